@@ -1,0 +1,64 @@
+"""The database connection of an execution environment.
+
+A Lambda instance serves one request at a time, so one connection per instance is right; it is opened lazily,
+kept across warm invocations, and reopened when broken. The local stack and the tests serve requests from many
+threads at once, as many Lambda instances would, so the connection is kept per thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import psycopg
+
+from momentum.config import get_settings
+
+_local = threading.local()
+
+
+def database_url() -> str:
+    """The connection URL: DATABASE_URL, or the RDS Proxy host with the credentials from Secrets Manager."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    if not (settings.db_host and settings.db_secret_arn):
+        raise RuntimeError("Set DATABASE_URL, or DB_HOST and DB_SECRET_ARN")
+    import boto3  # only the AWS path pays for boto3's import
+
+    secret = json.loads(
+        boto3.client("secretsmanager").get_secret_value(SecretId=settings.db_secret_arn)["SecretString"]
+    )
+    return psycopg.conninfo.make_conninfo(
+        host=settings.db_host,
+        port=secret.get("port", 5432),
+        dbname=settings.db_name,
+        user=secret["username"],
+        password=secret["password"],
+        sslmode="require",
+    )
+
+
+def connect(url: str | None = None) -> psycopg.Connection:
+    """A new autocommit connection; writes group themselves with ``conn.transaction()``."""
+    settings = get_settings()
+    return psycopg.connect(
+        url or database_url(),
+        autocommit=True,
+        options=f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=UTC",
+    )
+
+
+def get_conn() -> psycopg.Connection:
+    """This thread's connection, opened on first use and reopened if the last one broke."""
+    conn = getattr(_local, "conn", None)
+    if conn is None or conn.closed or conn.broken:
+        conn = _local.conn = connect()
+    return conn
+
+
+def close_conn() -> None:
+    conn = getattr(_local, "conn", None)
+    if conn is not None:
+        conn.close()
+        _local.conn = None

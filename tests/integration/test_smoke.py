@@ -1,0 +1,2 @@
+def test_database_is_reachable(conn):
+    assert conn.execute("SELECT 1").fetchone() == (1,)
