@@ -1,0 +1,219 @@
+"""The migrated schema is the spec: foundation.md and schema-part2.md are parsed and compared with the catalog.
+
+Every spec table's columns (order, type, nullability, default), primary key, foreign keys (target, ON DELETE),
+UNIQUE constraints and indexes must match; extra indexes are allowed only if they are not UNIQUE.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.script import ScriptDirectory
+from momentum_infra import migrate, pg
+
+from tests.integration.spec_parser import Column, Index, Table, load_spec
+
+SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "spec"
+
+# Ours, not the spec's: keyset pagination and lookups the app needs. table -> indexes.
+APP_INDEXES = {
+    "points_ledger": Index("points_ledger_user_created_idx", ("user_id", "created_at DESC", "id DESC"), False, None),
+    "market_transactions": Index(
+        "market_transactions_user_created_idx", ("user_id", "created_at DESC", "id DESC"), False, None
+    ),
+    "exercise_sets": Index("exercise_sets_exercise_idx", ("exercise_id",), False, None),
+    "verification_tokens": Index("verification_tokens_identifier_idx", ("identifier", "created_at"), False, None),
+    "analysis_frame_manifests": Index("analysis_frame_manifests_analysis_idx", ("analysis_id",), False, None),
+    "track_annotations": Index("track_annotations_track_idx", ("track_id",), False, None),
+    "track_regions": Index("track_regions_track_idx", ("track_id",), False, None),
+    "reference_tracks": Index("reference_tracks_r2_key_idx", ("r2_key",), False, None),
+}
+
+ON_DELETE = {"a": "NO ACTION", "c": "CASCADE", "r": "RESTRICT", "n": "SET NULL", "d": "SET DEFAULT"}
+
+COLUMNS_SQL = """
+    SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
+    FROM pg_attribute a LEFT JOIN pg_attrdef d ON (d.adrelid, d.adnum) = (a.attrelid, a.attnum)
+    WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped
+    ORDER BY a.attnum
+"""
+CONSTRAINTS_SQL = """
+    SELECT c.contype, c.confrelid::regclass::text, c.confdeltype,
+           ARRAY(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(attnum, n)
+                 JOIN pg_attribute a ON (a.attrelid, a.attnum) = (c.conrelid, k.attnum) ORDER BY k.n)
+    FROM pg_constraint c
+    WHERE c.conrelid = %s::regclass AND c.contype IN ('p', 'u', 'f')
+"""
+INDEXES_SQL = """
+    SELECT i.relname, x.indisunique, pg_get_expr(x.indpred, x.indrelid, true),
+           ARRAY(SELECT a.attname || CASE WHEN k.option & 1 = 1 THEN ' DESC' ELSE '' END
+                 FROM unnest(x.indkey::int2[], x.indoption::int2[]) WITH ORDINALITY k(attnum, option, n)
+                 JOIN pg_attribute a ON (a.attrelid, a.attnum) = (x.indrelid, k.attnum) ORDER BY k.n)
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+"""
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Table]:
+    if not SPEC_DIR.is_dir():
+        pytest.fail(f"The schema spec is missing: expected foundation.md and schema-part2.md in {SPEC_DIR}")
+    return load_spec(SPEC_DIR)
+
+
+def live_table(conn, name: str) -> Table:
+    """The catalog's view of a table, in the parser's terms."""
+    table = Table(name, columns=[Column(*row) for row in conn.execute(COLUMNS_SQL, (name,))])
+    for kind, target, on_delete, columns in conn.execute(CONSTRAINTS_SQL, (name,)):
+        if kind == "p":
+            table.primary_key = tuple(columns)
+        elif kind == "u":
+            table.unique.add(tuple(columns))
+        else:
+            table.foreign_keys[columns[0]] = (target, ON_DELETE[on_delete])
+    table.indexes = [Index(n, tuple(c), unique, where) for n, unique, where, c in conn.execute(INDEXES_SQL, (name,))]
+    return table
+
+
+def normalise_default(expr: str | None) -> str | float | None:
+    """The catalog spells defaults its own way: 'user'::text for 'user', now() for NOW(), 1.0 or 0 for a REAL."""
+    if expr is None:
+        return None
+    expr = re.sub(r"::[\w ]+(\[\])?$", "", expr)
+    try:
+        return float(expr.strip("'"))
+    except ValueError:
+        return expr if expr.startswith("'") else expr.lower()
+
+
+def describe(column: Column) -> tuple:
+    return column.type, "NOT NULL" if column.not_null else "NULL", normalise_default(column.default)
+
+
+def public_tables(conn) -> set[str]:
+    rows = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+    )
+    return {name for (name,) in rows}
+
+
+def new_user(conn) -> uuid.UUID:
+    return conn.execute(
+        "INSERT INTO users (email) VALUES (%s) RETURNING id", (f"{uuid.uuid4()}@example.com",)
+    ).fetchone()[0]
+
+
+def test_spec_tables_exist(spec, conn):
+    assert set(spec) - public_tables(conn) == set()
+
+
+def test_columns_and_keys_match_spec(spec, conn):
+    problems = []
+    for name, table in spec.items():
+        live = live_table(conn, name)
+        aspects = [("columns", [c.name for c in table.columns], [c.name for c in live.columns])]
+        live_columns = {c.name: c for c in live.columns}
+        aspects += [
+            (c.name, describe(c), describe(live_columns[c.name])) for c in table.columns if c.name in live_columns
+        ]
+        aspects += [
+            ("primary key", table.primary_key, live.primary_key),
+            ("foreign keys", table.foreign_keys, live.foreign_keys),
+            ("UNIQUE constraints", table.unique, live.unique),
+        ]
+        problems += [f"{name}.{aspect}: spec {want}, database {got}" for aspect, want, got in aspects if want != got]
+    assert not problems, "\n".join(problems)
+
+
+def test_indexes_match_spec(spec, conn):
+    problems = []
+    for name, table in spec.items():
+        live = live_table(conn, name)
+        by_name = {index.name: index for index in live.indexes}
+        for index in table.indexes:
+            # foundation.md leaves some indexes unnamed: any index with their columns, uniqueness and WHERE will do.
+            candidates = [by_name.get(index.name)] if index.name else [replace(i, name=None) for i in live.indexes]
+            if index not in candidates:
+                got = by_name.get(index.name, "has no such index") if index.name else live.indexes
+                problems.append(f"{name}: spec index {index}, database {got}")
+        # Extra indexes are fine for speed, but an extra UNIQUE one would change what the table accepts.
+        allowed = table.unique | {index.columns for index in table.indexes if index.unique}
+        problems += [
+            f"{name}: UNIQUE index not in the spec {i}" for i in live.indexes if i.unique and i.columns not in allowed
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def test_app_indexes_exist(conn):
+    for table, index in APP_INDEXES.items():
+        assert index in live_table(conn, table).indexes
+
+
+def test_admin_role_is_seeded(conn):
+    assert conn.execute("SELECT count(*) FROM roles WHERE name = 'admin'").fetchone() == (1,)
+
+
+def test_wallet_balance_cannot_go_negative(conn):
+    user_id = new_user(conn)
+    conn.execute("INSERT INTO user_wallet (user_id, coins) VALUES (%s, 5)", (user_id,))
+    with pytest.raises(psycopg.errors.CheckViolation) as error:
+        conn.execute("UPDATE user_wallet SET coins = coins - 6 WHERE user_id = %s", (user_id,))
+    assert error.value.diag.constraint_name == "user_wallet_coins_nonnegative"
+
+
+def test_every_updated_at_has_its_trigger(spec, conn):
+    triggers = dict(conn.execute("SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"))
+    for table in (t for t in spec.values() if "updated_at" in [c.name for c in t.columns]):
+        trigger = f"{table.name}_set_updated_at"
+        expected = f"CREATE TRIGGER {trigger} BEFORE UPDATE ON public.{table.name} FOR EACH ROW EXECUTE FUNCTION"
+        assert triggers.get(trigger) == f"{expected} set_updated_at()"
+
+
+def test_update_sets_updated_at(conn):
+    user_id = new_user(conn)
+    # Each autocommit statement is its own transaction: the trigger stamps this UPDATE's now(), whatever it sets.
+    row = conn.execute(
+        "UPDATE users SET name = 'renamed', updated_at = updated_at - interval '1 hour' WHERE id = %s"
+        " RETURNING updated_at = now()",
+        (user_id,),
+    ).fetchone()
+    assert row == (True,)
+
+
+@pytest.fixture()
+def fresh_database_url(database_url):
+    """A database of our own on the test server: the session database stays migrated for the other tests."""
+    server_url = pg.with_database(database_url, "postgres")
+    name = f"momentum_schema_{uuid.uuid4().hex[:8]}"
+    yield pg.ensure_database(server_url, name)
+    pg.drop_database(server_url, name)
+
+
+def test_each_revision_creates_and_drops_exactly_its_tables(spec, fresh_database_url):
+    url = fresh_database_url
+    script = ScriptDirectory.from_config(migrate.alembic_config(url))
+    by_migration = {}
+    for table in spec.values():
+        by_migration.setdefault(table.migration, set()).add(table.name)
+    revisions = [r.revision for r in reversed(list(script.walk_revisions())) if r.revision[:4] in by_migration]
+    assert [r[:4] for r in revisions] == sorted(by_migration), "one revision per spec migration"
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        expected = set()
+        for revision in revisions:
+            migrate.upgrade(url, revision)
+            expected |= by_migration[revision[:4]]
+            assert public_tables(conn) == expected, f"after upgrade to {revision}"
+        for revision, previous in zip(reversed(revisions), [*reversed(revisions[:-1]), "base"], strict=True):
+            migrate.downgrade(url, previous)
+            expected -= by_migration[revision[:4]]
+            assert public_tables(conn) == expected, f"after downgrade from {revision}"
+        assert conn.execute("SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace").fetchall() == []
+
+        migrate.upgrade(url)
+        assert set(spec) <= public_tables(conn)
