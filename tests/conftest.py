@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import UserHandle
+
 # Tests never talk to AWS: moto stands in, and no real credentials may leak in.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -55,3 +57,38 @@ def conn(database_url):
 
     with db.connect(database_url) as connection:
         yield connection
+
+
+@pytest.fixture()
+def make_user(database_url):
+    """Factory: a new user with a bearer token (admin if asked). Each call is a fresh, isolated user."""
+    from momentum import auth, db
+
+    def make(admin: bool = False, email: str | None = None):
+        with db.connect(database_url) as connection, connection.transaction():
+            user = auth.ensure_user(connection, email or f"user-{uuid.uuid4().hex[:12]}@example.com")
+            if admin:
+                auth.grant_admin(connection, user.id)
+            token, _, _ = auth.create_session(connection, user.id)
+        return UserHandle(user.id, user.email, token)
+
+    return make
+
+
+@pytest.fixture()
+def api(database_url):
+    """api("market") -> a chalice.test.Client for functions/market/app.py, as API Gateway would call it."""
+    import importlib
+
+    from chalice.test import Client
+
+    clients = []
+
+    def client_for(function: str):
+        client = Client(importlib.import_module(f"functions.{function}.app").app)
+        clients.append(client)
+        return client.http
+
+    yield client_for
+    for client in clients:
+        client.__exit__(None, None, None)

@@ -38,8 +38,6 @@ class Settings(BaseModel):
     magic_link_max_per_window: int = Field(default=5, gt=0)
 
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
-    page_default_limit: int = Field(default=20, gt=0)
-    page_max_limit: int = Field(default=100, gt=0)
 
     log_level: str = "INFO"
 
@@ -62,8 +60,6 @@ _ENV = {
     "magic_link_ttl_minutes": "MAGIC_LINK_TTL_MINUTES",
     "magic_link_max_per_window": "MAGIC_LINK_MAX_PER_WINDOW",
     "max_body_bytes": "MAX_BODY_BYTES",
-    "page_default_limit": "PAGE_DEFAULT_LIMIT",
-    "page_max_limit": "PAGE_MAX_LIMIT",
     "log_level": "LOG_LEVEL",
 }
 

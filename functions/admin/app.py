@@ -1,0 +1,13 @@
+"""Admin-only actions on users."""
+
+from momentum import gamification
+from momentum.http import MomentumApp
+
+app = MomentumApp("momentum-admin")
+
+
+@app.route("/admin/users/{user_id}/grants", ["POST"], auth="admin", body=gamification.GrantIn,
+           response=gamification.LedgerEntry, status=201, idempotent=True)
+def grant(ctx, user_id):
+    """Pay or take back coins and XP; send an Idempotency-Key to make retries safe."""
+    return gamification.admin_grant(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)

@@ -1,0 +1,194 @@
+"""Sign-in by magic link, bearer sessions, and the user record.
+
+Secrets (magic-link tokens, session tokens) are random, sent to the client once, and stored only as SHA-256
+hashes, so a database leak does not leak a way in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+from uuid import UUID
+
+from psycopg import Connection
+from psycopg.rows import class_row
+
+from momentum import email as mail
+from momentum.audit import ClientInfo, audit
+from momentum.config import get_settings
+from momentum.errors import NotFound, TooManyRequests, Unauthorized
+from momentum.models import Email, RequestModel, ResponseModel, User
+
+
+class MagicLinkIn(RequestModel):
+    email: Email
+
+
+class VerifyIn(RequestModel):
+    email: Email
+    token: str
+
+
+class SessionOut(ResponseModel):
+    token: str
+    expires_at: datetime
+    user: User
+
+
+class MagicLinkOut(ResponseModel):
+    message: str
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: UUID
+    email: str
+    role: str
+    is_admin: bool
+    session_id: UUID | None
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def normalize_email(address: str) -> str:
+    return address.strip().lower()
+
+
+SELECT_USER = "SELECT id, email, name, image, role, created_at FROM users WHERE id = %s"
+
+# One statement creates the user (or finds it) together with its wallet and progress rows.
+ENSURE_USER = """
+WITH new_user AS (
+    INSERT INTO users (email, email_verified, last_activity_at) VALUES (%(email)s, now(), now())
+    ON CONFLICT (email) DO UPDATE SET email_verified = coalesce(users.email_verified, now()), last_activity_at = now()
+    RETURNING id, email, name, image, role, created_at
+), wallet AS (
+    INSERT INTO user_wallet (user_id) SELECT id FROM new_user ON CONFLICT (user_id) DO NOTHING
+), progress AS (
+    INSERT INTO user_progress (user_id) SELECT id FROM new_user ON CONFLICT (user_id) DO NOTHING
+)
+SELECT * FROM new_user
+"""
+
+INSERT_SESSION = """
+INSERT INTO sessions (user_id, token, expires_at, user_agent, ip_address)
+VALUES (%s, %s, now() + make_interval(days => %s), %s, %s)
+RETURNING id, expires_at
+"""
+
+AUTHENTICATE = """
+SELECT u.id, u.email, u.role, s.id AS session_id,
+       u.role = 'admin' OR EXISTS (
+           SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+           WHERE ur.user_id = u.id AND r.name = 'admin' AND (ur.expires_at IS NULL OR ur.expires_at > now())
+       ) AS is_admin
+FROM sessions s JOIN users u ON u.id = s.user_id
+WHERE s.token = %s AND s.expires_at > now()
+"""
+
+GRANT_ADMIN = """
+INSERT INTO user_roles (user_id, role_id) SELECT %s, id FROM roles WHERE name = 'admin'
+ON CONFLICT (user_id, role_id) DO NOTHING
+"""
+
+
+def ensure_user(conn: Connection, address: str) -> User:
+    """The user with this email, created with its wallet and progress if new."""
+    with conn.cursor(row_factory=class_row(User)) as cur:
+        return cur.execute(ENSURE_USER, {"email": normalize_email(address)}).fetchone()
+
+
+def get_user(conn: Connection, user_id: UUID) -> User:
+    """Raises: NotFound."""
+    with conn.cursor(row_factory=class_row(User)) as cur:
+        user = cur.execute(SELECT_USER, (user_id,)).fetchone()
+    if user is None:
+        raise NotFound("user")
+    return user
+
+
+def grant_admin(conn: Connection, user_id: UUID) -> None:
+    conn.execute(GRANT_ADMIN, (user_id,))
+
+
+def create_session(conn: Connection, user_id: UUID, client: ClientInfo = ClientInfo()) -> tuple[str, UUID, datetime]:
+    """A new bearer session; returns the token (shown once), the session id and its expiry."""
+    token = secrets.token_urlsafe(32)
+    session_id, expires_at = conn.execute(
+        INSERT_SESSION, (user_id, hash_secret(token), get_settings().session_ttl_days, client.user_agent,
+                         client.ip_address)).fetchone()
+    return token, session_id, expires_at
+
+
+def request_magic_link(conn: Connection, body: MagicLinkIn, client: ClientInfo) -> MagicLinkOut:
+    """Store a hashed one-time token and mail the link. The answer is the same whether or not the email is known.
+
+    Raises: TooManyRequests when this email asked for too many links recently.
+    """
+    settings = get_settings()
+    address = normalize_email(body.email)
+    token = secrets.token_urlsafe(32)
+    with conn.transaction():
+        # Serialise requests for one email so the rate limit holds under concurrency.
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (address,))
+        conn.execute("DELETE FROM verification_tokens WHERE identifier = %s AND expires < now()", (address,))
+        (recent,) = conn.execute(
+            "SELECT count(*) FROM verification_tokens "
+            "WHERE identifier = %s AND created_at > now() - %s * interval '1 minute'",
+            (address, settings.magic_link_ttl_minutes)).fetchone()
+        if recent >= settings.magic_link_max_per_window:
+            raise TooManyRequests("Too many sign-in links requested; try again later",
+                                  details={"retry_after_minutes": settings.magic_link_ttl_minutes})
+        conn.execute(
+            "INSERT INTO verification_tokens (identifier, token, expires) "
+            "VALUES (%s, %s, now() + %s * interval '1 minute')",
+            (address, hash_secret(token), settings.magic_link_ttl_minutes))
+    link = f"{settings.app_base_url}/auth/verify?{urlencode({'email': address, 'token': token})}"
+    mail.send(address, "Your Momentum sign-in link",
+              f"Sign in to Momentum:\n{link}\n\nThe link works once, for {settings.magic_link_ttl_minutes} minutes. "
+              "If you did not ask for it, ignore this email.")
+    return MagicLinkOut(message="If the address can receive mail, a sign-in link is on its way.")
+
+
+def verify(conn: Connection, body: VerifyIn, client: ClientInfo) -> SessionOut:
+    """Exchange a magic-link token for a bearer session, creating the user on first sign-in.
+
+    Raises: Unauthorized for an unknown, used or expired token.
+    """
+    address = normalize_email(body.email)
+    with conn.transaction():
+        used = conn.execute(
+            "DELETE FROM verification_tokens WHERE identifier = %s AND token = %s AND expires > now() RETURNING 1",
+            (address, hash_secret(body.token))).fetchone()
+        if used is None:
+            failure = Unauthorized("Invalid or expired sign-in link", code="invalid_token")
+        else:
+            failure = None
+            user = ensure_user(conn, address)
+            token, session_id, expires_at = create_session(conn, user.id, client)
+            audit(conn, "sign_in", user_id=user.id, session_id=session_id, client=client)
+    if failure:
+        audit(conn, "sign_in", status="failure", details={"email": address}, client=client)
+        raise failure
+    return SessionOut(token=token, expires_at=expires_at, user=user)
+
+
+def authenticate(conn: Connection, token: str) -> CurrentUser:
+    """The user behind a bearer token. Raises: Unauthorized for unknown, expired or revoked tokens."""
+    with conn.cursor(row_factory=class_row(CurrentUser)) as cur:
+        user = cur.execute(AUTHENTICATE, (hash_secret(token),)).fetchone()
+    if user is None:
+        raise Unauthorized("Invalid or expired token", code="invalid_token")
+    return user
+
+
+def logout(conn: Connection, user: CurrentUser, client: ClientInfo) -> None:
+    """Revoke the caller's session: its token stops working at once."""
+    with conn.transaction():
+        conn.execute("DELETE FROM sessions WHERE id = %s", (user.session_id,))
+        audit(conn, "sign_out", user_id=user.id, client=client)

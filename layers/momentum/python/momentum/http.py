@@ -1,0 +1,249 @@
+"""The glue every Chalice app shares: authentication, body and query parsing into models, error mapping,
+response shaping and request logs. Views stay a few lines: take the context, call one domain function."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+from uuid import UUID
+
+import psycopg
+from chalice import Chalice, Response
+from pydantic import BaseModel, ValidationError
+
+from momentum import db
+from momentum.audit import ClientInfo
+from momentum.config import get_settings
+from momentum.errors import (
+    BadRequest,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from momentum.log import log
+from momentum.models import PageQuery
+from momentum.pagination import Page, PageRequest, decode_cursor
+
+Auth = Literal["public", "user", "admin"]
+_BEARER = re.compile(r"^Bearer\s+(\S+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One route as the OpenAPI document and the template check see it."""
+
+    path: str
+    method: str
+    name: str
+    summary: str
+    auth: Auth
+    status: int
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    idempotent: bool
+
+
+@dataclass
+class Context:
+    """What a view gets: the caller, the validated body and query, and the connection of this environment."""
+
+    request: Any
+    operation: Operation
+    body: Any = None
+    query: Any = None
+    user: Any = None
+    _extra: dict = field(default_factory=dict)
+
+    @cached_property
+    def conn(self) -> psycopg.Connection:
+        return db.get_conn()
+
+    @property
+    def page(self) -> PageRequest:
+        q = self.query
+        return PageRequest(limit=q.limit, after=decode_cursor(q.cursor) if q.cursor else None)
+
+    @property
+    def idempotency_key(self) -> str | None:
+        key = self.request.headers.get("idempotency-key")
+        if key is not None and not (1 <= len(key) <= 200):
+            raise InvalidInput("Idempotency-Key must be 1 to 200 characters", details={"header": "Idempotency-Key"})
+        return key
+
+    @property
+    def request_id(self) -> str | None:
+        return (self.request.context or {}).get("requestId")
+
+    @property
+    def client(self) -> ClientInfo:
+        identity = (self.request.context or {}).get("identity") or {}
+        return ClientInfo(ip_address=identity.get("sourceIp"), user_agent=self.request.headers.get("user-agent"),
+                          request_id=self.request_id)
+
+
+def error_response(error: DomainError) -> Response:
+    return Response(body=error.to_body(), status_code=error.status, headers={"Content-Type": "application/json"})
+
+
+class MomentumApp(Chalice):
+    """A Chalice app whose routes map domain errors to the JSON error shape, check auth and validate input."""
+
+    def __init__(self, app_name: str):
+        self._local = threading.local()
+        super().__init__(app_name=app_name)
+        self.operations: list[Operation] = []
+
+    # Chalice keeps the current request on the app object. Lambda runs one request per instance at a time, but the
+    # local stack and the tests run many at once in threads, so each thread keeps its own.
+    @property
+    def current_request(self):
+        return getattr(self._local, "request", None)
+
+    @current_request.setter
+    def current_request(self, value) -> None:
+        self._local.request = value
+
+    @property
+    def lambda_context(self):
+        return getattr(self._local, "context", None)
+
+    @lambda_context.setter
+    def lambda_context(self, value) -> None:
+        self._local.context = value
+
+    def route(  # type: ignore[override]
+        self,
+        path: str,
+        methods: list[str] | tuple[str, ...] = ("GET",),
+        *,
+        auth: Auth = "user",
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        summary: str = "",
+        idempotent: bool = False,
+    ) -> Callable:
+        def register(view: Callable) -> Callable:
+            for method in methods:
+                op = Operation(path, method, view.__name__, summary or (view.__doc__ or "").strip(), auth, status,
+                               body, query, response, idempotent)
+                self.operations.append(op)
+                Chalice.route(self, path, methods=[method], name=f"{view.__name__}_{method.lower()}",
+                              content_types=["*/*"])(self._handler(view, op))
+            return view
+
+        return register
+
+    def _handler(self, view: Callable, op: Operation) -> Callable:
+        def handle(**params: str) -> Response:
+            started = time.perf_counter()
+            request = self.current_request
+            ctx = Context(request=request, operation=op)
+            try:
+                if op.auth != "public":
+                    ctx.user = _authenticate(ctx, admin=op.auth == "admin")
+                _check_path_ids(params)
+                if op.query is not None:
+                    ctx.query = _parse_query(request, op.query)
+                if op.body is not None:
+                    ctx.body = _parse_body(request, op.body)
+                response = _to_response(view(ctx, **params), op.status)
+            except DomainError as error:
+                response = error_response(error)
+            except psycopg.OperationalError:
+                # A dropped or timed-out connection: the next request reopens it; the client may retry.
+                log("database unavailable", logging.ERROR, exc_info=True, route=op.path)
+                response = error_response(DomainError("Database unavailable, retry shortly", code="unavailable"))
+                response.status_code = 503
+            except Exception:
+                log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
+                response = error_response(DomainError("Internal error", code="internal"))
+                response.status_code = 500
+            log("request", request_id=ctx.request_id, route=op.path, method=op.method,
+                user_id=getattr(ctx.user, "id", None), status=response.status_code,
+                latency_ms=round((time.perf_counter() - started) * 1000, 1))
+            return response
+
+        handle.__name__ = view.__name__
+        return handle
+
+
+def _check_path_ids(params: dict[str, str]) -> None:
+    # Ids are UUIDs; a malformed one names no resource, so it is a 404 like any other unknown id.
+    for name, value in params.items():
+        if name == "id" or name.endswith("_id"):
+            try:
+                UUID(value)
+            except ValueError:
+                raise NotFound(name.removesuffix("_id") or "resource") from None
+
+
+def _authenticate(ctx: Context, *, admin: bool):
+    from momentum.auth import authenticate
+
+    match = _BEARER.match(ctx.request.headers.get("authorization", ""))
+    if not match:
+        raise Unauthorized("Missing bearer token")
+    user = authenticate(ctx.conn, match.group(1))
+    if admin and not user.is_admin:
+        raise Forbidden("Admin role required")
+    return user
+
+
+def _validation_error(error: ValidationError) -> InvalidInput:
+    errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+              for e in error.errors(include_url=False, include_input=False)]
+    return InvalidInput("Invalid input", details={"errors": errors})
+
+
+def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
+    raw = request.raw_body or b"{}"
+    if len(raw) > get_settings().max_body_bytes:
+        raise PayloadTooLarge("Request body too large", details={"max_bytes": get_settings().max_body_bytes})
+    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType("Send the body as application/json", details={"content_type": content_type})
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise BadRequest("Malformed JSON body", code="malformed_json") from None
+        if any(e["type"] == "model_type" and not e["loc"] for e in error.errors()):
+            raise InvalidInput("The body must be a JSON object") from None
+        raise _validation_error(error) from None
+
+
+def _parse_query(request: Any, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(dict(request.query_params or {}))
+    except ValidationError as error:
+        raise _validation_error(error) from None
+
+
+def _to_response(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(body="", status_code=204)
+    if isinstance(result, BaseModel):
+        body = result.model_dump(mode="json")
+    elif isinstance(result, list):
+        body = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in result]
+    else:
+        body = result
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+
+
+__all__ = ["Context", "MomentumApp", "Operation", "Page", "PageQuery", "error_response"]

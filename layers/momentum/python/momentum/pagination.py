@@ -1,0 +1,44 @@
+"""Keyset pagination: an opaque cursor holding the sort key of the last row a client saw."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from momentum.errors import InvalidInput
+
+T = TypeVar("T")
+
+
+class PageRequest(BaseModel):
+    limit: int
+    after: list[Any] | None = None  # the decoded sort key of the last row seen, or None for the first page
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise InvalidInput("Malformed cursor", details={"field": "cursor"}) from None
+    if not isinstance(key, list):
+        raise InvalidInput("Malformed cursor", details={"field": "cursor"})
+    return key
+
+
+def page_of(rows: list[T], page: PageRequest, key: Any) -> Page[T]:
+    """Build a page from up to ``limit + 1`` rows fetched in sort order; ``key(row)`` gives a row's sort key."""
+    more = len(rows) > page.limit
+    items = rows[: page.limit]
+    return Page[T](items=items, next_cursor=encode_cursor(list(key(items[-1]))) if more else None)

@@ -1,0 +1,32 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+
+class UserHandle:
+    def __init__(self, id, email, token):
+        self.id, self.email, self.token = id, email, token
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+
+
+def run_concurrently(fn, count: int, workers: int | None = None) -> list:
+    """Run fn(i) for i in range(count) on many threads at once; returns results (or raised exceptions)."""
+    barrier = threading.Barrier(min(count, workers or count))
+
+    def call(i):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=10)
+        try:
+            return fn(i)
+        except Exception as error:  # returned so the test can assert on it
+            return error
+
+    with ThreadPoolExecutor(max_workers=workers or count) as pool:
+        return list(pool.map(call, range(count)))

@@ -1,0 +1,129 @@
+"""Magic-link sign-in, bearer sessions and sign-out, through the auth function as API Gateway calls it."""
+
+import json
+import re
+import uuid
+
+import boto3
+import pytest
+from momentum.config import get_settings
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture()
+def ses(monkeypatch):
+    """Send sign-in mail through SES (moto) and return a function that reads the last link sent to an address."""
+    monkeypatch.setenv("EMAIL_MODE", "ses")
+    monkeypatch.setenv("EMAIL_FROM", "no-reply@momentum.test")
+    get_settings.cache_clear()
+    with mock_aws():
+        boto3.client("ses").verify_email_identity(EmailAddress="no-reply@momentum.test")
+
+        def last_token(address: str) -> str:
+            outbox = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+            sent = [m for m in outbox if address.lower() in m.destinations["ToAddresses"]]
+            return re.search(r"token=([\w-]+)", sent[-1].body).group(1)
+
+        yield last_token
+    get_settings.cache_clear()
+
+
+def sign_in(http, ses, address):
+    assert http.post("/auth/magic-link", headers=JSON, body=json.dumps({"email": address})).status_code == 202
+    response = http.post("/auth/verify", headers=JSON, body=json.dumps({"email": address, "token": ses(address)}))
+    assert response.status_code == 201, response.body
+    return response.json_body
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_magic_link_signs_in_a_new_user_with_wallet_and_progress(api, ses, conn):
+    http = api("auth")
+    address = f"New.User-{uuid.uuid4().hex[:8]}@Example.com"
+    session = sign_in(http, ses, address)
+
+    assert session["user"]["email"] == address.lower()
+    me = http.get("/me", headers=bearer(session["token"]))
+    assert me.status_code == 200 and me.json_body["id"] == session["user"]["id"]
+    assert conn.execute(
+        "SELECT count(*) FROM user_wallet w JOIN user_progress p USING (user_id) WHERE w.user_id = %s",
+        (session["user"]["id"],),
+    ).fetchone() == (1,)
+    # Only hashes are stored: neither the session token nor the link token appears in the database.
+    assert conn.execute("SELECT count(*) FROM sessions WHERE token = %s", (session["token"],)).fetchone() == (0,)
+    events = conn.execute(
+        "SELECT event_type, status FROM audit_log WHERE user_id = %s", (session["user"]["id"],)
+    ).fetchall()
+    assert ("sign_in", "success") in events
+
+
+def test_a_magic_link_works_once(api, ses):
+    http = api("auth")
+    address = f"once-{uuid.uuid4().hex[:8]}@example.com"
+    sign_in(http, ses, address)
+    reuse = http.post("/auth/verify", headers=JSON, body=json.dumps({"email": address, "token": ses(address)}))
+    assert reuse.status_code == 401
+    assert reuse.json_body["error"]["code"] == "invalid_token"
+
+
+def test_expired_magic_link_is_refused(api, ses, conn):
+    http = api("auth")
+    address = f"late-{uuid.uuid4().hex[:8]}@example.com"
+    http.post("/auth/magic-link", headers=JSON, body=json.dumps({"email": address}))
+    conn.execute(
+        "UPDATE verification_tokens SET expires = now() - interval '1 second' WHERE identifier = %s", (address,)
+    )
+    response = http.post("/auth/verify", headers=JSON, body=json.dumps({"email": address, "token": ses(address)}))
+    assert response.status_code == 401
+
+
+def test_magic_link_answers_the_same_for_known_and_unknown_addresses(api, ses, make_user):
+    http = api("auth")
+    known = make_user().email
+    unknown = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
+    answers = [http.post("/auth/magic-link", headers=JSON, body=json.dumps({"email": e})) for e in (known, unknown)]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json_body == answers[1].json_body
+
+
+def test_magic_links_are_rate_limited_per_email(api, ses):
+    http = api("auth")
+    address = f"eager-{uuid.uuid4().hex[:8]}@example.com"
+    statuses = [
+        http.post("/auth/magic-link", headers=JSON, body=json.dumps({"email": address})).status_code
+        for _ in range(get_settings().magic_link_max_per_window + 1)
+    ]
+    assert statuses[:-1] == [202] * get_settings().magic_link_max_per_window
+    assert statuses[-1] == 429
+    other = http.post("/auth/magic-link", headers=JSON, body=json.dumps({"email": "x" + address}))
+    assert other.status_code == 202
+
+
+def test_logout_revokes_the_token(api, make_user, conn):
+    http = api("auth")
+    user = make_user()
+    assert http.post("/auth/logout", headers=bearer(user.token)).status_code == 204
+    response = http.get("/me", headers=bearer(user.token))
+    assert response.status_code == 401
+    assert conn.execute(
+        "SELECT count(*) FROM audit_log WHERE user_id = %s AND event_type = 'sign_out'", (user.id,)
+    ).fetchone() == (1,)
+
+
+@pytest.mark.parametrize("header", ["", "Bearer", "Bearer not-a-token", "Basic abc", "bearer  "])
+def test_missing_or_unknown_tokens_get_401(api, header):
+    response = api("auth").get("/me", headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert response.json_body["error"]["code"] in ("unauthorized", "invalid_token")
+
+
+def test_expired_session_gets_401(api, make_user, conn):
+    user = make_user()
+    conn.execute("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = %s", (user.id,))
+    assert api("auth").get("/me", headers=bearer(user.token)).status_code == 401

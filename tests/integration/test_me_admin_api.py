@@ -1,0 +1,109 @@
+"""The signed-in user's balances and history, and admin grants."""
+
+import json
+import uuid
+
+from momentum import db, gamification
+
+from tests.helpers import run_concurrently
+
+
+def grant(http, admin, user_id, body, key=None):
+    headers = admin.headers | ({"Idempotency-Key": key} if key else {})
+    return http.post(f"/admin/users/{user_id}/grants", headers=headers, body=json.dumps(body))
+
+
+def test_wallet_progress_and_ledger_show_only_the_callers_rows(api, make_user, conn):
+    me, other = make_user(), make_user()
+    for i in range(5):
+        gamification.award(conn, me.id, event_type="test", idempotency_key=f"me-{i}", coins=10, xp=40)
+    gamification.award(conn, other.id, event_type="test", idempotency_key="other", coins=999)
+    http = api("me")
+
+    assert http.get("/me/wallet", headers=me.headers).json_body["coins"] == 50
+    progress = http.get("/me/progress", headers=me.headers).json_body
+    assert (progress["total_xp"], progress["level"]) == (200, 2)
+
+    seen, cursor = [], None
+    while True:
+        page = http.get("/me/ledger?limit=2" + (f"&cursor={cursor}" if cursor else ""), headers=me.headers).json_body
+        seen += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 5 and len({e["id"] for e in seen}) == 5
+    assert all(e["coins"] == 10 for e in seen)
+    assert [e["created_at"] for e in seen] == sorted((e["created_at"] for e in seen), reverse=True)
+
+
+def test_ledger_rejects_bad_paging(api, make_user):
+    user = make_user()
+    http = api("me")
+    for query in ("limit=0", "limit=101", "limit=abc", "cursor=%%%", "unknown=1"):
+        response = http.get(f"/me/ledger?{query}", headers=user.headers)
+        assert response.status_code == 422, (query, response.body)
+
+
+def test_skills_streaks_and_achievements_lists(api, make_user, conn):
+    user = make_user()
+    gamification.touch_streak(conn, user.id, "workout")
+    http = api("me")
+    assert http.get("/me/skills", headers=user.headers).status_code == 200
+    streaks = http.get("/me/streaks", headers=user.headers).json_body
+    assert [(s["streak_type"], s["current_streak"]) for s in streaks] == [("workout", 1)]
+    assert http.get("/me/achievements", headers=user.headers).status_code == 200
+
+
+def test_grants_need_the_admin_role(api, make_user):
+    user, target = make_user(), make_user()
+    response = grant(api("admin"), user, target.id, {"coins": 100, "reason": "please"})
+    assert response.status_code == 403
+    assert response.json_body["error"]["code"] == "forbidden"
+
+
+def test_admin_grant_pays_once_per_idempotency_key(api, make_user, conn):
+    admin, target = make_user(admin=True), make_user()
+    http = api("admin")
+    first = grant(http, admin, target.id, {"coins": 100, "xp": 20, "reason": "contest"}, key="contest-1")
+    again = grant(http, admin, target.id, {"coins": 100, "xp": 20, "reason": "contest"}, key="contest-1")
+    assert first.status_code == again.status_code == 201
+    assert first.json_body == again.json_body
+    assert gamification.get_wallet(conn, target.id).coins == 100
+    audit = conn.execute("SELECT action, resource_id FROM audit_log WHERE user_id = %s AND event_type = 'admin_action'",
+                         (admin.id,)).fetchall()
+    assert audit == [("grant", target.id)]
+
+
+def test_fifty_concurrent_grants_with_one_key_pay_once(api, make_user, database_url):
+    admin, target = make_user(admin=True), make_user()
+    http = api("admin")
+    responses = run_concurrently(
+        lambda _: grant(http, admin, target.id, {"coins": 5, "reason": "retry storm"}, key="storm"), 50)
+    assert {r.status_code for r in responses} == {201}
+    assert len({json.dumps(r.json_body, sort_keys=True) for r in responses}) == 1
+    with db.connect(database_url) as c:
+        assert gamification.get_wallet(c, target.id).coins == 5
+
+
+def test_admin_cannot_take_a_user_below_zero(api, make_user, conn):
+    admin, target = make_user(admin=True), make_user()
+    response = grant(api("admin"), admin, target.id, {"coins": -1, "reason": "oops"})
+    assert response.status_code == 409
+    assert response.json_body["error"]["code"] == "insufficient_coins"
+    assert gamification.get_wallet(conn, target.id).coins == 0
+
+
+def test_grant_to_unknown_user_is_404(api, make_user):
+    admin = make_user(admin=True)
+    assert grant(api("admin"), admin, uuid.uuid4(), {"coins": 1, "reason": "x"}).status_code == 404
+    assert grant(api("admin"), admin, "not-a-uuid", {"coins": 1, "reason": "x"}).status_code == 404
+
+
+def test_grant_validation(api, make_user):
+    admin, target = make_user(admin=True), make_user()
+    http = api("admin")
+    for body in ({"coins": 0, "xp": 0, "reason": "nothing"}, {"coins": "5", "reason": "text"},
+                 {"coins": 5}, {"coins": 5, "reason": "x", "bonus": 1}, {"coins": 10**9, "reason": "x"}):
+        response = grant(http, admin, target.id, body)
+        assert response.status_code == 422, body
+        assert response.json_body["error"]["code"] == "invalid_input"
