@@ -1,0 +1,264 @@
+"""The local stack: every function of template.yaml behind one localhost port, as API Gateway and Lambda would
+run them, with an in-process S3 and SQS (moto) that deliver uploads to the queue-triggered functions."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import os
+import re
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
+from momentum_infra import template as tpl
+
+QUEUE_POLL_SECONDS = 1
+
+
+@dataclass(frozen=True)
+class _CompiledRoute:
+    route: tpl.ApiRoute
+    pattern: re.Pattern
+
+
+def _compile(route: tpl.ApiRoute) -> _CompiledRoute:
+    regex = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(route.path))
+    return _CompiledRoute(route, re.compile(f"^{regex}$"))
+
+
+class Router:
+    """Finds the template route of a request; specific paths win over parameterised ones, as in API Gateway."""
+
+    def __init__(self, routes: list[tpl.ApiRoute]):
+        ordered = sorted(routes, key=lambda r: (r.path.count("{"), -len(r.path)))
+        self.routes = [_compile(r) for r in ordered]
+
+    def match(self, method: str, path: str) -> tuple[tpl.ApiRoute | None, dict[str, str], bool]:
+        """(route, path parameters, whether the path exists under another method)."""
+        path_known = False
+        for compiled in self.routes:
+            found = compiled.pattern.match(path)
+            if found:
+                if compiled.route.method == method:
+                    return compiled.route, found.groupdict(), True
+                path_known = True
+        return None, {}, path_known
+
+
+def lambda_context(function: str, timeout_s: float = 30.0) -> SimpleNamespace:
+    deadline = time.monotonic() + timeout_s
+    return SimpleNamespace(
+        function_name=function, function_version="$LATEST", memory_limit_in_mb=512,
+        aws_request_id=str(uuid.uuid4()), invoked_function_arn=f"arn:aws:lambda:local:000000000000:function:{function}",
+        log_group_name=f"/aws/lambda/{function}", log_stream_name="local",
+        get_remaining_time_in_millis=lambda: int(max(0.0, deadline - time.monotonic()) * 1000),
+    )
+
+
+def api_gateway_event(route: tpl.ApiRoute, method: str, raw_path: str, query: str, headers: dict[str, str],
+                      body: bytes, params: dict[str, str], source_ip: str) -> dict:
+    """The REST API (payload 1.0) proxy event API Gateway would send for this request."""
+    multi_query = parse_qs(query, keep_blank_values=True)
+    is_text = True
+    try:
+        text_body = body.decode("utf-8") if body else None
+    except UnicodeDecodeError:
+        is_text = False
+    return {
+        "resource": route.path,
+        "path": raw_path,
+        "httpMethod": method,
+        "headers": headers or None,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": route.path, "httpMethod": method, "path": raw_path, "stage": "local",
+            "requestId": str(uuid.uuid4()), "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
+        },
+        "body": text_body if is_text else base64.b64encode(body).decode(),
+        "isBase64Encoded": not is_text,
+    }
+
+
+def load_handler(module: str):
+    return importlib.import_module(module).app
+
+
+class LocalStack:
+    def __init__(self, routes: list[tpl.ApiRoute] | None = None):
+        self.router = Router(routes if routes is not None else tpl.api_routes())
+        self._handlers: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def handler(self, module: str):
+        with self._lock:
+            if module not in self._handlers:
+                self._handlers[module] = load_handler(module)
+            return self._handlers[module]
+
+    def invoke_http(self, method: str, target: str, headers: dict[str, str], body: bytes,
+                    source_ip: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(target)
+        if method == "GET" and url.path == "/openapi.json":
+            from momentum_infra.openapi import openapi_document
+
+            return 200, {"Content-Type": "application/json"}, json.dumps(openapi_document()).encode()
+        route, params, path_known = self.router.match(method, url.path)
+        if route is None:
+            status, code = (405, "method_not_allowed") if path_known else (404, "not_found")
+            error = {"error": {"code": code, "message": f"No route for {method} {url.path}", "details": {}}}
+            return status, {"Content-Type": "application/json"}, json.dumps(error).encode()
+        event = api_gateway_event(route, method, url.path, url.query, headers, body, params, source_ip)
+        response = self.handler(route.module)(event, lambda_context(route.function))
+        payload = response.get("body") or ""
+        data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+        out_headers = dict(response.get("headers") or {})
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            out_headers[name] = ", ".join(values)
+        return response["statusCode"], out_headers, data
+
+
+def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            status, headers, data = stack.invoke_http(self.command, self.path, dict(self.headers.items()), body,
+                                                      self.client_address[0])
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() not in ("content-length", "connection"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        def log_message(self, format: str, *args) -> None:  # the functions log each request as JSON already
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+# ------------------------------------------------------------------ S3 and SQS, as AWS wires them
+
+
+def start_moto(host: str = "127.0.0.1", port: int = 0):
+    """An in-process S3/SQS/SES server; returns (server, endpoint URL)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server.start()
+    bound_port = server._server.server_port  # noqa: SLF001 - moto exposes no accessor for an ephemeral port
+    return server, f"http://{host}:{bound_port}"
+
+
+def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> dict[str, str]:
+    """Create the upload bucket and the queues of template.yaml, and the bucket's ObjectCreated notifications.
+
+    Returns queue logical id -> queue URL.
+    """
+    import boto3
+
+    template = template or tpl.load_template()
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
+    resources = template["Resources"]
+    queues = {}
+    for logical_id, resource in resources.items():
+        if resource["Type"] == "AWS::SQS::Queue":
+            queues[logical_id] = sqs.create_queue(QueueName=f"local-{logical_id}")["QueueUrl"]
+    for logical_id, resource in resources.items():
+        props = resource.get("Properties", {})
+        redrive = props.get("RedrivePolicy") if resource["Type"] == "AWS::SQS::Queue" else None
+        if redrive:
+            dlq = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            dlq_arn = sqs.get_queue_attributes(QueueUrl=queues[dlq], AttributeNames=["QueueArn"])["Attributes"]
+            sqs.set_queue_attributes(QueueUrl=queues[logical_id], Attributes={"RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dlq_arn["QueueArn"], "maxReceiveCount": str(redrive["maxReceiveCount"])})})
+    s3.create_bucket(Bucket=bucket)
+    upload = next(r for r in resources.values() if r["Type"] == "AWS::S3::Bucket")["Properties"]
+    configs = []
+    for qc in upload.get("NotificationConfiguration", {}).get("QueueConfigurations", []):
+        queue_url = queues[qc["Queue"]["Fn::GetAtt"][0]]
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        rules = qc.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        config = {"QueueArn": arn, "Events": [qc["Event"]]}
+        if rules:
+            config["Filter"] = {"Key": {"FilterRules": rules}}
+        configs.append(config)
+    if configs:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs})
+    return queues
+
+
+def sqs_event(messages: list[dict], queue_arn: str) -> dict:
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+        "md5OfBody": m.get("MD5OfBody"), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+        "awsRegion": "us-east-1",
+    } for m in messages]}
+
+
+def deliver_queue(endpoint: str, queue_url: str, handler, function: str, stop: threading.Event,
+                  batch_size: int = 1) -> None:
+    """Poll a queue and invoke its function as Lambda's SQS event source mapping does: delete the messages the
+    function handled, leave the failed ones (whole batch, or those in batchItemFailures) to be received again."""
+    import boto3
+
+    sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    while not stop.is_set():
+        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=batch_size,
+                                       WaitTimeSeconds=QUEUE_POLL_SECONDS, AttributeNames=["All"]).get("Messages", [])
+        if not messages:
+            continue
+        try:
+            result = handler(sqs_event(messages, arn), lambda_context(function, 900)) or {}
+            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        except Exception as error:  # a crashed invocation leaves the whole batch for redelivery
+            print(f"{function} failed: {error!r}", file=sys.stderr)
+            continue
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+
+
+def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str]) -> threading.Event:
+    stop = threading.Event()
+    for trigger in tpl.queue_triggers():
+        thread = threading.Thread(
+            target=deliver_queue, daemon=True, name=f"sqs-{trigger.function}",
+            args=(endpoint, queues[trigger.queue], stack.handler(trigger.module), trigger.function, stop))
+        thread.start()
+    return stop
+
+
+def configure_environment(database_url: str, s3_endpoint: str, base_url: str) -> None:
+    """The environment the functions read, set as the template sets it in AWS, pointed at local services."""
+    os.environ.update(
+        DATABASE_URL=database_url, S3_ENDPOINT_URL=s3_endpoint, EMAIL_MODE="console", STAGE="local",
+        APP_BASE_URL=base_url, UPLOAD_BUCKET=os.environ.get("UPLOAD_BUCKET", "momentum-uploads-local"),
+    )
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        os.environ.setdefault(var, "local")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

@@ -1,0 +1,95 @@
+"""Read template.yaml, the single map of what runs where: the local stack and the tests take routes from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from momentum_infra.pg import REPO_ROOT
+
+TEMPLATE = REPO_ROOT / "template.yaml"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt …) read as their long JSON forms."""
+
+
+def _tag(loader: yaml.Loader, suffix: str, node: yaml.Node):
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        return {name: value.split(".", 1) if suffix == "GetAtt" else value}
+    if isinstance(node, yaml.SequenceNode):
+        return {name: loader.construct_sequence(node, deep=True)}
+    return {name: loader.construct_mapping(node, deep=True)}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@cache
+def load_template(path: Path = TEMPLATE) -> dict:
+    return yaml.load(path.read_text(), Loader=_CfnLoader)
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str
+    function: str  # logical id in the template
+    code_uri: str
+
+    @property
+    def module(self) -> str:
+        return handler_module(self.code_uri)
+
+
+@dataclass(frozen=True)
+class QueueTrigger:
+    function: str
+    code_uri: str
+    queue: str  # logical id of the SQS queue
+
+    @property
+    def module(self) -> str:
+        return handler_module(self.code_uri)
+
+
+def handler_module(code_uri: str) -> str:
+    """The importable module of a function's handler: functions/auth/ -> functions.auth.app."""
+    return ".".join(Path(code_uri).parts) + ".app"
+
+
+def _functions(template: dict):
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            yield logical_id, resource["Properties"]
+
+
+def api_routes(template: dict | None = None) -> list[ApiRoute]:
+    template = template or load_template()
+    return [
+        ApiRoute(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id, props["CodeUri"])
+        for logical_id, props in _functions(template)
+        for event in (props.get("Events") or {}).values()
+        if event["Type"] == "Api"
+    ]
+
+
+def queue_triggers(template: dict | None = None) -> list[QueueTrigger]:
+    template = template or load_template()
+    return [
+        QueueTrigger(logical_id, props["CodeUri"], event["Properties"]["Queue"]["Fn::GetAtt"][0])
+        for logical_id, props in _functions(template)
+        for event in (props.get("Events") or {}).values()
+        if event["Type"] == "SQS"
+    ]
+
+
+def function_modules(template: dict | None = None) -> dict[str, str]:
+    """Logical id -> handler module for every function in the template."""
+    template = template or load_template()
+    return {logical_id: handler_module(props["CodeUri"]) for logical_id, props in _functions(template)}

@@ -1,0 +1,52 @@
+"""Run `momentum dev` as a newcomer would, against the test database, and talk to it over HTTP."""
+
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DevServer:
+    def __init__(self, url: str, process: subprocess.Popen, lines: queue.Queue):
+        self.url, self.process, self.lines = url, process, lines
+
+    def wait_for_line(self, pattern: str, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"momentum dev exited with {self.process.returncode}") from None
+                continue
+            if pattern in line:
+                return line
+        raise TimeoutError(f"no line with {pattern!r} within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def dev_server(database_url):
+    port = free_port()
+    env = os.environ | {"DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "momentum_infra.cli", "dev", "--port", str(port)],
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    server = DevServer(f"http://127.0.0.1:{port}", process, lines)
+    try:
+        server.wait_for_line("Momentum is serving", timeout=90)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

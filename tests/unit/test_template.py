@@ -1,0 +1,103 @@
+"""template.yaml is the map of what runs where: it must deploy, and agree with the apps' routes."""
+
+import copy
+import importlib
+import json
+import subprocess
+import sys
+
+import pytest
+from momentum_infra import template as tpl
+
+
+def packaged(template: dict) -> dict:
+    """What `sam package` does before deploying: local code folders become S3 URIs."""
+    template = copy.deepcopy(template)
+    for resource in template["Resources"].values():
+        props = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(props.get(key), str):
+                props[key] = f"s3://artifacts/{props[key].strip('/')}.zip"
+    return template
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory, monkeypatch_module):
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    out = tmp_path_factory.mktemp("sam") / "translated.json"
+    out.write_text(json.dumps(transform(packaged(tpl.load_template()), {}, NoManagedPolicies())))
+    return out
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
+
+
+def cfn_lint(path) -> list[str]:
+    from cfnlint.api import lint_file
+
+    return [str(match) for match in lint_file(path)]
+
+
+def test_the_raw_template_passes_cfn_lint():
+    assert cfn_lint(tpl.TEMPLATE) == []
+
+
+def test_the_translated_template_passes_cfn_lint(translated):
+    assert cfn_lint(translated) == []
+
+
+def test_cfn_lint_reports_a_broken_translated_template(translated, tmp_path):
+    broken = json.loads(translated.read_text())
+    broken["Resources"]["AnalysisQueue"]["Properties"]["VisibilityTimeout"] = "a while"
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(broken))
+    assert cfn_lint(path)
+
+
+def test_translation_catches_a_misspelled_event_property(monkeypatch_module):
+    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+
+    broken = packaged(tpl.load_template())
+    broken["Resources"]["MeFunction"]["Properties"]["Events"]["Wallet"]["Properties"]["Pathh"] = "/me/wallet"
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    with pytest.raises(InvalidDocumentException):
+        transform(broken, {}, NoManagedPolicies())
+
+
+def test_routes_in_the_template_equal_routes_in_the_apps():
+    in_template = {(r.method, r.path, r.module) for r in tpl.api_routes()}
+    in_apps = set()
+    for module in set(tpl.function_modules().values()):
+        app = importlib.import_module(module).app
+        in_apps |= {(method, path, module) for path, entries in app.routes.items() for method in entries}
+    assert in_template == in_apps
+
+
+def test_every_function_folder_is_in_the_template():
+    from momentum_infra.pg import REPO_ROOT
+
+    folders = {p.parent.name for p in (REPO_ROOT / "functions").glob("*/app.py")}
+    assert folders == {m.split(".")[1] for m in tpl.function_modules().values()}
+
+
+@pytest.mark.parametrize("module", sorted(set(tpl.function_modules().values())))
+def test_api_functions_do_not_import_numpy(module):
+    if "analy" in module:
+        pytest.skip("the analysis function is the one that needs numpy")
+    code = f"import sys, {module}; print('numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
