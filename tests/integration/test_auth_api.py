@@ -63,6 +63,13 @@ def test_magic_link_signs_in_a_new_user_with_wallet_and_progress(api, ses, conn)
     assert ("sign_in", "success") in events
 
 
+def test_logout_after_magic_link_sign_in_revokes_the_token(api, ses):
+    http = api("auth")
+    session = sign_in(http, ses, f"leaving-{uuid.uuid4().hex[:8]}@example.com")
+    assert http.post("/auth/logout", headers=bearer(session["token"])).status_code == 204
+    assert http.get("/me", headers=bearer(session["token"])).status_code == 401
+
+
 def test_a_magic_link_works_once(api, ses):
     http = api("auth")
     address = f"once-{uuid.uuid4().hex[:8]}@example.com"

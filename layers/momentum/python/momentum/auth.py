@@ -188,7 +188,8 @@ def authenticate(conn: Connection, token: str) -> CurrentUser:
 
 
 def logout(conn: Connection, user: CurrentUser, client: ClientInfo) -> None:
-    """Revoke the caller's session: its token stops working at once."""
+    """Revoke the caller's session: its token stops working at once. The row stays (expired now) because the
+    audit trail refers to it."""
     with conn.transaction():
-        conn.execute("DELETE FROM sessions WHERE id = %s", (user.session_id,))
+        conn.execute("UPDATE sessions SET expires_at = now() WHERE id = %s", (user.session_id,))
         audit(conn, "sign_out", user_id=user.id, client=client)
