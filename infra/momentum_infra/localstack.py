@@ -91,21 +91,21 @@ def api_gateway_event(route: tpl.ApiRoute, method: str, raw_path: str, query: st
     }
 
 
-def load_handler(module: str):
-    return importlib.import_module(module).app
+def load_handler(module: str, name: str = "app"):
+    return getattr(importlib.import_module(module), name)
 
 
 class LocalStack:
     def __init__(self, routes: list[tpl.ApiRoute] | None = None):
         self.router = Router(routes if routes is not None else tpl.api_routes())
-        self._handlers: dict[str, object] = {}
+        self._handlers: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
 
-    def handler(self, module: str):
+    def handler(self, module: str, name: str = "app"):
         with self._lock:
-            if module not in self._handlers:
-                self._handlers[module] = load_handler(module)
-            return self._handlers[module]
+            if (module, name) not in self._handlers:
+                self._handlers[module, name] = load_handler(module, name)
+            return self._handlers[module, name]
 
     def invoke_http(self, method: str, target: str, headers: dict[str, str], body: bytes,
                     source_ip: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
@@ -248,7 +248,8 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
     for trigger in tpl.queue_triggers():
         thread = threading.Thread(
             target=deliver_queue, daemon=True, name=f"sqs-{trigger.function}",
-            args=(endpoint, queues[trigger.queue], stack.handler(trigger.module), trigger.function, stop))
+            args=(endpoint, queues[trigger.queue], stack.handler(trigger.module, trigger.callable_name),
+                  trigger.function, stop, trigger.batch_size))
         thread.start()
     return stop
 

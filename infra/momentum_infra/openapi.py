@@ -34,9 +34,8 @@ def _query_parameters(model: Any) -> list[dict]:
 def operations() -> list:
     """Every operation of every function in template.yaml."""
     ops = []
-    for module in sorted(set(tpl.function_modules().values())):
-        app = importlib.import_module(module).app
-        ops.extend(getattr(app, "operations", []))
+    for route_module in sorted({r.module for r in tpl.api_routes()}):
+        ops.extend(importlib.import_module(route_module).app.operations)
     return ops
 
 

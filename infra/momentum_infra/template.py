@@ -52,15 +52,21 @@ class QueueTrigger:
     function: str
     code_uri: str
     queue: str  # logical id of the SQS queue
+    handler: str  # "<file>.<callable>", as in the template (Globals give app.app)
+    batch_size: int
 
     @property
     def module(self) -> str:
-        return handler_module(self.code_uri)
+        return handler_module(self.code_uri, self.handler)
+
+    @property
+    def callable_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
 
 
-def handler_module(code_uri: str) -> str:
+def handler_module(code_uri: str, handler: str = "app.app") -> str:
     """The importable module of a function's handler: functions/auth/ -> functions.auth.app."""
-    return ".".join(Path(code_uri).parts) + ".app"
+    return ".".join(Path(code_uri).parts) + "." + handler.rsplit(".", 1)[0]
 
 
 def _functions(template: dict):
@@ -81,8 +87,10 @@ def api_routes(template: dict | None = None) -> list[ApiRoute]:
 
 def queue_triggers(template: dict | None = None) -> list[QueueTrigger]:
     template = template or load_template()
+    default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
     return [
-        QueueTrigger(logical_id, props["CodeUri"], event["Properties"]["Queue"]["Fn::GetAtt"][0])
+        QueueTrigger(logical_id, props["CodeUri"], event["Properties"]["Queue"]["Fn::GetAtt"][0],
+                     props.get("Handler", default_handler), event["Properties"].get("BatchSize", 10))
         for logical_id, props in _functions(template)
         for event in (props.get("Events") or {}).values()
         if event["Type"] == "SQS"
@@ -92,4 +100,6 @@ def queue_triggers(template: dict | None = None) -> list[QueueTrigger]:
 def function_modules(template: dict | None = None) -> dict[str, str]:
     """Logical id -> handler module for every function in the template."""
     template = template or load_template()
-    return {logical_id: handler_module(props["CodeUri"]) for logical_id, props in _functions(template)}
+    default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
+    return {logical_id: handler_module(props["CodeUri"], props.get("Handler", default_handler))
+            for logical_id, props in _functions(template)}
