@@ -53,14 +53,14 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from momentum_infra.pg import local_database_url
 
     url = local_database_url()
+    moto, s3_endpoint = localstack.start_moto(args.host)
+    base_url = f"http://{args.host}:{args.port}"
+    localstack.configure_environment(url, s3_endpoint, base_url)
     migrate.upgrade(url)
     from momentum import db
 
     with db.connect(url) as conn:
         seed.run_all(conn)
-    moto, s3_endpoint = localstack.start_moto(args.host)
-    base_url = f"http://{args.host}:{args.port}"
-    localstack.configure_environment(url, s3_endpoint, base_url)
     queues = localstack.wire_uploads(s3_endpoint, os.environ["UPLOAD_BUCKET"])
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)

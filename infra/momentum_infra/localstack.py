@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import logging
 import os
 import re
 import sys
@@ -163,6 +164,7 @@ def start_moto(host: str = "127.0.0.1", port: int = 0):
     """An in-process S3/SQS/SES server; returns (server, endpoint URL)."""
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per S3 call drowns the console
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
     bound_port = server._server.server_port  # noqa: SLF001 - moto exposes no accessor for an ephemeral port
@@ -263,3 +265,6 @@ def configure_environment(database_url: str, s3_endpoint: str, base_url: str) ->
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(var, "local")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    from momentum.config import get_settings
+
+    get_settings.cache_clear()  # in case anything read the settings before the environment was complete
