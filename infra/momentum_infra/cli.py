@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 
@@ -52,6 +53,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from momentum_infra import localstack, migrate, seed
     from momentum_infra.pg import local_database_url
 
+    # Stop cleanly on SIGTERM too, so the embedded PostgreSQL is shut down with us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     url = local_database_url()
     moto, s3_endpoint = localstack.start_moto(args.host)
     base_url = f"http://{args.host}:{args.port}"

