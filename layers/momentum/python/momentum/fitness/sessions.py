@@ -1,0 +1,204 @@
+"""Workout sessions: started (optionally from a workout), filled with sets, completed once for XP and coins.
+
+Completing pays through ``gamification.award`` under the key ``workout-session:<id>`` by ``rules.session_award``
+(working sets, not minutes; nothing for an empty session), extends the ``workout`` streak when the session had
+working sets, and records the payment on the session. The completing UPDATE only matches a session that is not
+completed yet, so of two concurrent completions one pays and the other gets 409. Locking the session row also
+orders completion against set logging: a set is either in before the count or refused after.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import psycopg
+from psycopg import Connection
+from psycopg.rows import class_row, dict_row
+
+from momentum import gamification
+from momentum.errors import Conflict, InvalidInput, NotFound
+from momentum.fitness import paging, records, rules
+from momentum.fitness.models import (
+    CompleteIn,
+    ExerciseSet,
+    Session,
+    SessionExercise,
+    SessionIn,
+    SessionQuery,
+    SessionSummary,
+)
+from momentum.pagination import Page, PageRequest, page_of
+
+# The SQL side of rules.is_working_set and of a set's volume, for aggregates over many sets
+# (tests hold them equal to the Python rules).
+WORKING_SET = "(NOT s.is_warmup AND (coalesce(s.reps, 0) > 0 OR coalesce(s.duration, 0) > 0))"
+SET_VOLUME = "(CASE WHEN s.is_warmup THEN 0 ELSE coalesce(s.weight::float8 * s.reps, 0) END)"
+
+SUMMARY = f"""
+SELECT ws.id, ws.workout_id, w.name AS workout_name, ws.started_at, ws.completed_at, ws.duration_seconds,
+       ws.notes, ws.rating, ws.xp_awarded, ws.coins_awarded, agg.set_count, agg.working_set_count, agg.volume
+FROM workout_sessions ws
+-- the workout's name only while the user may still see it (a public workout can be made private again)
+LEFT JOIN workouts w ON w.id = ws.workout_id AND (w.user_id = ws.user_id OR w.is_public)
+CROSS JOIN LATERAL (
+    SELECT count(*) AS set_count, count(*) FILTER (WHERE {WORKING_SET}) AS working_set_count,
+           coalesce(sum({SET_VOLUME}), 0) AS volume
+    FROM exercise_sets s WHERE s.session_id = ws.id
+) agg
+"""
+
+GET_SUMMARY = f"{SUMMARY} WHERE ws.id = %(id)s AND ws.user_id = %(user_id)s"
+
+LIST_SUMMARIES = f"""{SUMMARY}
+WHERE ws.user_id = %(user_id)s
+  AND (%(status)s::text IS NULL OR (ws.completed_at IS NOT NULL) = (%(status)s = 'completed'))
+  AND (%(after_started)s::timestamptz IS NULL OR (ws.started_at, ws.id) < (%(after_started)s, %(after_id)s::uuid))
+ORDER BY ws.started_at DESC, ws.id DESC
+LIMIT %(limit)s
+"""
+
+# Exercises in the order they were first done in the session, sets by number.
+SESSION_SETS = """
+SELECT s.id, s.session_id, s.exercise_id, s.set_number, s.reps, s.weight, s.duration, s.is_warmup, s.is_dropset,
+       s.rpe, s.notes, s.completed_at, e.name AS exercise_name, e.category,
+       min(s.completed_at) OVER (PARTITION BY s.exercise_id) AS first_done
+FROM exercise_sets s JOIN exercises e ON e.id = s.exercise_id
+WHERE s.session_id = %(id)s
+ORDER BY first_done, s.exercise_id, s.set_number, s.id
+"""
+
+# Only a workout the user can see can be the base of a session.
+START_SESSION = """
+INSERT INTO workout_sessions (user_id, workout_id, notes)
+SELECT %(user_id)s, %(workout_id)s, %(notes)s
+WHERE %(workout_id)s::uuid IS NULL OR EXISTS (
+    SELECT 1 FROM workouts w WHERE w.id = %(workout_id)s AND (w.user_id = %(user_id)s OR w.is_public))
+RETURNING id
+"""
+
+LOCK_SESSION = """
+SELECT id, completed_at FROM workout_sessions WHERE id = %(id)s AND user_id = %(user_id)s FOR UPDATE
+"""
+
+COMPLETE_SESSION = """
+UPDATE workout_sessions
+SET completed_at = now(),
+    duration_seconds = greatest(0, round(extract(epoch FROM now() - started_at)))::integer,
+    notes = CASE WHEN %(set_notes)s THEN %(notes)s ELSE notes END,
+    rating = coalesce(%(rating)s, rating)
+WHERE id = %(id)s AND user_id = %(user_id)s AND completed_at IS NULL
+RETURNING id
+"""
+
+# A separate statement after the UPDATE: it sees every set committed before the session row was locked.
+COUNT_WORKING_SETS = f"SELECT count(*) FROM exercise_sets s WHERE s.session_id = %(id)s AND {WORKING_SET}"
+
+RECORD_AWARD = "UPDATE workout_sessions SET xp_awarded = %(xp)s, coins_awarded = %(coins)s WHERE id = %(id)s"
+
+# Where each exercise of the session starts in the user's history, for rebuilding its records.
+SESSION_HISTORY_STARTS = """
+SELECT DISTINCT ON (s.exercise_id) s.exercise_id, s.completed_at, s.id
+FROM exercise_sets s WHERE s.session_id = %(id)s
+ORDER BY s.exercise_id, s.completed_at, s.id
+"""
+
+DELETE_SESSION = "DELETE FROM workout_sessions WHERE id = %(id)s"
+
+
+def start_session(conn: Connection, user_id: UUID, body: SessionIn) -> Session:
+    """Start a session, from one of the user's workouts or a public one if given.
+
+    Raises: InvalidInput when the workout is not one the user can see.
+    """
+    params = {"user_id": user_id, "workout_id": body.workout_id, "notes": body.notes}
+    try:
+        row = conn.execute(START_SESSION, params).fetchone()
+    except psycopg.errors.ForeignKeyViolation:  # the workout was deleted after the check saw it
+        row = None
+    if row is None:
+        raise InvalidInput("Unknown workout", code="unknown_workout", details={"workout_id": str(body.workout_id)})
+    return get_session(conn, user_id, row[0])
+
+
+def lock_session(conn: Connection, user_id: UUID, session_id: UUID) -> datetime | None:
+    """Lock one of the user's sessions for the rest of the transaction; returns when it was completed, if it was.
+
+    Raises: NotFound.
+    """
+    row = conn.execute(LOCK_SESSION, {"id": session_id, "user_id": user_id}).fetchone()
+    if row is None:
+        raise NotFound("session")
+    return row[1]
+
+
+def get_session(conn: Connection, user_id: UUID, session_id: UUID) -> Session:
+    """A session with its sets grouped by exercise, and the records each exercise's sets hold. Raises: NotFound."""
+    with conn.cursor(row_factory=class_row(SessionSummary)) as cur:
+        summary = cur.execute(GET_SUMMARY, {"id": session_id, "user_id": user_id}).fetchone()
+    if summary is None:
+        raise NotFound("session")
+    groups: dict[UUID, SessionExercise] = {}
+    with conn.cursor(row_factory=dict_row) as cur:
+        for row in cur.execute(SESSION_SETS, {"id": session_id}):
+            group = groups.setdefault(row["exercise_id"], SessionExercise(
+                exercise_id=row["exercise_id"], exercise_name=row["exercise_name"], category=row["category"],
+                sets=[], records=[]))
+            group.sets.append(ExerciseSet.model_validate(row))
+    set_ids = [s.id for g in groups.values() for s in g.sets]
+    for record in records.records_of_sets(conn, set_ids) if set_ids else []:
+        groups[record.exercise_id].records.append(record)
+    return Session(**summary.model_dump(), exercises=list(groups.values()))
+
+
+def list_sessions(conn: Connection, user_id: UUID, query: SessionQuery, page: PageRequest) -> Page[SessionSummary]:
+    """The user's sessions, newest first, optionally only the active or the completed ones."""
+    after_started, after_id = paging.after_key(page, paging.timestamp, paging.uuid)
+    params = {"user_id": user_id, "status": query.status, "after_started": after_started, "after_id": after_id,
+              "limit": page.limit + 1}
+    with conn.cursor(row_factory=class_row(SessionSummary)) as cur:
+        rows = cur.execute(LIST_SUMMARIES, params).fetchall()
+    return page_of(rows, page, key=lambda s: (s.started_at.isoformat(), str(s.id)))
+
+
+def complete_session(conn: Connection, user_id: UUID, session_id: UUID, body: CompleteIn) -> Session:
+    """Complete a session and pay for it once (see the module docstring for the rule).
+
+    Raises: NotFound, Conflict when the session is already completed.
+    """
+    params = {"id": session_id, "user_id": user_id, "notes": body.notes, "set_notes": "notes" in body.model_fields_set,
+              "rating": body.rating}
+    with conn.transaction():
+        if conn.execute(COMPLETE_SESSION, params).fetchone() is None:
+            lock_session(conn, user_id, session_id)  # raises NotFound when it is not the user's
+            raise Conflict("The session is already completed", code="session_completed")
+        (working_sets,) = conn.execute(COUNT_WORKING_SETS, params).fetchone()
+        award = rules.session_award(working_sets)
+        if award.pays:
+            gamification.award(
+                conn, user_id, event_type="workout_session", idempotency_key=f"workout-session:{session_id}",
+                xp=award.xp, coins=award.coins, skill_key=rules.FITNESS_SKILL, skill_stars=award.skill_stars,
+                reason=f"Workout session: {working_sets} working sets", event_id=session_id)
+            conn.execute(RECORD_AWARD, {"id": session_id, "xp": award.xp, "coins": award.coins})
+            gamification.touch_streak(conn, user_id, "workout")
+            gamification.check_achievements(conn, user_id)
+    return get_session(conn, user_id, session_id)
+
+
+def delete_session(conn: Connection, user_id: UUID, session_id: UUID) -> None:
+    """Discard a session in progress, or delete a completed one from the history, with its sets; the records of
+    its exercises are rebuilt without them. What a completed session paid stays paid: the ledger is history.
+
+    Raises: NotFound.
+    """
+    params = {"id": session_id, "user_id": user_id}
+    with conn.transaction():
+        lock_session(conn, user_id, session_id)
+        starts = {exercise_id: (at, set_id)
+                  for exercise_id, at, set_id in conn.execute(SESSION_HISTORY_STARTS, params).fetchall()}
+        records.lock_records(conn, user_id, starts)
+        for exercise_id, start in starts.items():
+            records.drop_records_from(conn, user_id, exercise_id, start)
+        conn.execute(DELETE_SESSION, params)
+        for exercise_id, start in starts.items():
+            records.replay_from(conn, user_id, exercise_id, start)
