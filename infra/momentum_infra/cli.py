@@ -65,6 +65,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     with db.connect(url) as conn:
         seed.run_all(conn)
     queues = localstack.wire_uploads(s3_endpoint, os.environ["UPLOAD_BUCKET"])
+    localstack.point_functions_at_queues(queues)
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)
     server = localstack.make_http_server(stack, args.host, args.port)

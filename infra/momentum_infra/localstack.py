@@ -256,10 +256,24 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
     return stop
 
 
+def point_functions_at_queues(queues: dict[str, str], template: dict | None = None) -> None:
+    """Set the environment variables that the template fills with !Ref <queue> to the local queues' URLs."""
+    from momentum.config import get_settings
+
+    template = template or tpl.load_template()
+    for resource in template["Resources"].values():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for name, value in (resource["Properties"].get("Environment") or {}).get("Variables", {}).items():
+            if isinstance(value, dict) and value.get("Ref") in queues:
+                os.environ[name] = queues[value["Ref"]]
+    get_settings.cache_clear()
+
+
 def configure_environment(database_url: str, s3_endpoint: str, base_url: str) -> None:
     """The environment the functions read, set as the template sets it in AWS, pointed at local services."""
     os.environ.update(
-        DATABASE_URL=database_url, S3_ENDPOINT_URL=s3_endpoint, EMAIL_MODE="console", STAGE="local",
+        DATABASE_URL=database_url, MOMENTUM_AWS_ENDPOINT_URL=s3_endpoint, EMAIL_MODE="console", STAGE="local",
         APP_BASE_URL=base_url, UPLOAD_BUCKET=os.environ.get("UPLOAD_BUCKET", "momentum-uploads-local"),
     )
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):

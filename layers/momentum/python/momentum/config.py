@@ -26,8 +26,10 @@ class Settings(BaseModel):
     upload_bucket: str = "momentum-uploads"
     upload_max_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     upload_url_ttl_seconds: int = Field(default=900, gt=0)
-    # Set in the local stack, where S3 is an in-process moto server.
-    s3_endpoint_url: str | None = None
+    # The queue that feeds the analysis function (reanalysis requests are sent there).
+    analysis_queue_url: str | None = None
+    # Set in the local stack, where S3 and SQS are an in-process moto server.
+    aws_endpoint_url: str | None = None
 
     email_mode: Literal["ses", "console"] = "console"
     email_from: str = "Momentum <no-reply@momentum.local>"
@@ -52,7 +54,8 @@ _ENV = {
     "upload_bucket": "UPLOAD_BUCKET",
     "upload_max_bytes": "UPLOAD_MAX_BYTES",
     "upload_url_ttl_seconds": "UPLOAD_URL_TTL_SECONDS",
-    "s3_endpoint_url": "S3_ENDPOINT_URL",
+    "analysis_queue_url": "ANALYSIS_QUEUE_URL",
+    "aws_endpoint_url": "MOMENTUM_AWS_ENDPOINT_URL",
     "email_mode": "EMAIL_MODE",
     "email_from": "EMAIL_FROM",
     "app_base_url": "APP_BASE_URL",
