@@ -4,6 +4,7 @@ import json
 import uuid
 
 from momentum import db, gamification
+from momentum.pagination import encode_cursor
 
 from tests.helpers import run_concurrently
 
@@ -39,7 +40,8 @@ def test_wallet_progress_and_ledger_show_only_the_callers_rows(api, make_user, c
 def test_ledger_rejects_bad_paging(api, make_user):
     user = make_user()
     http = api("me")
-    for query in ("limit=0", "limit=101", "limit=abc", "cursor=%%%", "unknown=1"):
+    tampered = [encode_cursor(key) for key in ([1, 2, 3], ["yesterday", "not-a-uuid"], [None, None])]
+    for query in ("limit=0", "limit=101", "limit=abc", "cursor=%%%", "unknown=1", *(f"cursor={c}" for c in tampered)):
         response = http.get(f"/me/ledger?{query}", headers=user.headers)
         assert response.status_code == 422, (query, response.body)
 

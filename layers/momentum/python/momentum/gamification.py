@@ -173,7 +173,7 @@ LIMIT %(limit)s
 
 
 def list_ledger(conn: Connection, user_id: UUID, page: PageRequest) -> Page[LedgerEntry]:
-    after_created, after_id = page.after or (None, None)
+    after_created, after_id = page.after_key(datetime, UUID)
     with conn.cursor(row_factory=class_row(LedgerEntry)) as cur:
         rows = cur.execute(LEDGER_PAGE, {"user_id": user_id, "after_created": after_created, "after_id": after_id,
                                          "limit": page.limit + 1}).fetchall()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from momentum.errors import InvalidInput
 
@@ -16,6 +17,24 @@ T = TypeVar("T")
 class PageRequest(BaseModel):
     limit: int
     after: list[Any] | None = None  # the decoded sort key of the last row seen, or None for the first page
+
+    def after_key(self, *types: type) -> tuple[Any, ...]:
+        """The sort key after which this page starts, as values of ``types``; all None on the first page.
+
+        A cursor is client input, so its shape is checked before it reaches SQL.
+        Raises: InvalidInput when the cursor does not hold a key of that shape (tampered, or from another list).
+        """
+        if self.after is None:
+            return (None,) * len(types)
+        try:
+            return _key_adapter(types).validate_python(self.after)
+        except ValidationError:
+            raise InvalidInput("Malformed cursor", details={"field": "cursor"}) from None
+
+
+@cache
+def _key_adapter(types: tuple[type, ...]) -> TypeAdapter:
+    return TypeAdapter(tuple[types])  # type: ignore[valid-type]
 
 
 class Page(BaseModel, Generic[T]):

@@ -9,7 +9,6 @@ from psycopg import Connection
 from psycopg.rows import class_row
 
 from momentum.errors import Conflict, Forbidden, InvalidInput, NotFound
-from momentum.fitness import paging
 from momentum.fitness.models import Exercise, ExerciseIn, ExercisePatch, ExerciseQuery
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -72,7 +71,7 @@ def like_pattern(text: str) -> str:
 
 def list_exercises(conn: Connection, user_id: UUID, query: ExerciseQuery, page: PageRequest) -> Page[Exercise]:
     """Built-in and the user's own exercises, by name, filtered by category, muscle group, equipment and name."""
-    after_name, after_id = paging.after_key(page, paging.text, paging.uuid)
+    after_name, after_id = page.after_key(str, UUID)
     params = {"user_id": user_id, "category": query.category, "muscle_group": query.muscle_group,
               "equipment": query.equipment, "pattern": like_pattern(query.q) if query.q else None,
               "source": query.source, "after_name": after_name, "after_id": after_id, "limit": page.limit + 1}

@@ -17,7 +17,7 @@ from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
 from momentum.errors import Conflict, InvalidInput, NotFound
-from momentum.fitness import paging, rules
+from momentum.fitness import rules
 from momentum.fitness.models import (
     Program,
     ProgramIn,
@@ -140,7 +140,7 @@ WHERE k.program_id = %(id)s AND k.week_number = %(week)s
 
 def list_programs(conn: Connection, user_id: UUID, page: PageRequest) -> Page[ProgramSummary]:
     """The user's programs, newest first."""
-    after_created, after_id = paging.after_key(page, paging.timestamp, paging.uuid)
+    after_created, after_id = page.after_key(datetime, UUID)
     params = {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1}
     with conn.cursor(row_factory=class_row(ProgramSummary)) as cur:
         rows = cur.execute(LIST_PROGRAMS, params).fetchall()

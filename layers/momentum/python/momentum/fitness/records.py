@@ -18,7 +18,6 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum.fitness import paging
 from momentum.fitness.models import (
     CurrentRecord,
     ExerciseRecords,
@@ -133,7 +132,7 @@ def records_of_sets(conn: Connection, set_ids: list[UUID]) -> list[PersonalRecor
 
 def list_records(conn: Connection, user_id: UUID, query: RecordQuery, page: PageRequest) -> Page[ExerciseRecords]:
     """The user's current best per exercise and record type, each with the records it followed."""
-    after_name, after_id = paging.after_key(page, paging.text, paging.uuid)
+    after_name, after_id = page.after_key(str, UUID)
     params = {"user_id": user_id, "exercise_id": query.exercise_id, "after_name": after_name, "after_id": after_id,
               "limit": page.limit + 1, "history": query.history, "types": list(RECORD_TYPES)}
     groups: dict[UUID, ExerciseRecords] = {}

@@ -18,7 +18,7 @@ from psycopg.rows import class_row, dict_row
 
 from momentum import gamification
 from momentum.errors import Conflict, InvalidInput, NotFound
-from momentum.fitness import paging, records, rules
+from momentum.fitness import records, rules
 from momentum.fitness.models import (
     CompleteIn,
     ExerciseSet,
@@ -153,7 +153,7 @@ def get_session(conn: Connection, user_id: UUID, session_id: UUID) -> Session:
 
 def list_sessions(conn: Connection, user_id: UUID, query: SessionQuery, page: PageRequest) -> Page[SessionSummary]:
     """The user's sessions, newest first, optionally only the active or the completed ones."""
-    after_started, after_id = paging.after_key(page, paging.timestamp, paging.uuid)
+    after_started, after_id = page.after_key(datetime, UUID)
     params = {"user_id": user_id, "status": query.status, "after_started": after_started, "after_id": after_id,
               "limit": page.limit + 1}
     with conn.cursor(row_factory=class_row(SessionSummary)) as cur:

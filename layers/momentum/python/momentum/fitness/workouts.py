@@ -6,13 +6,13 @@ A workout is its owner's; a public one is readable and copyable by everyone, and
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
 from momentum.errors import Conflict, NotFound
-from momentum.fitness import paging
 from momentum.fitness.exercises import like_pattern, require_visible
 from momentum.fitness.models import SectionIn, Workout, WorkoutExerciseIn, WorkoutIn, WorkoutQuery, WorkoutSummary
 from momentum.pagination import Page, PageRequest, page_of
@@ -101,7 +101,7 @@ DELETE_WORKOUT = "DELETE FROM workouts WHERE id = %(id)s"
 
 def list_workouts(conn: Connection, user_id: UUID, query: WorkoutQuery, page: PageRequest) -> Page[WorkoutSummary]:
     """The user's workouts, or everyone's public ones, newest first."""
-    after_created, after_id = paging.after_key(page, paging.timestamp, paging.uuid)
+    after_created, after_id = page.after_key(datetime, UUID)
     params = {"user_id": user_id, "is_template": query.is_template,
               "pattern": like_pattern(query.q) if query.q else None, "after_created": after_created,
               "after_id": after_id, "limit": page.limit + 1}
