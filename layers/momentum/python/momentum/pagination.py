@@ -27,7 +27,8 @@ class PageRequest(BaseModel):
         if self.after is None:
             return (None,) * len(types)
         try:
-            return _key_adapter(types).validate_python(self.after)
+            # Strict JSON validation: ISO strings become datetimes and UUIDs, but "1" is not an int.
+            return _key_adapter(types).validate_json(json.dumps(self.after), strict=True)
         except ValidationError:
             raise InvalidInput("Malformed cursor", details={"field": "cursor"}) from None
 
