@@ -1,6 +1,6 @@
 """Admin-only actions on users."""
 
-from momentum import gamification
+from momentum import gamification, market
 from momentum.http import MomentumApp
 
 app = MomentumApp("momentum-admin")
@@ -11,3 +11,10 @@ app = MomentumApp("momentum-admin")
 def grant(ctx, user_id):
     """Pay or take back coins and XP; send an Idempotency-Key to make retries safe."""
     return gamification.admin_grant(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
+
+
+@app.route("/admin/users/{user_id}/rewards", ["POST"], auth="admin", body=market.RewardIn, response=market.Reward,
+           status=201, idempotent=True)
+def create_reward(ctx, user_id):
+    """Give a user a claimable reward (e.g. for a quest); send an Idempotency-Key to make retries safe."""
+    return market.admin_create_reward(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)

@@ -20,7 +20,7 @@ from tests.integration.spec_parser import Column, Index, Table, load_spec
 
 SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "spec"
 
-# Ours, not the spec's: keyset pagination and lookups the app needs. table -> indexes.
+# Ours, not the spec's: keyset pagination and lookups the app needs (see the migrations). table -> index.
 APP_INDEXES = {
     "points_ledger": Index("points_ledger_user_created_idx", ("user_id", "created_at DESC", "id DESC"), False, None),
     "market_transactions": Index(

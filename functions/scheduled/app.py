@@ -1,0 +1,20 @@
+"""Scheduled work: the nightly recomputation of market recommendations (EventBridge, see template.yaml).
+
+Callable by hand too: ``compute_recommendations({}, None)``, or ``momentum recommend`` locally.
+"""
+
+from dataclasses import asdict
+
+from momentum import db, market
+from momentum.http import MomentumApp
+from momentum.log import log
+
+app = MomentumApp("momentum-scheduled")
+
+
+@app.lambda_function(name="compute_recommendations")
+def compute_recommendations(event, context):
+    """Recompute every user's recommendations; returns the counts."""
+    run = market.compute_recommendations(db.get_conn())
+    log("recommendations computed", **asdict(run))
+    return asdict(run)

@@ -1,0 +1,215 @@
+"""Buying, using and refunding items, and the coin transaction history.
+
+Purchase: one statement, one transaction — the SQL function ``purchase_item`` (migration 0008) checks the item
+is purchasable, charges ``cost_coins × quantity`` through ``award_points`` (never below zero), takes stock with a
+conditional update, and records the purchase and a ``purchase`` transaction. Non-consumables are bought one at a
+time and owned once (409 ``already_owned`` until refunded); consumables get ``uses_per_purchase × quantity`` uses.
+The function also says whether a pending achievement counts purchases; only then are achievements checked (one
+more round trip, usually on a user's first purchase), so a purchase is otherwise one round trip.
+
+Idempotency-Key: the charge's ledger key is ``purchase:<key>`` and its ``event_id`` is the purchase, so the same
+key (per user) returns the same purchase, charged once, whatever the timing; the same key with another item or
+quantity is 409 ``idempotency_key_reused``. A replay answers with the purchase as it is now. Without a key every
+request is a new purchase.
+
+Use: a consumable loses one use per call and becomes ``used`` at zero; a non-consumable is redeemed once (then
+``used``). ``redeemed_at`` is the latest use.
+
+Refund: unused purchases only (``active`` and never used); by the owner within 24 hours of buying, by an admin
+at any time (for any user). The coins paid go back through the award function under the key
+``refund:<purchase_id>`` (a second refund cannot pay), the stock comes back, and a ``refund`` transaction is
+written. The purchase row is locked first, so a refund and a use of the same purchase cannot both succeed.
+Anyone else's purchase is 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from psycopg import Connection
+from psycopg.rows import class_row, dict_row
+
+from momentum import gamification
+from momentum.audit import ClientInfo, audit
+from momentum.auth import CurrentUser
+from momentum.errors import Conflict, NotFound
+from momentum.market.errors import market_errors
+from momentum.market.models import Purchase, PurchaseIn, PurchaseQuery, RefundIn, Transaction
+from momentum.pagination import Page, PageRequest, page_of
+
+REFUND_WINDOW = timedelta(hours=24)
+
+PURCHASE_ITEM = """
+SELECT (p.purchase).id, (p.purchase).item_id, (p.item).key AS item_key, (p.item).name AS item_name,
+       (p.item).category AS item_category, (p.purchase).uses_remaining IS NOT NULL AS is_consumable,
+       (p.purchase).cost_coins, (p.purchase).quantity, (p.purchase).uses_remaining, (p.purchase).status,
+       (p.purchase).purchased_at, (p.purchase).redeemed_at, (p.purchase).refunded_at, (p.purchase).refund_reason,
+       p.achievements_due
+FROM purchase_item(%(user_id)s, %(item_id)s, %(quantity)s, %(key)s) p
+"""
+
+# A purchase is consumable when it was bought with uses (the item's flag may change later).
+PURCHASE_COLUMNS = """
+p.id, p.item_id, i.key AS item_key, i.name AS item_name, i.category AS item_category,
+p.uses_remaining IS NOT NULL AS is_consumable, p.cost_coins, p.quantity, p.uses_remaining, p.status,
+p.purchased_at, p.redeemed_at, p.refunded_at, p.refund_reason
+"""
+
+LIST_PURCHASES = f"""
+SELECT {PURCHASE_COLUMNS}
+FROM user_purchases p JOIN market_items i ON i.id = p.item_id
+WHERE p.user_id = %(user_id)s
+  AND (%(status)s::text IS NULL OR p.status = %(status)s)
+  AND (%(after_at)s::timestamptz IS NULL OR (p.purchased_at, p.id) < (%(after_at)s, %(after_id)s::uuid))
+ORDER BY p.purchased_at DESC, p.id DESC
+LIMIT %(limit)s
+"""
+
+GET_PURCHASE = f"""
+SELECT {PURCHASE_COLUMNS}
+FROM user_purchases p JOIN market_items i ON i.id = p.item_id
+WHERE p.id = %(purchase_id)s AND p.user_id = %(user_id)s
+"""
+
+# One use, as one conditional update: the row lock it takes queues it behind a concurrent refund, and the
+# status test then sees the refund.
+USE_PURCHASE = f"""
+WITH used AS (
+    UPDATE user_purchases p
+    SET uses_remaining = p.uses_remaining - 1,
+        status = CASE WHEN p.uses_remaining > 1 THEN 'active' ELSE 'used' END,
+        redeemed_at = now()
+    WHERE p.id = %(purchase_id)s AND p.user_id = %(user_id)s AND p.status = 'active'
+      AND (p.uses_remaining IS NULL OR p.uses_remaining > 0)
+    RETURNING p.*
+)
+SELECT {PURCHASE_COLUMNS} FROM used p JOIN market_items i ON i.id = p.item_id
+"""
+
+LOCK_PURCHASE = """
+SELECT id, user_id, item_id, cost_coins, quantity, status, redeemed_at, purchased_at,
+       purchased_at > now() - %(window)s AS within_refund_window
+FROM user_purchases WHERE id = %(purchase_id)s
+FOR UPDATE
+"""
+
+# Stock comes back, but never above the item's total (an admin may have lowered it since).
+RESTOCK = """
+UPDATE market_items
+SET remaining_stock = least(remaining_stock + %(quantity)s, coalesce(total_stock, remaining_stock + %(quantity)s))
+WHERE id = %(item_id)s AND remaining_stock IS NOT NULL
+"""
+
+MARK_REFUNDED = """
+UPDATE user_purchases SET status = 'refunded', refunded_at = now(), refund_reason = %(reason)s
+WHERE id = %(purchase_id)s
+"""
+
+INSERT_TRANSACTION = """
+INSERT INTO market_transactions (user_id, transaction_type, coins_amount, item_id, reason)
+VALUES (%(user_id)s, %(type)s, %(coins)s, %(item_id)s, %(reason)s)
+"""
+
+LIST_TRANSACTIONS = """
+SELECT t.id, t.transaction_type, t.coins_amount, t.item_id, i.name AS item_name, t.reason, t.created_at
+FROM market_transactions t LEFT JOIN market_items i ON i.id = t.item_id
+WHERE t.user_id = %(user_id)s
+  AND (%(after_at)s::timestamptz IS NULL OR (t.created_at, t.id) < (%(after_at)s, %(after_id)s::uuid))
+ORDER BY t.created_at DESC, t.id DESC
+LIMIT %(limit)s
+"""
+
+
+def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn,
+             idempotency_key: str | None) -> Purchase:
+    """Buy ``body.quantity`` of an item in one round trip; the same Idempotency-Key buys once.
+
+    Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
+    already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
+    """
+    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity,
+                                          "key": idempotency_key}).fetchone()
+    if row.pop("achievements_due"):
+        gamification.check_achievements(conn, user_id)
+    return Purchase.model_validate(row)
+
+
+def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: PageRequest) -> Page[Purchase]:
+    """The caller's purchases, newest first.
+
+    Raises: InvalidInput for a malformed cursor.
+    """
+    after_at, after_id = page.after_key(datetime, UUID)
+    with conn.cursor(row_factory=class_row(Purchase)) as cur:
+        rows = cur.execute(LIST_PURCHASES, {"user_id": user_id, "status": query.status, "after_at": after_at,
+                                            "after_id": after_id, "limit": page.limit + 1}).fetchall()
+    return page_of(rows, page, key=lambda r: (r.purchased_at.isoformat(), str(r.id)))
+
+
+def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase:
+    """Use one of a consumable's uses, or redeem a non-consumable.
+
+    Raises: NotFound, Conflict (refunded, used_up, already_redeemed).
+    """
+    with conn.cursor(row_factory=class_row(Purchase)) as cur:
+        used = cur.execute(USE_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
+        if used is not None:
+            return used
+        current = cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
+    if current is None:
+        raise NotFound("purchase")
+    if current.status == "refunded":
+        raise Conflict("This purchase was refunded", code="refunded")
+    details = {"redeemed_at": current.redeemed_at.isoformat() if current.redeemed_at else None}
+    if current.is_consumable:
+        raise Conflict("No uses left", code="used_up", details=details)
+    raise Conflict("Already redeemed", code="already_redeemed", details=details)
+
+
+def refund_purchase(conn: Connection, user: CurrentUser, purchase_id: UUID, body: RefundIn,
+                    client: ClientInfo) -> Purchase:
+    """Give back an unused purchase: coins and stock return, the purchase becomes ``refunded``.
+
+    Raises: NotFound (unknown, or another user's for a non-admin), Conflict (already_refunded, already_used,
+    refund_window_closed).
+    """
+    with conn.transaction():
+        with conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(LOCK_PURCHASE, {"purchase_id": purchase_id, "window": REFUND_WINDOW}).fetchone()
+        if row is None or (row["user_id"] != user.id and not user.is_admin):
+            raise NotFound("purchase")
+        if row["status"] == "refunded":
+            raise Conflict("Already refunded", code="already_refunded")
+        if row["status"] != "active" or row["redeemed_at"] is not None:
+            raise Conflict("Only unused purchases can be refunded", code="already_used")
+        if not (user.is_admin or row["within_refund_window"]):
+            raise Conflict("Purchases can be refunded within 24 hours", code="refund_window_closed",
+                           details={"purchased_at": row["purchased_at"].isoformat(), "window_hours": 24})
+        owner, paid = row["user_id"], row["cost_coins"]
+        if paid:
+            gamification.award(conn, owner, event_type="refund", idempotency_key=f"refund:{purchase_id}",
+                               coins=paid, reason=body.reason, event_id=purchase_id)
+        conn.execute(RESTOCK, {"item_id": row["item_id"], "quantity": row["quantity"]})
+        conn.execute(MARK_REFUNDED, {"purchase_id": purchase_id, "reason": body.reason})
+        conn.execute(INSERT_TRANSACTION, {"user_id": owner, "type": "refund", "coins": paid,
+                                          "item_id": row["item_id"], "reason": body.reason})
+        if owner != user.id:
+            audit(conn, "admin_action", user_id=user.id, session_id=user.session_id, resource_type="user_purchase",
+                  resource_id=purchase_id, action="refund", client=client,
+                  details={"owner_id": str(owner), "coins": paid, "reason": body.reason})
+        with conn.cursor(row_factory=class_row(Purchase)) as cur:
+            return cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": owner}).fetchone()
+
+
+def list_transactions(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Transaction]:
+    """The caller's coin history in the market (purchases, rewards, refunds), newest first.
+
+    Raises: InvalidInput for a malformed cursor.
+    """
+    after_at, after_id = page.after_key(datetime, UUID)
+    with conn.cursor(row_factory=class_row(Transaction)) as cur:
+        rows = cur.execute(LIST_TRANSACTIONS, {"user_id": user_id, "after_at": after_at, "after_id": after_id,
+                                               "limit": page.limit + 1}).fetchall()
+    return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))

@@ -1,0 +1,113 @@
+"""Recommendations: scored from co-purchases, interests, category affinity, affordability and availability."""
+
+import argparse
+import uuid
+
+import pytest
+from momentum import market
+
+from tests.integration.test_market_helpers import buy, fund, make_item, new_category
+
+EVERYTHING = 10_000  # keep every scored candidate, so a test can look at all of them
+
+
+@pytest.fixture()
+def scene(api, make_user, conn):
+    """Alice bought an amp sim; Bob and Cleo bought it too, and a mixing course with it. Alice likes glitch."""
+    shop = api("purchase")
+    category, other_category = new_category(), new_category()
+    word = f"glitch{uuid.uuid4().hex[:6]}"
+    amp = make_item(conn, name="Amp sim", category=category, cost_coins=10)
+    course = make_item(conn, name="Mixing course", category=category, cost_coins=10)
+    potion = make_item(conn, name="Focus potion", category=category, cost_coins=10, is_consumable=True)
+    glitch = make_item(conn, name="Stutter pack", category=other_category, cost_coins=10,
+                       description=f"Chopped {word} textures")
+    pricey = make_item(conn, name="Golden desk", category=other_category, cost_coins=1_000_000,
+                       description=f"A desk for {word} producers")
+    sold_out = make_item(conn, name="Sold out", category=category, total_stock=0)
+    alice, bob, cleo = make_user(), make_user(), make_user()
+    for user in (alice, bob, cleo):
+        fund(conn, user.id, 100)
+        assert buy(shop, user, amp).status_code == 201
+    for user in (bob, cleo):
+        assert buy(shop, user, course).status_code == 201
+    assert buy(shop, alice, potion).status_code == 201
+    conn.execute("INSERT INTO user_interests (user_id, interest_key, interest_label) VALUES (%s, %s, %s)",
+                 (alice.id, word, word.title()))
+    return dict(alice=alice, bob=bob, cleo=cleo, amp=amp, course=course, potion=potion, glitch=glitch,
+                pricey=pricey, sold_out=sold_out, word=word, users=[alice.id, bob.id, cleo.id])
+
+
+def stored(conn, user_id):
+    rows = conn.execute("SELECT item_id, score, reason FROM market_recommendations WHERE user_id = %s", (user_id,))
+    return {item: (score, reason) for item, score, reason in rows}
+
+
+def test_signals_become_scores_and_reasons(conn, scene):
+    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    alice = stored(conn, scene["alice"].id)
+
+    assert scene["amp"] not in alice  # owned, and not consumable
+    assert scene["sold_out"] not in alice  # cannot be bought now
+    assert alice[scene["course"]][1] == "Producers who bought Amp sim also bought this"
+    assert alice[scene["glitch"]][1] == f"Matches your interest in {scene['word'].title()}"
+    assert scene["potion"] in alice  # owned, but consumable
+    assert alice[scene["course"]][0] > alice[scene["glitch"]][0] > alice[scene["pricey"]][0]
+    assert all(0 < score <= 1 for score, _ in alice.values())
+
+
+def test_affordability_counts(conn, scene):
+    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    alice, bob = stored(conn, scene["alice"].id), stored(conn, scene["bob"].id)
+    # Both match Alice's interest; only the price tells them apart.
+    assert alice[scene["glitch"]][0] > alice[scene["pricey"]][0]
+    # Nothing speaks for either to Bob but the price: the one he cannot afford has no score at all.
+    assert bob[scene["glitch"]][1] == "Within your budget"
+    assert scene["pricey"] not in bob
+
+
+def test_a_run_replaces_each_users_rows(conn, scene):
+    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    first = stored(conn, scene["alice"].id)
+    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    assert stored(conn, scene["alice"].id).keys() == first.keys()
+
+    market.recommend_for(conn, scene["users"], per_user=2)
+    assert len(stored(conn, scene["alice"].id)) == 2
+
+
+def test_get_returns_the_callers_best_first_without_what_they_bought_since(api, conn, scene):
+    http = api("market")
+    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    assert buy(api("purchase"), scene["alice"], scene["course"]).status_code == 201
+
+    response = http.get("/market/recommendations", headers=scene["alice"].headers)
+
+    assert response.status_code == 200
+    listed = response.json_body
+    assert [r["score"] for r in listed] == sorted((r["score"] for r in listed), reverse=True)
+    ids = {r["item"]["id"] for r in listed}
+    assert str(scene["course"]) not in ids
+    assert str(scene["glitch"]) in ids
+    assert ids <= {str(i) for i in stored(conn, scene["alice"].id)}
+    assert all(r["item"]["purchasable"] for r in listed)
+
+
+def test_the_scheduled_function_and_the_cli_compute_for_everyone(conn, scene, capsys):
+    from momentum_infra import recommend_cmd
+
+    from functions.scheduled.app import compute_recommendations
+
+    conn.execute("DELETE FROM market_recommendations WHERE user_id = ANY(%s)", (scene["users"],))
+    result = compute_recommendations({}, None)
+
+    (users,) = conn.execute("SELECT count(*) FROM users").fetchone()
+    assert result["users"] == users and result["recommendations"] > 0
+    assert stored(conn, scene["alice"].id)
+
+    parser = argparse.ArgumentParser()
+    recommend_cmd.add_arguments(parser)
+    assert recommend_cmd.run(parser.parse_args(["--batch-users", "2", "--per-user", "3"])) == 0
+    assert f"for {users} users" in capsys.readouterr().err
+    assert len(stored(conn, scene["alice"].id)) == 3
+    assert recommend_cmd.run(parser.parse_args(["--per-user", "0"])) == 2
