@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,16 +16,17 @@ class UserHandle:
 
 
 def run_concurrently(fn, count: int, workers: int | None = None) -> list:
-    """Run fn(i) for i in range(count) on many threads at once; returns results (or raised exceptions)."""
-    barrier = threading.Barrier(min(count, workers or count))
+    """Run fn(i) for i in range(count) on many threads released at once; returns results (or raised exceptions)."""
+    start = threading.Event()
 
     def call(i):
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait(timeout=10)
+        start.wait(timeout=10)
         try:
             return fn(i)
         except Exception as error:  # returned so the test can assert on it
             return error
 
     with ThreadPoolExecutor(max_workers=workers or count) as pool:
-        return list(pool.map(call, range(count)))
+        futures = [pool.submit(call, i) for i in range(count)]
+        start.set()
+        return [f.result() for f in futures]

@@ -15,7 +15,8 @@ from momentum_infra import template as tpl
 REF = "#/components/schemas/{model}"
 _ERROR_STATUSES = {"400": "Bad request", "401": "Missing or invalid token", "403": "Not allowed",
                    "404": "Not found", "409": "Conflict with the current state", "413": "Too large",
-                   "415": "Unsupported media type", "422": "Invalid input"}
+                   "410": "Gone (expired)", "415": "Unsupported media type", "422": "Invalid input",
+                   "429": "Too many requests"}
 
 
 def _schema(tp: Any, mode: str, components: dict) -> dict:

@@ -175,10 +175,13 @@ def upgrade() -> None:
         ELSE
             IF p_coins <> 0 THEN
                 INSERT INTO user_wallet (user_id) VALUES (p_user_id) ON CONFLICT (user_id) DO NOTHING;
+                -- A refund gives spent coins back: it lowers total_spent instead of counting as earnings.
                 UPDATE user_wallet w
                 SET coins = w.coins + p_coins,
-                    total_earned = w.total_earned + greatest(p_coins, 0),
-                    total_spent = w.total_spent + greatest(-p_coins, 0)
+                    total_earned = w.total_earned
+                                   + CASE WHEN p_event_type = 'refund' THEN 0 ELSE greatest(p_coins, 0) END,
+                    total_spent = w.total_spent
+                                  - CASE WHEN p_event_type = 'refund' THEN p_coins ELSE least(p_coins, 0) END
                 WHERE w.user_id = p_user_id AND w.coins + p_coins >= 0;
                 IF NOT FOUND THEN
                     SELECT w.coins INTO v_balance FROM user_wallet w WHERE w.user_id = p_user_id;

@@ -214,3 +214,13 @@ def test_achievements_are_granted_once_with_a_claimable_reward(conn, make_user):
 def test_trigger_rules(trigger, config, met):
     metrics = {"level": 3, "total_xp": 500, "events": {"purchase": 2}, "streaks": {"reading": 5}}
     assert gamification.trigger_met(trigger, config, metrics) is met
+
+
+def test_a_refund_gives_spent_coins_back_rather_than_counting_as_earnings(conn, make_user):
+    user = make_user()
+    gamification.award(conn, user.id, event_type="test", idempotency_key="pay", coins=100)
+    gamification.award(conn, user.id, event_type="purchase", idempotency_key="buy", coins=-40)
+    gamification.award(conn, user.id, event_type="refund", idempotency_key="refund", coins=40)
+    wallet = gamification.get_wallet(conn, user.id)
+    assert (wallet.coins, wallet.total_earned, wallet.total_spent) == (100, 100, 0)
+    assert_invariants(conn, user.id)
