@@ -7,6 +7,8 @@ import os
 import signal
 import sys
 
+from momentum_infra import analyze_cmd, recommend_cmd
+
 
 def _database_url() -> str:
     from momentum_infra.pg import local_database_url
@@ -82,12 +84,6 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from momentum_infra import analyze_cmd
-
-    return analyze_cmd.run(args)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="momentum", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -106,14 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="grant the admin role")
     create.set_defaults(func=cmd_user_create)
 
-    try:
-        from momentum_infra import analyze_cmd
-    except ImportError:
-        analyze_cmd = None
-    if analyze_cmd is not None:
-        analyze = sub.add_parser("analyze", help="analyse an audio file with the same analyser as the cloud")
-        analyze_cmd.add_arguments(analyze)
-        analyze.set_defaults(func=cmd_analyze)
+    recommend = sub.add_parser("recommend", help="compute market recommendations now (the nightly job)")
+    recommend_cmd.add_arguments(recommend)
+    recommend.set_defaults(func=recommend_cmd.run)
+
+    analyze = sub.add_parser("analyze", help="analyse an audio file with the same analyser as the cloud")
+    analyze_cmd.add_arguments(analyze)
+    analyze.set_defaults(func=analyze_cmd.run)
     return parser
 
 

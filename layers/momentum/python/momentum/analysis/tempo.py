@@ -1,0 +1,279 @@
+"""Rhythm: onset envelope, tempo (with the right metrical level), beats, downbeats and metre.
+
+Tempo comes from the autocorrelation of a spectral-flux onset envelope. Which metrical level is "the beat"
+(89 or 178 BPM?) is decided from evidence rather than a prior centred on 120 BPM: among the levels related
+to the strongest periodicity by factors of 2 and 3, the beat is the fastest one whose pulses nearly all
+carry an onset (kick, snare, clap; hi-hats count less). Beats are tracked by dynamic programming (Ellis
+2007) and grouped into bars by the accent pattern (bass onsets, harmonic change) that repeats every 3 or 4
+beats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .features import HOP_MS, band_edges, frame_blocks
+
+FPS = 1000 / HOP_MS
+MIN_BPM, MAX_BPM = 40.0, 210.0
+PRIOR_CENTER_BPM, PRIOR_WIDTH_OCTAVES = 120.0, 1.5  # only breaks near-ties between autocorrelation peaks
+ONSET_FLOOR_DB = -40.0  # band changes below this level (re the track's mean band power) are ignored: window
+# leakage of steady tones fluctuates there with their phase and would read as a fast pulse
+LOW_BAND_MAX_HZ = 200.0  # kick and bass: the accents that mark bar starts
+# Hi-hats carry the fastest pulse but listeners place the beat with kick and snare, so the bands above
+# 4 kHz count 30 % when choosing the metrical level (hats 8th notes otherwise double 70-90 BPM grooves).
+PULSE_BAND_MAX_HZ, PULSE_HIGH_WEIGHT = 4000.0, 0.3
+TEMPO_GRID = 400  # candidate tempi, log-spaced over the range
+MIN_PERIODICITY = 0.05  # comb autocorrelation below this is no rhythm (noise ~0.006, music 0.15-0.8)
+COMB_MULTIPLES = 4
+REFINE_SPAN = 0.03  # each metrical level is re-centred on the periodicity within +-3 %
+REFINE_MAX_LAG_S = 12.0
+FOLD_WINDOW_S = 6.0
+# A level is "filled" when its 40th-percentile grid value reaches this fraction of its mean: 3 strong
+# pulses out of 4 (drum & bass at 178: kick, snare, -, snare) pass, 4 of 8 (hi-hat eighths between the
+# kicks and snares of a 90 BPM groove) do not. On the synthetic set (15 grooves, 2 seeds, 22.05 and 44.1
+# kHz) beat levels score >= 0.79 and levels one step too fast <= 0.52.
+FILL_PERCENTILE = 40.0
+FILL_THRESHOLD = 0.65
+TIGHTNESS = 100.0  # beat-tracking penalty for deviating from the tempo (librosa's default)
+TRIM_RATIO = 0.3  # leading/trailing beats weaker than this fraction of the typical beat are dropped
+METERS = (4, 3)
+TRIPLE_METER_MARGIN = 1.15  # 3/4 must explain the accents this much better than 4/4 (4/4 is far more common)
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    bpm: float
+    confidence: float
+    beats: np.ndarray  # seconds
+    downbeats: np.ndarray  # seconds
+    beat_frames: np.ndarray  # frame index of each beat
+    beats_per_bar: int
+    first_downbeat: int  # index into beats
+    meter_confidence: float
+
+
+class Onsets(NamedTuple):
+    """Spectral flux (sum over bands of the rise in log band power) with three band weightings."""
+
+    full: np.ndarray  # every band: beat placement and the visualiser
+    low: np.ndarray  # kick and bass only: bar accents
+    pulse: np.ndarray  # hi-hat bands damped: which metrical level is the beat
+
+
+def onset_envelopes(bands: np.ndarray) -> Onsets:
+    floor = np.float32(max(float(bands.mean()), 1e-12) * 10 ** (ONSET_FLOOR_DB / 10))
+    upper = band_edges()[1:]
+    weights = np.stack([np.ones_like(upper), upper <= LOW_BAND_MAX_HZ,
+                        np.where(upper <= PULSE_BAND_MAX_HZ, 1.0, PULSE_HIGH_WEIGHT)], axis=1).astype(np.float32)
+    flux = np.zeros((len(bands), len(weights.T)), np.float32)
+    for block in frame_blocks(len(bands)):
+        start = max(block.start - 1, 0)  # one frame of overlap for the difference
+        level = np.log10(bands[start : block.stop] / floor + 1)
+        rise = np.maximum(np.diff(level, axis=0), 0)
+        flux[start + 1 : block.stop] = rise @ weights
+    return Onsets(*flux.T)
+
+
+def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    x = x - x.mean()
+    n = len(x)
+    size = 1 << int(np.ceil(np.log2(2 * n)))
+    spec = np.fft.rfft(x, size)
+    acf = np.fft.irfft(spec.real**2 + spec.imag**2, size)[: max_lag + 1]
+    return acf / acf[0] if acf[0] > 0 else acf
+
+
+def _interp(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    return np.interp(positions, np.arange(len(values)), values)
+
+
+def _bpm(period: float) -> float:
+    return 60.0 * FPS / period
+
+
+def _comb(acf: np.ndarray, periods: np.ndarray, multiples: int = COMB_MULTIPLES) -> np.ndarray:
+    """Mean autocorrelation at the first `multiples` multiples of each period (fractional lags)."""
+    lags = np.asarray(periods, float)[:, None] * np.arange(1, multiples + 1)[None, :]
+    return _interp(acf, np.minimum(lags, len(acf) - 1)).mean(axis=1)
+
+
+def _dominant_period(acf: np.ndarray) -> float:
+    """The strongest periodicity (comb over multiples, mild prior) on a fine grid of the tempo range."""
+    periods = 60 * FPS / np.geomspace(MIN_BPM, MAX_BPM, TEMPO_GRID)
+    prior = np.exp(-0.5 * (np.log2(_bpm(periods) / PRIOR_CENTER_BPM) / PRIOR_WIDTH_OCTAVES) ** 2)
+    return float(periods[np.argmax(_comb(acf, periods) * prior)])
+
+
+def _refine(acf: np.ndarray, period: float) -> float:
+    """Period at the comb maximum within +-REFINE_SPAN, using every multiple the autocorrelation covers: the
+    k-th peak pins the period to 1/k of a frame, which the pulse grids need over a whole window."""
+    fine = period * np.linspace(1 - REFINE_SPAN, 1 + REFINE_SPAN, 241)
+    multiples = max(1, int((len(acf) - 1) / fine[-1]))
+    return float(fine[np.argmax(_comb(acf, fine, multiples))])
+
+
+def _grid_values(env: np.ndarray, period: float) -> np.ndarray:
+    """Envelope at the points of the best-phase pulse grid of each window, as a (windows, points) array.
+
+    Fitting the phase per window keeps slow tempo drift from blurring the grid.
+    """
+    window = max(int(FOLD_WINDOW_S * FPS), int(4 * period))
+    starts = np.arange(0, max(1, len(env) - window + 1), window // 2)
+    points = max(1, int((window - period) // period) + 1)
+    phases = np.arange(int(np.ceil(period)))
+    grid = starts[:, None, None] + phases[None, :, None] + np.round(np.arange(points) * period)[None, None, :]
+    values = env[np.minimum(grid.astype(int), len(env) - 1)]
+    return values[np.arange(len(starts)), values.mean(axis=2).argmax(axis=1)]
+
+
+def pulse_fill(env: np.ndarray, period: float) -> float:
+    """How completely a pulse level is filled with onsets: a low percentile of its grid values over their mean.
+
+    Near 1 when (almost) every pulse carries an onset, as on the beat level; near 0 when every other pulse
+    is empty or only a faint hi-hat, as one level too fast. Levels slower than the beat are filled too, so
+    the beat is the fastest filled level.
+    """
+    tolerant = np.maximum(env, np.maximum(np.roll(env, 1), np.roll(env, -1)))  # +-1 frame of timing slack
+    values = _grid_values(tolerant, period) - np.median(env)
+    values = values / np.maximum(values.mean(axis=1, keepdims=True), 1e-9)
+    return float(np.percentile(values, FILL_PERCENTILE))
+
+
+def choose_period(env: np.ndarray, acf: np.ndarray) -> tuple[float, float]:
+    """(beat period in frames, metrical clarity 0-1): the fastest filled level related to the dominant
+    periodicity by factors of 2 and 3."""
+    dominant = _dominant_period(acf)
+    ratios = sorted({2.0**a * 3.0**b for a in range(-3, 4) for b in (-1, 0, 1)}, reverse=True)  # slow to fast
+    levels = [_refine(acf, dominant * r) for r in ratios if MIN_BPM <= _bpm(dominant * r) <= MAX_BPM]
+    chosen, clarity = dominant, 0.0
+    for period in levels:
+        fill = pulse_fill(env, period)
+        if fill >= FILL_THRESHOLD:
+            faster = pulse_fill(env, period / 2) if _bpm(period / 2) <= 2 * MAX_BPM else 0.0
+            chosen, clarity = period, float(np.clip((fill - faster) / fill, 0.0, 1.0))
+    return chosen, clarity
+
+
+def _peak_positions(env: np.ndarray, frames: np.ndarray) -> np.ndarray:
+    """Sub-frame position of the envelope peak nearest each frame (within +-2 frames), by parabolic fit."""
+    offsets = np.arange(-2, 3)
+    idx = np.clip(frames[:, None] + offsets[None, :], 1, len(env) - 2)
+    peak = idx[np.arange(len(frames)), env[idx].argmax(axis=1)]
+    left, mid, right = env[peak - 1], env[peak], env[peak + 1]
+    denom = left - 2 * mid + right
+    shift = np.where(denom < 0, 0.5 * (left - right) / np.where(denom < 0, denom, 1), 0.0)
+    return peak + np.clip(shift, -0.5, 0.5)
+
+
+def track_beats(env: np.ndarray, period: float) -> np.ndarray:
+    """Beat frames by dynamic programming: maximise the onset strength at beats minus
+    TIGHTNESS * log(interval / period)^2 per interval.
+
+    Frames are scored a block at a time: a beat's predecessor lies at least period/2 frames back, so a block
+    that short only depends on finished scores and is one vectorised step.
+    """
+    n = len(env)
+    local = env / (env.std() + 1e-9)
+    sigma = period / 32
+    kernel = np.exp(-0.5 * (np.arange(-int(period), int(period) + 1) / sigma) ** 2)
+    local = np.convolve(local, kernel / kernel.sum(), mode="same")
+    d_min, d_max = max(1, int(round(period / 2))), int(round(2 * period))
+    lags = np.arange(d_min, d_max + 1)
+    penalty = -TIGHTNESS * np.log(lags / period) ** 2
+    # Scores sit behind d_max cells of -inf: lags reaching before the start are never chosen, and from
+    # frame d_min on the shortest lag always finds a predecessor.
+    score = np.concatenate([np.full(d_max, -np.inf), local])
+    back = np.full(n, -1)
+    offsets = np.arange(d_min)[:, None] - lags[None, :] + d_max  # (block, lags) into the padded scores
+    rows = np.arange(d_min)
+    for t0 in range(d_min, n, d_min):
+        count = min(d_min, n - t0)
+        cand = score[t0 + offsets[:count]] + penalty
+        j = cand.argmax(axis=1)
+        score[d_max + t0 : d_max + t0 + count] += cand[rows[:count], j]
+        back[t0 : t0 + count] = t0 + rows[:count] - lags[j]
+    score = score[d_max:]
+    # The last beat: the last local maximum of the cumulative score that reaches half the median peak.
+    peaks = np.flatnonzero((score[1:-1] > score[:-2]) & (score[1:-1] >= score[2:])) + 1
+    if not len(peaks):
+        return np.zeros(0, int)
+    last = peaks[score[peaks] >= 0.5 * np.median(score[peaks])][-1]
+    beats = [last]
+    while back[beats[-1]] >= 0:
+        beats.append(back[beats[-1]])
+    beats = np.array(beats[::-1])
+    # Drop beats in the silent lead-in and tail, where the tracker just keeps counting.
+    strength = local[beats]
+    keep = np.flatnonzero(strength >= TRIM_RATIO * np.sqrt(np.mean(strength**2)))
+    return beats[keep[0] : keep[-1] + 1] if len(keep) else beats
+
+
+def _beat_chroma_change(chroma: np.ndarray, beat_frames: np.ndarray) -> np.ndarray:
+    """Cosine distance between the mean chroma of each beat span and the previous one."""
+    bounds = np.append(beat_frames, len(chroma))
+    csum = np.vstack([np.zeros((1, chroma.shape[1])), np.cumsum(chroma, axis=0)])
+    spans = csum[bounds[1:]] - csum[bounds[:-1]]
+    spans /= np.linalg.norm(spans, axis=1, keepdims=True) + 1e-12
+    change = np.zeros(len(beat_frames))
+    change[1:] = 1 - np.sum(spans[1:] * spans[:-1], axis=1)
+    return change
+
+
+def _zscore(x: np.ndarray) -> np.ndarray:
+    return (x - x.mean()) / (x.std() + 1e-9)
+
+
+def find_bars(beat_frames: np.ndarray, env_low: np.ndarray, env: np.ndarray,
+              chroma: np.ndarray) -> tuple[int, int, float]:
+    """(beats per bar, index of the first downbeat, confidence) from accents that recur every 3 or 4 beats."""
+    if len(beat_frames) < 2 * max(METERS):
+        return 4, 0, 0.0
+    near = np.clip(beat_frames[:, None] + np.arange(-1, 2)[None, :], 0, len(env) - 1)
+    accent = (_zscore(env_low[near].max(axis=1)) + 0.5 * _zscore(env[near].max(axis=1))
+              + _zscore(_beat_chroma_change(chroma, beat_frames)))
+    best = {}
+    for meter in METERS:
+        usable = len(accent) // meter * meter
+        table = accent[:usable].reshape(-1, meter)
+        contrast = table.mean(axis=0) - (table.sum(axis=1, keepdims=True) - table).mean(axis=0) / (meter - 1)
+        best[meter] = (float(contrast.max()), int(contrast.argmax()), np.sort(contrast)[::-1])
+    meter = 3 if best[3][0] > TRIPLE_METER_MARGIN * max(best[4][0], 1e-9) else 4
+    strength, phase, ranked = best[meter]
+    other = best[7 - meter][0]
+    margin = min(strength - ranked[1], strength - other) / (abs(strength) + 1e-9)
+    return meter, phase, float(np.clip(margin, 0.0, 1.0))
+
+
+def _no_rhythm() -> Rhythm:
+    empty = np.zeros(0)
+    return Rhythm(0.0, 0.0, empty, empty, np.zeros(0, int), 4, 0, 0.0)
+
+
+def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
+    """Tempo, beats and bars from the onset envelopes and per-frame chroma."""
+    env = onsets.full
+    if len(env) < 4 * FPS or env.max() <= 0:
+        return _no_rhythm()
+    max_lag = min(len(env) - 1, int(max(COMB_MULTIPLES * 60 / MIN_BPM, REFINE_MAX_LAG_S) * FPS))
+    acf = _autocorrelation(onsets.pulse, max_lag)
+    period, clarity = choose_period(onsets.pulse, acf)
+    periodicity = float(_comb(acf, np.array([period]))[0])
+    if periodicity < MIN_PERIODICITY:  # noise, drones, speech: no beat to report
+        return _no_rhythm()
+    frames = track_beats(env, period)
+    if not len(frames):
+        return _no_rhythm()
+    # With a 46 ms window the flux peaks on the onset itself (measured: 0 +- 4 ms on the synthetic set).
+    times = _peak_positions(env, frames) / FPS
+    meter, first, meter_conf = find_bars(frames, onsets.low, env, chroma)
+    if len(times) >= 16:
+        spans = (times[8:] - times[:-8]) / 8  # 8-beat spans average out frame quantisation
+        bpm = 60.0 / float(np.median(spans))
+    else:
+        bpm = _bpm(period)
+    confidence = float(np.clip(2 * periodicity, 0.0, 1.0) * np.sqrt(clarity))
+    return Rhythm(bpm, confidence, times, times[first::meter], frames, meter, first, meter_conf)

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+from momentum.analysis import analyze
+from momentum_infra import synth
+
+from .conftest import analysed
+
+# bpm, metre, drum style, key: tempos from 70 to 178 BPM in 4/4 and 3/4.
+CASES = [
+    (70, 4, "rock", "E minor"),
+    (90, 4, "hiphop", "G major"),
+    (120, 4, "rock", "C major"),
+    (128, 4, "house", "D minor"),
+    (140, 4, "rock", "A major"),
+    (160, 4, "rock", "D major"),
+    (174, 4, "dnb", "C# minor"),
+    (178, 4, "dnb", "A minor"),
+    (178, 4, "click", "E major"),
+    (100, 3, "waltz", "Bb major"),
+    (150, 3, "rock", "F# minor"),
+]
+
+
+@pytest.mark.parametrize(("bpm", "meter", "style", "key"), CASES)
+def test_tempo_beats_downbeats_and_metre(bpm, meter, style, key):
+    clip, result = analysed(bpm, key, meter, style)
+
+    assert result.tempo_bpm == pytest.approx(bpm, rel=synth.TEMPO_TOLERANCE)
+    assert synth.beat_f_measure(result.beats, clip.beats) >= 0.9
+    assert synth.beat_f_measure(result.downbeats, clip.downbeats) >= 0.8
+    assert result.time_signature == f"{meter}/4"
+    assert 0.0 < result.tempo_confidence <= 1.0
+
+
+@pytest.mark.parametrize("bpm", [174, 178])
+def test_drum_and_bass_is_not_halved(bpm):
+    # Given the snare on every other beat, the half-tempo level (87-89 BPM) is what most trackers report
+    _, result = analysed(bpm, "F minor", 4, "dnb", seed=4)
+
+    assert result.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
+@pytest.mark.parametrize(("bpm", "style"), [(90, "hiphop"), (70, "hiphop")])
+def test_slow_grooves_with_eighth_note_hats_are_not_doubled(bpm, style):
+    _, result = analysed(bpm, "C minor", 4, style, seed=2)
+
+    assert result.tempo_bpm == pytest.approx(bpm, rel=0.02)
+
+
+def test_noisy_recording_keeps_tempo_and_beats():
+    clip, result = analysed(124, "G major", 4, "house", snr_db=15.0)
+
+    assert result.tempo_bpm == pytest.approx(124, rel=synth.TEMPO_TOLERANCE)
+    assert synth.beat_f_measure(result.beats, clip.beats) >= 0.9
+
+
+def test_beats_are_on_time():
+    clip, result = analysed(120, "C major", 4, "click")
+    matched = [result.beats[np.argmin(np.abs(result.beats - b))] - b for b in clip.beats]
+
+    assert abs(np.median(matched)) < 0.01
+    assert np.percentile(np.abs(matched), 90) < 0.02
+
+
+@pytest.mark.parametrize("signal", ["noise", "drone"])
+def test_no_tempo_without_rhythm(signal):
+    rng = np.random.default_rng(0)
+    x = (0.1 * rng.standard_normal((44100 * 10, 2))).astype(np.float32) if signal == "noise" \
+        else synth.sine(220, 10, 44100, -12)
+
+    result = analyze(x, 44100)
+
+    assert result.tempo_bpm is None
+    assert len(result.beats) == 0
+    assert result.summary["beat_count"] == 0

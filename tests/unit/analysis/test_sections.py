@@ -1,0 +1,37 @@
+from itertools import pairwise
+
+import numpy as np
+import pytest
+from momentum.analysis import analyze
+
+from .conftest import aba, clip
+
+
+def test_aba_boundaries_and_labels():
+    truth, result = aba()
+    starts = [s["start_s"] for s in result.sections]
+    true_starts = [0.0] + [start for start, _, _ in truth.sections[1:]]
+
+    assert [s["label"] for s in result.sections] == ["A", "B", "A"]
+    assert np.allclose(starts, true_starts, atol=0.25)  # within half a beat
+    assert result.sections[-1]["end_s"] == pytest.approx(result.duration_seconds, abs=1e-3)
+    assert all(a["end_s"] == b["start_s"] for a, b in pairwise(result.sections))
+
+
+def test_sections_have_level_tempo_key_and_names():
+    _, result = aba()
+    a1, b, a2 = result.sections
+
+    assert b["loudness_lufs"] < a1["loudness_lufs"] - 3  # B is rendered 6 dB down
+    assert all(s["tempo_bpm"] == pytest.approx(120, rel=0.02) for s in result.sections)
+    assert (a1["section_type"], b["section_type"], a2["section_type"]) == ("chorus", "bridge", "chorus")
+    section_events = [e for e in result.events if e["event_type"] == "section"]
+    assert [e["event_data"]["label"] for e in section_events] == ["A", "B", "A"]
+
+
+def test_a_steady_loop_is_one_section():
+    loop = clip(128, "A minor", 4, "house", seconds=60)
+    result = analyze(loop.samples, loop.sample_rate)
+
+    assert len(result.sections) == 1
+    assert result.sections[0]["start_s"] == 0.0
