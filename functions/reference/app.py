@@ -1,0 +1,193 @@
+"""Reference tracks: upload, metadata, analysis results, annotations, regions and listening prompts.
+
+Frames come as JSON: each stored chunk base64-encoded as stored (zlib when ``compression_type`` says so) with
+the manifest whose ``frame_layout`` tells how to read a frame.
+"""
+
+from momentum.http import MomentumApp, Page, PageQuery
+from momentum.reference import analyses, prompts, tracks
+from momentum.reference import models as m
+from momentum.reference.timeline import annotations, regions
+
+app = MomentumApp("momentum-reference")
+
+
+# ------------------------------------------------------------------ tracks
+
+
+@app.route("/reference/tracks", ["POST"], body=m.TrackIn, response=m.TrackCreated, status=201)
+def create_track(ctx):
+    """Create a track and get a presigned POST for its file (MP3, WAV, FLAC, Ogg Vorbis/Opus, AIFF)."""
+    return tracks.create_track(ctx.conn, ctx.user.id, ctx.body)
+
+
+@app.route("/reference/tracks", query=m.TrackQuery, response=Page[m.Track])
+def list_tracks(ctx):
+    """The caller's tracks, newest first; filter by status, genre and tag."""
+    return tracks.list_tracks(ctx.conn, ctx.user.id, ctx.query, ctx.page)
+
+
+@app.route("/reference/tracks/{track_id}", response=m.Track)
+def get_track(ctx, track_id):
+    """One track: metadata, status and the analysed duration, tempo and key."""
+    return tracks.get_track(ctx.conn, ctx.user.id, track_id)
+
+
+@app.route("/reference/tracks/{track_id}", ["PATCH"], body=m.TrackPatch, response=m.Track)
+def update_track(ctx, track_id):
+    """Change metadata (name, description, artist, album, genre, tags); null clears a field."""
+    return tracks.update_track(ctx.conn, ctx.user.id, track_id, ctx.body)
+
+
+@app.route("/reference/tracks/{track_id}", ["DELETE"], status=204)
+def delete_track(ctx, track_id):
+    """Delete the track with its file, analyses, annotations and regions."""
+    tracks.delete_track(ctx.conn, ctx.user.id, track_id)
+
+
+@app.route("/reference/tracks/{track_id}/reanalyze", ["POST"], response=m.Analysis, status=202)
+def reanalyze_track(ctx, track_id):
+    """Queue a new analysis of the stored file."""
+    return tracks.reanalyze_track(ctx.conn, ctx.user.id, track_id)
+
+
+# ------------------------------------------------------------------ analysis results
+
+
+@app.route("/reference/tracks/{track_id}/analysis", response=m.Analysis)
+def get_analysis(ctx, track_id):
+    """The track's current analysis (summary and manifest), or its latest run while none has completed."""
+    return analyses.get_track_analysis(ctx.conn, ctx.user.id, track_id)
+
+
+@app.route("/reference/analyses/{analysis_id}/frames", query=m.FrameRangeQuery, response=m.Frames)
+def get_frames(ctx, analysis_id):
+    """The frame chunks overlapping [from_ms, to_ms) (at most 5 minutes; to_ms defaults to from_ms + 5 min)."""
+    return analyses.get_frames(ctx.conn, ctx.user.id, analysis_id, ctx.query)
+
+
+@app.route("/reference/analyses/{analysis_id}/events", query=m.EventQuery, response=Page[m.AnalysisEvent])
+def list_events(ctx, analysis_id):
+    """Beats, downbeats, sections and other events in time order; filter by type (comma-separated) and range."""
+    return analyses.list_events(ctx.conn, ctx.user.id, analysis_id, ctx.query, ctx.page)
+
+
+# ------------------------------------------------------------------ annotations
+
+
+@app.route("/reference/tracks/{track_id}/annotations", query=PageQuery, response=Page[m.Annotation])
+def list_annotations(ctx, track_id):
+    """The track's annotations in time order."""
+    return annotations.list(ctx.conn, ctx.user.id, track_id, ctx.page)
+
+
+@app.route("/reference/tracks/{track_id}/annotations", ["POST"], body=m.AnnotationIn, response=m.Annotation,
+           status=201)
+def create_annotation(ctx, track_id):
+    """Mark a moment or a range of the track with a note."""
+    return annotations.create(ctx.conn, ctx.user.id, track_id, ctx.body)
+
+
+@app.route("/reference/tracks/{track_id}/annotations/{annotation_id}", response=m.Annotation)
+def get_annotation(ctx, track_id, annotation_id):
+    """One annotation."""
+    return annotations.get(ctx.conn, ctx.user.id, track_id, annotation_id)
+
+
+@app.route("/reference/tracks/{track_id}/annotations/{annotation_id}", ["PATCH"], body=m.AnnotationPatch,
+           response=m.Annotation)
+def update_annotation(ctx, track_id, annotation_id):
+    """Change an annotation; null clears an optional field."""
+    return annotations.update(ctx.conn, ctx.user.id, track_id, annotation_id, ctx.body)
+
+
+@app.route("/reference/tracks/{track_id}/annotations/{annotation_id}", ["DELETE"], status=204)
+def delete_annotation(ctx, track_id, annotation_id):
+    """Delete an annotation."""
+    annotations.delete(ctx.conn, ctx.user.id, track_id, annotation_id)
+
+
+# ------------------------------------------------------------------ regions
+
+
+@app.route("/reference/tracks/{track_id}/regions", query=PageQuery, response=Page[m.Region])
+def list_regions(ctx, track_id):
+    """The track's named regions, in display order."""
+    return regions.list(ctx.conn, ctx.user.id, track_id, ctx.page)
+
+
+@app.route("/reference/tracks/{track_id}/regions", ["POST"], body=m.RegionIn, response=m.Region, status=201)
+def create_region(ctx, track_id):
+    """Name a section of the track (intro, drop, …)."""
+    return regions.create(ctx.conn, ctx.user.id, track_id, ctx.body)
+
+
+@app.route("/reference/tracks/{track_id}/regions/{region_id}", response=m.Region)
+def get_region(ctx, track_id, region_id):
+    """One region."""
+    return regions.get(ctx.conn, ctx.user.id, track_id, region_id)
+
+
+@app.route("/reference/tracks/{track_id}/regions/{region_id}", ["PATCH"], body=m.RegionPatch, response=m.Region)
+def update_region(ctx, track_id, region_id):
+    """Change a region; null clears an optional field."""
+    return regions.update(ctx.conn, ctx.user.id, track_id, region_id, ctx.body)
+
+
+@app.route("/reference/tracks/{track_id}/regions/{region_id}", ["DELETE"], status=204)
+def delete_region(ctx, track_id, region_id):
+    """Delete a region."""
+    regions.delete(ctx.conn, ctx.user.id, track_id, region_id)
+
+
+# ------------------------------------------------------------------ listening prompts
+
+
+@app.route("/reference/prompts", query=m.PromptQuery, response=Page[m.Prompt])
+def list_prompts(ctx):
+    """Active listening prompts; filter by category, difficulty and tag."""
+    return prompts.list_prompts(ctx.conn, ctx.user, ctx.query, ctx.page)
+
+
+@app.route("/reference/prompts/{prompt_id}", response=m.PromptDetail)
+def get_prompt(ctx, prompt_id):
+    """A listening prompt with its presets."""
+    return prompts.get_prompt(ctx.conn, ctx.user, prompt_id)
+
+
+@app.route("/reference/prompts", ["POST"], auth="admin", body=m.PromptIn, response=m.Prompt, status=201)
+def create_prompt(ctx):
+    """Create a listening prompt (admin)."""
+    return prompts.create_prompt(ctx.conn, ctx.user, ctx.body)
+
+
+@app.route("/reference/prompts/{prompt_id}", ["PATCH"], auth="admin", body=m.PromptPatch, response=m.Prompt)
+def update_prompt(ctx, prompt_id):
+    """Change a listening prompt; PATCH is_active to hide or show it (admin)."""
+    return prompts.update_prompt(ctx.conn, prompt_id, ctx.body)
+
+
+@app.route("/reference/prompts/{prompt_id}", ["DELETE"], auth="admin", status=204)
+def delete_prompt(ctx, prompt_id):
+    """Delete a listening prompt and its presets (admin)."""
+    prompts.delete_prompt(ctx.conn, prompt_id)
+
+
+@app.route("/reference/prompts/{prompt_id}/presets", ["POST"], auth="admin", body=m.PresetIn, response=m.Preset,
+           status=201)
+def create_preset(ctx, prompt_id):
+    """Add a preset to a listening prompt (admin)."""
+    return prompts.create_preset(ctx.conn, ctx.user, prompt_id, ctx.body)
+
+
+@app.route("/reference/prompts/{prompt_id}/presets/{preset_id}", ["PATCH"], auth="admin", body=m.PresetPatch,
+           response=m.Preset)
+def update_preset(ctx, prompt_id, preset_id):
+    """Change a preset (admin)."""
+    return prompts.update_preset(ctx.conn, prompt_id, preset_id, ctx.body)
+
+
+@app.route("/reference/prompts/{prompt_id}/presets/{preset_id}", ["DELETE"], auth="admin", status=204)
+def delete_preset(ctx, prompt_id, preset_id):
+    """Delete a preset (admin)."""
+    prompts.delete_preset(ctx.conn, prompt_id, preset_id)
