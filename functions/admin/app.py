@@ -1,7 +1,8 @@
 """Admin-only actions on users."""
 
-from momentum import gamification, market
+from momentum import gamification
 from momentum.http import MomentumApp
+from momentum.market import models, rewards
 
 app = MomentumApp("momentum-admin")
 
@@ -13,8 +14,8 @@ def grant(ctx, user_id):
     return gamification.admin_grant(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
 
 
-@app.route("/admin/users/{user_id}/rewards", ["POST"], auth="admin", body=market.RewardIn, response=market.Reward,
+@app.route("/admin/users/{user_id}/rewards", ["POST"], auth="admin", body=models.RewardIn, response=models.Reward,
            status=201, idempotent=True)
 def create_reward(ctx, user_id):
     """Give a user a claimable reward (e.g. for a quest); send an Idempotency-Key to make retries safe."""
-    return market.admin_create_reward(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
+    return rewards.admin_create_reward(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)

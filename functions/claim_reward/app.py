@@ -1,12 +1,12 @@
 """Claiming a reward: it pays once, however many claims arrive."""
 
-from momentum import market
 from momentum.http import MomentumApp
+from momentum.market import models, rewards
 
 app = MomentumApp("momentum-claim-reward")
 
 
-@app.route("/market/rewards/{reward_id}/claim", ["POST"], response=market.ClaimResult)
+@app.route("/market/rewards/{reward_id}/claim", ["POST"], response=models.ClaimResult)
 def claim(ctx, reward_id):
     """Claim a reward: its coins and XP are paid once."""
-    return market.claim_reward(ctx.conn, ctx.user.id, reward_id)
+    return rewards.claim_reward(ctx.conn, ctx.user.id, reward_id)

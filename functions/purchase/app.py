@@ -1,13 +1,13 @@
 """Buying an item: one transaction, one database round trip."""
 
-from momentum import market
 from momentum.http import MomentumApp
+from momentum.market import models, purchases
 
 app = MomentumApp("momentum-purchase")
 
 
-@app.route("/market/items/{item_id}/purchase", ["POST"], body=market.PurchaseIn, response=market.Purchase,
+@app.route("/market/items/{item_id}/purchase", ["POST"], body=models.PurchaseIn, response=models.Purchase,
            status=201, idempotent=True)
 def purchase(ctx, item_id):
     """Buy an item; send an Idempotency-Key so a retry returns the same purchase and charges once."""
-    return market.purchase(ctx.conn, ctx.user.id, item_id, ctx.body, ctx.idempotency_key)
+    return purchases.purchase(ctx.conn, ctx.user.id, item_id, ctx.body, ctx.idempotency_key)

@@ -5,9 +5,10 @@ Callable by hand too: ``compute_recommendations({}, None)``, or ``momentum recom
 
 from dataclasses import asdict
 
-from momentum import db, market
+from momentum import db
 from momentum.http import MomentumApp
 from momentum.log import log
+from momentum.market import recommendations
 
 app = MomentumApp("momentum-scheduled")
 
@@ -15,6 +16,6 @@ app = MomentumApp("momentum-scheduled")
 @app.lambda_function(name="compute_recommendations")
 def compute_recommendations(event, context):
     """Recompute every user's recommendations; returns the counts."""
-    run = market.compute_recommendations(db.get_conn())
+    run = recommendations.compute_recommendations(db.get_conn())
     log("recommendations computed", **asdict(run))
     return asdict(run)

@@ -4,7 +4,7 @@ import argparse
 import uuid
 
 import pytest
-from momentum import market
+from momentum.market import recommendations
 
 from tests.integration.test_market_helpers import buy, fund, make_item, new_category
 
@@ -44,7 +44,7 @@ def stored(conn, user_id):
 
 
 def test_signals_become_scores_and_reasons(conn, scene):
-    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     alice = stored(conn, scene["alice"].id)
 
     assert scene["amp"] not in alice  # owned, and not consumable
@@ -57,7 +57,7 @@ def test_signals_become_scores_and_reasons(conn, scene):
 
 
 def test_affordability_counts(conn, scene):
-    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     alice, bob = stored(conn, scene["alice"].id), stored(conn, scene["bob"].id)
     # Both match Alice's interest; only the price tells them apart.
     assert alice[scene["glitch"]][0] > alice[scene["pricey"]][0]
@@ -67,18 +67,18 @@ def test_affordability_counts(conn, scene):
 
 
 def test_a_run_replaces_each_users_rows(conn, scene):
-    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     first = stored(conn, scene["alice"].id)
-    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     assert stored(conn, scene["alice"].id).keys() == first.keys()
 
-    market.recommend_for(conn, scene["users"], per_user=2)
+    recommendations.recommend_for(conn, scene["users"], per_user=2)
     assert len(stored(conn, scene["alice"].id)) == 2
 
 
 def test_get_returns_the_callers_best_first_without_what_they_bought_since(api, conn, scene):
     http = api("market")
-    market.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     assert buy(api("purchase"), scene["alice"], scene["course"]).status_code == 201
 
     response = http.get("/market/recommendations", headers=scene["alice"].headers)

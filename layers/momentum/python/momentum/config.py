@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     stage: str = "local"
     # Either a full URL, or (in AWS) the RDS Proxy host plus a Secrets Manager secret holding the credentials.

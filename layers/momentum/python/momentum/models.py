@@ -52,10 +52,14 @@ class User(ResponseModel):
 
 
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     message: str
     details: dict = Field(default_factory=dict)
 
 
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     error: ErrorDetail

@@ -7,7 +7,7 @@ import json
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from momentum.errors import InvalidInput
 
@@ -15,6 +15,8 @@ T = TypeVar("T")
 
 
 class PageRequest(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     limit: int
     after: list[Any] | None = None  # the decoded sort key of the last row seen, or None for the first page
 
@@ -39,6 +41,8 @@ def _key_adapter(types: tuple[type, ...]) -> TypeAdapter:
 
 
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(defer_build=True)  # each route's Page[Item] is built on first use, not at import
+
     items: list[T]
     next_cursor: str | None = None
 
