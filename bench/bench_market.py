@@ -110,7 +110,8 @@ def prepare(url: str, users: int) -> tuple[uuid.UUID, list[tuple[uuid.UUID, str]
 
 
 def measure_round_trips(url: str, item_id: uuid.UUID, user_id: uuid.UUID, token: str) -> list[str]:
-    from momentum import db, market
+    from momentum import db
+    from momentum.market import models, purchases, rewards
 
     purchase_fn = Handler("functions.purchase.app", "PurchaseFunction")
     claim_fn = Handler("functions.claim_reward.app", "ClaimRewardFunction")
@@ -135,15 +136,15 @@ def measure_round_trips(url: str, item_id: uuid.UUID, user_id: uuid.UUID, token:
         buy()
     handler_trips, handler_statements = count_round_trips(conn, buy)
     replay_trips, _ = count_round_trips(conn, lambda: buy("bench-key") or buy("bench-key"))
-    domain_trips, domain_statements = count_round_trips(conn, lambda: market.purchase(
-        conn, user_id, item_id, market.PurchaseIn(quantity=1), None))
+    domain_trips, domain_statements = count_round_trips(conn, lambda: purchases.purchase(
+        conn, user_id, item_id, models.PurchaseIn(quantity=1), None))
 
     for _ in range(10):
         claim(new_reward())
     reward_id = new_reward()
     claim_trips, claim_statements = count_round_trips(conn, lambda: claim(reward_id))
     reward_id = new_reward()
-    statement = market.rewards.CLAIM_REWARD
+    statement = rewards.CLAIM_REWARD
     claim_sql_trips, claim_sql_statements = count_round_trips(
         conn, lambda: conn.execute(statement, {"user_id": user_id, "reward_id": reward_id}).fetchone())
 
