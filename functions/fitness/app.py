@@ -1,8 +1,6 @@
 """Fitness: the exercise library, workouts, sessions, personal records, stats and training programs.
 (Logging sets is its own function, log_set.)"""
 
-from uuid import UUID
-
 from momentum.fitness import exercises, models, programs, records, sessions, stats, workouts
 from momentum.http import MomentumApp, Page, PageQuery
 
@@ -26,19 +24,19 @@ def create_exercise(ctx):
 @app.route("/fitness/exercises/{exercise_id}", response=models.Exercise)
 def get_exercise(ctx, exercise_id):
     """A built-in exercise or one of your own."""
-    return exercises.get_exercise(ctx.conn, ctx.user.id, UUID(exercise_id))
+    return exercises.get_exercise(ctx.conn, ctx.user.id, exercise_id)
 
 
 @app.route("/fitness/exercises/{exercise_id}", ["PATCH"], body=models.ExercisePatch, response=models.Exercise)
 def update_exercise(ctx, exercise_id):
     """Change one of your custom exercises (only the fields sent)."""
-    return exercises.update_exercise(ctx.conn, ctx.user.id, UUID(exercise_id), ctx.body)
+    return exercises.update_exercise(ctx.conn, ctx.user.id, exercise_id, ctx.body)
 
 
 @app.route("/fitness/exercises/{exercise_id}", ["DELETE"], status=204)
 def delete_exercise(ctx, exercise_id):
     """Delete one of your custom exercises that nothing uses any more."""
-    exercises.delete_exercise(ctx.conn, ctx.user.id, UUID(exercise_id))
+    exercises.delete_exercise(ctx.conn, ctx.user.id, exercise_id)
 
 
 # ---------------------------------------------------------------- workouts
@@ -58,25 +56,25 @@ def create_workout(ctx):
 @app.route("/fitness/workouts/{workout_id}", response=models.Workout)
 def get_workout(ctx, workout_id):
     """One of your workouts, or a public one."""
-    return workouts.get_workout(ctx.conn, ctx.user.id, UUID(workout_id))
+    return workouts.get_workout(ctx.conn, ctx.user.id, workout_id)
 
 
 @app.route("/fitness/workouts/{workout_id}", ["PUT"], body=models.WorkoutIn, response=models.Workout)
 def replace_workout(ctx, workout_id):
     """Replace one of your workouts, sections and exercises included."""
-    return workouts.replace_workout(ctx.conn, ctx.user.id, UUID(workout_id), ctx.body)
+    return workouts.replace_workout(ctx.conn, ctx.user.id, workout_id, ctx.body)
 
 
 @app.route("/fitness/workouts/{workout_id}", ["DELETE"], status=204)
 def delete_workout(ctx, workout_id):
     """Delete one of your workouts; sessions started from it keep their sets."""
-    workouts.delete_workout(ctx.conn, ctx.user.id, UUID(workout_id))
+    workouts.delete_workout(ctx.conn, ctx.user.id, workout_id)
 
 
 @app.route("/fitness/workouts/{workout_id}/copy", ["POST"], response=models.Workout, status=201)
 def copy_workout(ctx, workout_id):
     """Copy one of your workouts or a public one into a new private workout of yours."""
-    return workouts.copy_workout(ctx.conn, ctx.user.id, UUID(workout_id))
+    return workouts.copy_workout(ctx.conn, ctx.user.id, workout_id)
 
 
 # ---------------------------------------------------------------- sessions
@@ -96,19 +94,19 @@ def start_session(ctx):
 @app.route("/fitness/sessions/{session_id}", response=models.Session)
 def get_session(ctx, session_id):
     """A session with its sets grouped by exercise and the records they hold."""
-    return sessions.get_session(ctx.conn, ctx.user.id, UUID(session_id))
+    return sessions.get_session(ctx.conn, ctx.user.id, session_id)
 
 
 @app.route("/fitness/sessions/{session_id}", ["DELETE"], status=204)
 def delete_session(ctx, session_id):
     """Discard a session (or delete a completed one) with its sets; records are rebuilt without them."""
-    sessions.delete_session(ctx.conn, ctx.user.id, UUID(session_id))
+    sessions.delete_session(ctx.conn, ctx.user.id, session_id)
 
 
 @app.route("/fitness/sessions/{session_id}/complete", ["POST"], body=models.CompleteIn, response=models.Session)
 def complete_session(ctx, session_id):
     """Finish a session: XP, coins and a fitness star for its working sets, paid once; extends the workout streak."""
-    return sessions.complete_session(ctx.conn, ctx.user.id, UUID(session_id), ctx.body)
+    return sessions.complete_session(ctx.conn, ctx.user.id, session_id, ctx.body)
 
 
 # ---------------------------------------------------------------- records and stats
@@ -149,34 +147,34 @@ def today(ctx):
 @app.route("/fitness/programs/{program_id}", response=models.Program)
 def get_program(ctx, program_id):
     """One of your programs with its weeks and scheduled workouts."""
-    return programs.get_program(ctx.conn, ctx.user.id, UUID(program_id))
+    return programs.get_program(ctx.conn, ctx.user.id, program_id)
 
 
 @app.route("/fitness/programs/{program_id}", ["PUT"], body=models.ProgramIn, response=models.Program)
 def replace_program(ctx, program_id):
     """Replace one of your programs, weeks included; its progress stays."""
-    return programs.replace_program(ctx.conn, ctx.user.id, UUID(program_id), ctx.body)
+    return programs.replace_program(ctx.conn, ctx.user.id, program_id, ctx.body)
 
 
 @app.route("/fitness/programs/{program_id}", ["DELETE"], status=204)
 def delete_program(ctx, program_id):
     """Delete one of your programs."""
-    programs.delete_program(ctx.conn, ctx.user.id, UUID(program_id))
+    programs.delete_program(ctx.conn, ctx.user.id, program_id)
 
 
 @app.route("/fitness/programs/{program_id}/activate", ["POST"], response=models.Program)
 def activate_program(ctx, program_id):
     """Follow this program from week 1 (your only active program); the active one stays as it is."""
-    return programs.activate_program(ctx.conn, ctx.user.id, UUID(program_id))
+    return programs.activate_program(ctx.conn, ctx.user.id, program_id)
 
 
 @app.route("/fitness/programs/{program_id}/advance", ["POST"], response=models.Program)
 def advance_program(ctx, program_id):
     """Move the active program to its next week; after the last week it is completed."""
-    return programs.advance_program(ctx.conn, ctx.user.id, UUID(program_id))
+    return programs.advance_program(ctx.conn, ctx.user.id, program_id)
 
 
 @app.route("/fitness/programs/{program_id}/deactivate", ["POST"], response=models.Program)
 def deactivate_program(ctx, program_id):
     """Stop following this program; it keeps its current week."""
-    return programs.deactivate_program(ctx.conn, ctx.user.id, UUID(program_id))
+    return programs.deactivate_program(ctx.conn, ctx.user.id, program_id)

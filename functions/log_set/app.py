@@ -1,7 +1,5 @@
 """Logging sets: the write path of a workout, with the personal records each set breaks."""
 
-from uuid import UUID
-
 from momentum.fitness import models, sets
 from momentum.http import MomentumApp
 
@@ -11,17 +9,17 @@ app = MomentumApp("momentum-log-set")
 @app.route("/fitness/sessions/{session_id}/sets", ["POST"], body=models.SetIn, response=models.LoggedSet, status=201)
 def log_set(ctx, session_id):
     """Log a set; the answer carries the personal records it broke."""
-    return sets.log_set(ctx.conn, ctx.user.id, UUID(session_id), ctx.body)
+    return sets.log_set(ctx.conn, ctx.user.id, session_id, ctx.body)
 
 
 @app.route("/fitness/sessions/{session_id}/sets/{set_id}", ["PATCH"], body=models.SetPatch,
            response=models.LoggedSet)
 def update_set(ctx, session_id, set_id):
     """Correct a set (only the fields sent change); the records it affects are rebuilt."""
-    return sets.update_set(ctx.conn, ctx.user.id, UUID(session_id), UUID(set_id), ctx.body)
+    return sets.update_set(ctx.conn, ctx.user.id, session_id, set_id, ctx.body)
 
 
 @app.route("/fitness/sessions/{session_id}/sets/{set_id}", ["DELETE"], status=204)
 def delete_set(ctx, session_id, set_id):
     """Delete a set; the sets after it are renumbered and the records it affected rebuilt."""
-    sets.delete_set(ctx.conn, ctx.user.id, UUID(session_id), UUID(set_id))
+    sets.delete_set(ctx.conn, ctx.user.id, session_id, set_id)

@@ -109,3 +109,10 @@ def test_grant_validation(api, make_user):
         response = grant(http, admin, target.id, body)
         assert response.status_code == 422, body
         assert response.json_body["error"]["code"] == "invalid_input"
+
+
+def test_path_ids_are_parsed_once_so_any_uuid_spelling_names_the_same_user(api, make_user, conn):
+    admin, target = make_user(admin=True), make_user()
+    response = grant(api("admin"), admin, str(target.id).upper(), {"coins": 3, "reason": "shouting"})
+    assert response.status_code == 201
+    assert gamification.get_wallet(conn, target.id).coins == 3

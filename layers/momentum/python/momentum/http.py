@@ -154,7 +154,7 @@ class MomentumApp(Chalice):
             try:
                 if op.auth != "public":
                     ctx.user = _authenticate(ctx, admin=op.auth == "admin")
-                _check_path_ids(params)
+                params = _parse_path_ids(params)
                 if op.query is not None:
                     ctx.query = _parse_query(request, op.query)
                 if op.body is not None:
@@ -180,14 +180,16 @@ class MomentumApp(Chalice):
         return handle
 
 
-def _check_path_ids(params: dict[str, str]) -> None:
-    # Ids are UUIDs; a malformed one names no resource, so it is a 404 like any other unknown id.
+def _parse_path_ids(params: dict[str, str]) -> dict[str, UUID | str]:
+    """Path ids as UUIDs; a malformed one names no resource, so it is a 404 like any other unknown id."""
+    parsed: dict[str, UUID | str] = dict(params)
     for name, value in params.items():
         if name == "id" or name.endswith("_id"):
             try:
-                UUID(value)
+                parsed[name] = UUID(value)
             except ValueError:
                 raise NotFound(name.removesuffix("_id") or "resource") from None
+    return parsed
 
 
 def _authenticate(ctx: Context, *, admin: bool):
