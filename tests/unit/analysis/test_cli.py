@@ -38,7 +38,6 @@ def test_json_output(wav_path, capsys):
 
 
 def test_plot_writes_a_png(wav_path, tmp_path, capsys):
-    pytest.importorskip("matplotlib")
     out = tmp_path / "groove.png"
 
     assert analyze_cmd.run(_args(str(wav_path), "--plot", str(out))) == 0
