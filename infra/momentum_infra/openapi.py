@@ -16,7 +16,7 @@ REF = "#/components/schemas/{model}"
 _ERROR_STATUSES = {"400": "Bad request", "401": "Missing or invalid token", "403": "Not allowed",
                    "404": "Not found", "409": "Conflict with the current state", "413": "Too large",
                    "410": "Gone (expired)", "415": "Unsupported media type", "422": "Invalid input",
-                   "429": "Too many requests"}
+                   "429": "Too many requests", "503": "Temporarily unavailable, retry"}
 
 
 def _schema(tp: Any, mode: str, components: dict) -> dict:

@@ -70,3 +70,9 @@ class InvalidInput(DomainError):
 
 class TooManyRequests(DomainError):
     status, code = 429, "rate_limited"
+
+
+class Unavailable(DomainError):
+    """A dependency (the database, a queue) cannot be reached now; the client may retry."""
+
+    status, code = 503, "unavailable"

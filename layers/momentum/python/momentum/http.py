@@ -8,7 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 from uuid import UUID
@@ -28,6 +28,7 @@ from momentum.errors import (
     NotFound,
     PayloadTooLarge,
     Unauthorized,
+    Unavailable,
     UnsupportedMediaType,
 )
 from momentum.log import log
@@ -63,7 +64,6 @@ class Context:
     body: Any = None
     query: Any = None
     user: Any = None
-    _extra: dict = field(default_factory=dict)
 
     @cached_property
     def conn(self) -> psycopg.Connection:
@@ -165,8 +165,7 @@ class MomentumApp(Chalice):
             except psycopg.OperationalError:
                 # A dropped or timed-out connection: the next request reopens it; the client may retry.
                 log("database unavailable", logging.ERROR, exc_info=True, route=op.path)
-                response = error_response(DomainError("Database unavailable, retry shortly", code="unavailable"))
-                response.status_code = 503
+                response = error_response(Unavailable("Database unavailable, retry shortly"))
             except Exception:
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
                 response = error_response(DomainError("Internal error", code="internal"))

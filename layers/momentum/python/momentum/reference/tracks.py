@@ -16,7 +16,7 @@ from psycopg import Connection, sql
 from psycopg.rows import class_row
 
 from momentum.config import get_settings
-from momentum.errors import DomainError, NotFound, PayloadTooLarge, UnsupportedMediaType
+from momentum.errors import NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from momentum.pagination import Page, PageRequest, page_of
 from momentum.reference.analyses import ANALYSIS_COLUMNS, PENDING_VERSION, RUN_TYPE
 from momentum.reference.common import patch_changes, set_clause
@@ -44,10 +44,6 @@ _MEDIA_TYPE = re.compile(r'^\s*([\w.+-]+/[\w.+-]+)\s*(?:;\s*codecs\s*=\s*"?([\w.
 
 MAX_FILE_STEM = 120
 _UNSAFE_IN_KEY = re.compile(r"[^\w .,()+&'!-]+")  # keeps names readable in the console and in S3 URLs
-
-
-class AnalysisUnavailable(DomainError):
-    status, code = 503, "unavailable"
 
 
 TRACK_COLUMNS = """id, name, description, r2_key, file_size_bytes, mime_type, duration_seconds, artist, album, genre,
@@ -203,14 +199,14 @@ def delete_track(conn: Connection, user_id: UUID, track_id: UUID, store: Storage
 def reanalyze_track(conn: Connection, user_id: UUID, track_id: UUID, store: Storage | None = None) -> Analysis:
     """Queue a new analysis of the stored file (a pending run already waiting is reused and queued again).
 
-    Raises: NotFound, AnalysisUnavailable when no analysis queue is configured.
+    Raises: NotFound, Unavailable when no analysis queue is configured.
     """
     with conn.transaction():
         row = conn.execute(LOCK_TRACK, (track_id, user_id)).fetchone()
         if row is None:
             raise NotFound("track")
         if not analysis_queue_url():
-            raise AnalysisUnavailable("Reanalysis is not available here: no analysis queue is configured")
+            raise Unavailable("Reanalysis is not available here: no analysis queue is configured")
         with conn.cursor(row_factory=class_row(Analysis)) as cur:
             run = cur.execute(PENDING_RUN, (track_id,)).fetchone() or cur.execute(
                 INSERT_PENDING_RUN, (track_id, RUN_TYPE, PENDING_VERSION)).fetchone()
