@@ -1,7 +1,6 @@
 """The one place that maps failures to HTTP: a lost database is a 503 to retry, a bug a bare 500."""
 
 import psycopg
-
 from momentum import gamification
 
 
