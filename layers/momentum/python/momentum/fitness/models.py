@@ -10,6 +10,14 @@ from pydantic import Field, StringConstraints, model_validator
 
 from momentum.models import LongText, Name, PageQuery, QueryModel, RequestModel, ResponseModel, ShortText
 
+
+def _refuse_cleared(patch: RequestModel, required: tuple[str, ...]):
+    """A PATCH may leave a required field out, but not send it as null."""
+    cleared = [f for f in required if f in patch.model_fields_set and getattr(patch, f) is None]
+    if cleared:
+        raise ValueError(f"{', '.join(cleared)} cannot be null")
+    return patch
+
 Category = Literal["strength", "cardio", "flexibility"]
 Difficulty = Literal["beginner", "intermediate", "advanced"]
 SectionType = Literal["warmup", "main", "cooldown"]
@@ -72,11 +80,7 @@ class ExercisePatch(RequestModel):
 
     @model_validator(mode="after")
     def _required_fields_are_not_cleared(self) -> ExercisePatch:
-        cleared = [f for f in ("name", "category", "muscle_groups", "equipment")
-                   if f in self.model_fields_set and getattr(self, f) is None]
-        if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be null")
-        return self
+        return _refuse_cleared(self, ("name", "category", "muscle_groups", "equipment"))
 
 
 class Exercise(ResponseModel):
@@ -218,11 +222,7 @@ class SetPatch(RequestModel):
 
     @model_validator(mode="after")
     def _required_fields_are_not_cleared(self) -> SetPatch:
-        cleared = [f for f in ("exercise_id", "is_warmup", "is_dropset")
-                   if f in self.model_fields_set and getattr(self, f) is None]
-        if cleared:
-            raise ValueError(f"{', '.join(cleared)} cannot be null")
-        return self
+        return _refuse_cleared(self, ("exercise_id", "is_warmup", "is_dropset"))
 
 
 class ExerciseSet(ResponseModel):
