@@ -1,5 +1,6 @@
 """Run `momentum dev` as a newcomer would, against the test database, and talk to it over HTTP."""
 
+import json
 import os
 import queue
 import socket
@@ -7,6 +8,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -20,6 +23,22 @@ def free_port() -> int:
 class DevServer:
     def __init__(self, url: str, process: subprocess.Popen, lines: queue.Queue, env: dict):
         self.url, self.process, self.lines, self.env = url, process, lines, env
+
+    def call(self, method: str, path: str, body=None, token: str | None = None, headers: dict | None = None):
+        """One JSON request to the stack; returns (status, decoded body or None)."""
+        request = urllib.request.Request(self.url + path, method=method,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                data = response.read()
+                return response.status, json.loads(data) if data else None
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
 
     def create_user(self, email: str, admin: bool = False) -> str:
         """`momentum user create` against the stack's database; returns the bearer token it prints."""

@@ -2,7 +2,6 @@
 form (the local stack's S3), and watch the analysis arrive through the bucket notification and the queue."""
 
 import io
-import json
 import time
 import urllib.error
 import urllib.request
@@ -15,20 +14,6 @@ from tests.integration.reference_support import wav_bytes
 pytestmark = pytest.mark.e2e
 
 ANALYSIS_TIMEOUT_S = 60
-
-
-def call(server, method, path, body=None, token=None):
-    request = urllib.request.Request(server.url + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            data = response.read()
-            return response.status, json.loads(data) if data else None
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def post_form(form: dict, data: bytes, filename: str) -> int:
@@ -48,7 +33,7 @@ def post_form(form: dict, data: bytes, filename: str) -> int:
 
 def test_an_upload_is_analysed_by_the_local_stack(dev_server):
     token = dev_server.create_user(f"listener-{uuid.uuid4().hex[:8]}@example.com")
-    status, created = call(dev_server, "POST", "/reference/tracks", {
+    status, created = dev_server.call("POST", "/reference/tracks", {
         "name": "Local + Stack Groove", "mime_type": "audio/wav", "file_size_bytes": len(wav_bytes(seconds=6.0)),
         "genre": "house"}, token=token)
     assert status == 201, created
@@ -58,7 +43,7 @@ def test_an_upload_is_analysed_by_the_local_stack(dev_server):
 
     deadline = time.monotonic() + ANALYSIS_TIMEOUT_S
     while True:
-        status, track = call(dev_server, "GET", f"/reference/tracks/{track_id}", token=token)
+        status, track = dev_server.call("GET", f"/reference/tracks/{track_id}", token=token)
         assert status == 200 and track["status"] != "error", track
         if track["status"] == "ready" or time.monotonic() > deadline:
             break
@@ -66,10 +51,10 @@ def test_an_upload_is_analysed_by_the_local_stack(dev_server):
     assert track["status"] == "ready", f"not analysed within {ANALYSIS_TIMEOUT_S} s: {track}"
     assert track["bpm"] == pytest.approx(120, rel=0.04) and track["duration_seconds"] == pytest.approx(6.0, abs=0.05)
 
-    status, analysis = call(dev_server, "GET", f"/reference/tracks/{track_id}/analysis", token=token)
+    status, analysis = dev_server.call("GET", f"/reference/tracks/{track_id}/analysis", token=token)
     assert status == 200 and analysis["status"] == "completed" and analysis["summary"]
-    status, events = call(dev_server, "GET", f"/reference/analyses/{analysis['id']}/events?type=beat", token=token)
+    status, events = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/events?type=beat", token=token)
     assert status == 200 and len(events["items"]) >= 9
-    status, frames = call(dev_server, "GET", f"/reference/analyses/{analysis['id']}/frames?from_ms=0&to_ms=6000",
+    status, frames = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/frames?from_ms=0&to_ms=6000",
                           token=token)
     assert status == 200 and frames["chunks"] and frames["manifest"]["bytes_per_frame"] > 0
