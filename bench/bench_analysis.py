@@ -104,12 +104,14 @@ def encode(samples: np.ndarray, fmt: str) -> bytes:
 
 # ---- ours ----------------------------------------------------------------------------------------------
 
+
 def ours_estimate(result) -> Estimate:
     meter = int(result.time_signature[0]) if result.time_signature else None
     return Estimate(result.tempo_bpm, result.beats, result.key, result.downbeats, meter)
 
 
 # ---- librosa -------------------------------------------------------------------------------------------
+
 
 def librosa_key(chroma: np.ndarray) -> str:
     profile = chroma.sum(axis=1)
@@ -142,6 +144,7 @@ def librosa_from_samples(librosa, samples: np.ndarray) -> Estimate:
 
 # ---- scoring and reports -------------------------------------------------------------------------------
 
+
 def score(scores: Scores, estimate: Estimate, clip: synth.Clip) -> None:
     acc1, acc2 = synth.tempo_accuracy(estimate.bpm, clip.bpm)
     scores.acc1.append(acc1)
@@ -167,8 +170,14 @@ VMHWM = "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0
 
 def import_seconds(statement: str) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                 env=os.environ).stdout) for _ in range(IMPORT_RUNS)]
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+            ).stdout
+        )
+        for _ in range(IMPORT_RUNS)
+    ]
     return statistics.median(runs)
 
 
@@ -192,8 +201,10 @@ def main() -> int:
 
     clips = CLIPS[::3] if args.quick else CLIPS
     print(f"rendering {len(clips)} synthetic clips …", file=sys.stderr)
-    rendered = [synth.make_clip(b, k, m, s, style, SAMPLE_RATE, snr_db=25.0, seed=i)
-                for i, (b, k, m, style, s) in enumerate(clips)]
+    rendered = [
+        synth.make_clip(b, k, m, s, style, SAMPLE_RATE, snr_db=25.0, seed=i)
+        for i, (b, k, m, style, s) in enumerate(clips)
+    ]
     minutes = [len(c.samples) / c.sample_rate / 60 for c in rendered]
     ours, theirs = Scores(), Scores()
     if librosa is not None:  # numba compiles on first use: not part of any timing
@@ -230,20 +241,26 @@ def main() -> int:
             del long_track
             peak_ours = child_peak_rss(
                 "from momentum.analysis import analyze_bytes\n"
-                f"analyze_bytes(open({str(path)!r}, 'rb').read())\n" + VMHWM)
+                f"analyze_bytes(open({str(path)!r}, 'rb').read())\n" + VMHWM
+            )
             peak_ours_array = child_peak_rss(
                 "from momentum.analysis import analyze, decode\n"
-                f"d = decode(open({str(path)!r}, 'rb').read())\nanalyze(d.samples, d.sample_rate)\n" + VMHWM)
+                f"d = decode(open({str(path)!r}, 'rb').read())\nanalyze(d.samples, d.sample_rate)\n" + VMHWM
+            )
             if librosa is not None:
                 peak_theirs = child_peak_rss(
                     "import librosa\n"
                     f"y, sr = librosa.load({str(path)!r}, sr=22050)\n"
-                    "librosa.beat.beat_track(y=y, sr=sr)\nlibrosa.feature.chroma_cqt(y=y, sr=sr)\n" + VMHWM)
+                    "librosa.beat.beat_track(y=y, sr=sr)\nlibrosa.feature.chroma_cqt(y=y, sr=sr)\n" + VMHWM
+                )
 
     import_ours = import_seconds("import momentum.analysis")
     import_ours_sf = import_seconds("import momentum.analysis, soundfile")
-    import_theirs = (import_seconds("import librosa; librosa.beat.beat_track; librosa.feature.chroma_cqt")
-                     if librosa is not None else None)
+    import_theirs = (
+        import_seconds("import librosa; librosa.beat.beat_track; librosa.feature.chroma_cqt")
+        if librosa is not None
+        else None
+    )
 
     def fmt(value, spec=".3f"):
         return "n/a" if value is None else format(value, spec)
@@ -258,17 +275,23 @@ def main() -> int:
     print(f"\n{len(clips)} clips, {total:.1f} min of 44.1 kHz stereo; CPU s per audio minute, single thread")
     row("", "ours", "librosa", "ours/librosa")
     has = librosa is not None
-    for label, attr in (("decode (FLAC) + analysis, s/min", "seconds_with_decode"),
-                        ("decode (WAV) + analysis, s/min", "seconds_with_decode_wav"),
-                        ("analysis only (decoded samples), s/min", "seconds_without_decode")):
+    for label, attr in (
+        ("decode (FLAC) + analysis, s/min", "seconds_with_decode"),
+        ("decode (WAV) + analysis, s/min", "seconds_with_decode_wav"),
+        ("analysis only (decoded samples), s/min", "seconds_without_decode"),
+    ):
         a = per_minute(getattr(ours, attr), minutes)
         b = per_minute(getattr(theirs, attr), minutes) if has and getattr(theirs, attr) else None
         row(label, fmt(a), fmt(b), ratio(a, b))
     a = statistics.median(t / m for t, m in zip(ours.seconds_with_decode, minutes, strict=True))
     b = statistics.median(t / m for t, m in zip(theirs.seconds_with_decode, minutes, strict=True)) if has else None
     row("  median over clips (FLAC), s/min", fmt(a), fmt(b), ratio(a, b))
-    row(f"peak RSS, {LONG_TRACK_MINUTES}-min track (analyze_bytes), MB", fmt(peak_ours, ".0f"),
-        fmt(peak_theirs, ".0f"), ratio(peak_ours, peak_theirs))
+    row(
+        f"peak RSS, {LONG_TRACK_MINUTES}-min track (analyze_bytes), MB",
+        fmt(peak_ours, ".0f"),
+        fmt(peak_theirs, ".0f"),
+        ratio(peak_ours, peak_theirs),
+    )
     row(f"peak RSS, {LONG_TRACK_MINUTES}-min track (decode+analyze), MB", fmt(peak_ours_array, ".0f"), "", "")
     row("cold import, s (median of 5)", fmt(import_ours), fmt(import_theirs), ratio(import_ours, import_theirs))
     row("  with soundfile, s", fmt(import_ours_sf), "", "")

@@ -59,8 +59,9 @@ FROM sessions s CROSS JOIN generate_series(1, %(per_session)s) AS k
 def log_body(rng: random.Random, top: float) -> bytes:
     # Mostly ordinary working sets, now and then a new best: the mix a real user produces.
     weight = round(top * rng.uniform(0.6, 1.04), 1)
-    return json.dumps({"exercise_id": "EXERCISE", "reps": rng.randint(3, 10), "weight": weight,
-                       "rpe": rng.randint(6, 10)}).encode()
+    return json.dumps(
+        {"exercise_id": "EXERCISE", "reps": rng.randint(3, 10), "weight": weight, "rpe": rng.randint(6, 10)}
+    ).encode()
 
 
 class ProtocolTrace:
@@ -138,9 +139,17 @@ def run(url: str, started: float) -> int:
             user = auth.ensure_user(conn, f"bench-{uuid.uuid4().hex[:8]}@example.com")
             token, _, _ = auth.create_session(conn, user.id)
             per_session = min(prior, SETS_PER_SESSION)
-            conn.execute(HISTORY, {"user_id": user.id, "exercise_id": exercise_id, "sessions": prior // per_session,
-                                   "per_session": per_session, "noisy": noisy,
-                                   "start": datetime.now(UTC) - timedelta(days=2 * prior // per_session + 1)})
+            conn.execute(
+                HISTORY,
+                {
+                    "user_id": user.id,
+                    "exercise_id": exercise_id,
+                    "sessions": prior // per_session,
+                    "per_session": per_session,
+                    "noisy": noisy,
+                    "start": datetime.now(UTC) - timedelta(days=2 * prior // per_session + 1),
+                },
+            )
             with conn.transaction():  # the record history of those sets, as logging them one by one would have made
                 records.replay_from(conn, user.id, exercise_id, (datetime(1970, 1, 1, tzinfo=UTC), uuid.UUID(int=0)))
             sets, kept, top = conn.execute(
@@ -148,9 +157,18 @@ def run(url: str, started: float) -> int:
                 "        WHERE w.user_id = %(u)s), "
                 "(SELECT count(*) FROM personal_records WHERE user_id = %(u)s), "
                 "(SELECT max(value) FROM personal_records WHERE user_id = %(u)s AND record_type = 'weight')",
-                {"u": user.id}).fetchone()
-            users[label] = {"id": user.id, "token": token, "prior_sets": sets, "records": kept, "top": top,
-                            "latencies": [], "session": None, "logged": 0}
+                {"u": user.id},
+            ).fetchone()
+            users[label] = {
+                "id": user.id,
+                "token": token,
+                "prior_sets": sets,
+                "records": kept,
+                "top": top,
+                "latencies": [],
+                "session": None,
+                "logged": 0,
+            }
         conn.execute("VACUUM ANALYZE")
 
     client = Client(log_set_app.app)
@@ -189,14 +207,18 @@ def run(url: str, started: float) -> int:
         traces[label] = trace
 
     with_index = measure()
-    print(f"log_set handler (POST /fitness/sessions/{{id}}/sets through chalice.test.Client), {EXERCISE}, "
-          f"local PostgreSQL, {MEASURED} logged sets per user, interleaved")
+    print(
+        f"log_set handler (POST /fitness/sessions/{{id}}/sets through chalice.test.Client), {EXERCISE}, "
+        f"local PostgreSQL, {MEASURED} logged sets per user, interleaved"
+    )
     for label in labels:
         u, t = users[label], traces[label]
         p95 = statistics.quantiles(u["latencies"], n=20)[-1] * 1000
-        print(f"  {label:18} prior sets {u['prior_sets']:>6}  record rows {u['records']:>6}  "
-              f"round trips/set {t.round_trips}  statements/set {len(t.statements)}  "
-              f"median {with_index[label]:5.2f} ms  p95 {p95:5.2f} ms")
+        print(
+            f"  {label:18} prior sets {u['prior_sets']:>6}  record rows {u['records']:>6}  "
+            f"round trips/set {t.round_trips}  statements/set {len(t.statements)}  "
+            f"median {with_index[label]:5.2f} ms  p95 {p95:5.2f} ms"
+        )
     print("  statements of one logged set:")
     for statement in traces["deep"].statements:
         print(f"    {' '.join(statement.split())[:150]}")
@@ -207,7 +229,9 @@ def run(url: str, started: float) -> int:
         plan = conn.execute(
             "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT pr.value FROM personal_records pr "
             "WHERE pr.user_id = %s AND pr.exercise_id = %s AND pr.record_type = 'weight' "
-            "ORDER BY pr.value DESC LIMIT 1", (users["deep, all records"]["id"], exercise_id)).fetchall()
+            "ORDER BY pr.value DESC LIMIT 1",
+            (users["deep, all records"]["id"], exercise_id),
+        ).fetchall()
         print("  the best-so-far lookup in fitness_log_set (deep, all records):")
         for (line,) in plan:
             print(f"    {' '.join(line.split())[:150]}")
@@ -217,8 +241,10 @@ def run(url: str, started: float) -> int:
     without_index = measure()
     print("  without personal_records_best_idx (the spec's (user_id, exercise_id, record_type) index only):")
     for label in labels:
-        print(f"    {label:18} median {without_index[label]:5.2f} ms  "
-              f"ratio to shallow {without_index[label] / without_index['shallow']:.2f}")
+        print(
+            f"    {label:18} median {without_index[label]:5.2f} ms  "
+            f"ratio to shallow {without_index[label] / without_index['shallow']:.2f}"
+        )
     print(f"total run time {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -19,15 +19,18 @@ sys.path.insert(0, str(ROOT / "infra"))  # run from a checkout without installin
 from momentum_infra import template as tpl  # noqa: E402
 
 RUNS = 5
-PROBE = ("import sys, time; t = time.perf_counter(); import {modules}; "
-         "print(time.perf_counter() - t, 'numpy' in sys.modules)")
+PROBE = (
+    "import sys, time; t = time.perf_counter(); import {modules}; "
+    "print(time.perf_counter() - t, 'numpy' in sys.modules)"
+)
 
 
 def cold_import(modules: str) -> tuple[float, bool]:
     times, numpy = [], False
     for _ in range(RUNS):
-        out = subprocess.run([sys.executable, "-c", PROBE.format(modules=modules)], capture_output=True, text=True,
-                             check=True, cwd=ROOT).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE.format(modules=modules)], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.split()
         times.append(float(out[0]))
         numpy = out[1] == "True"
     return statistics.median(times), numpy
@@ -48,8 +51,10 @@ def main() -> int:
         analysis = "analy" in module
         if not analysis:
             worst = max(worst, ratio)
-        print(f"{function:<24}{module:<34}{seconds * 1000:>10.1f}{ratio:>12.2f}  {'yes' if numpy else 'no'}"
-              f"{'  (analysis: numpy expected)' if analysis else ''}")
+        print(
+            f"{function:<24}{module:<34}{seconds * 1000:>10.1f}{ratio:>12.2f}  {'yes' if numpy else 'no'}"
+            f"{'  (analysis: numpy expected)' if analysis else ''}"
+        )
     print(f"\nworst API function: {worst:.2f}x baseline (target <= 1.3x)")
     return 0
 

@@ -68,15 +68,30 @@ class Handler:
         self.function = function
         self.routes = {(r.method, r.path): r for r in tpl.api_routes() if r.module == module}
 
-    def call(self, method: str, template_path: str, params: dict, token: str, body: dict | None = None,
-             headers: dict | None = None) -> dict:
+    def call(
+        self,
+        method: str,
+        template_path: str,
+        params: dict,
+        token: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+    ) -> dict:
         from momentum_infra.localstack import api_gateway_event, lambda_context
 
         route = self.routes[(method, template_path)]
         path = re.sub(r"{(\w+)}", lambda m: str(params[m.group(1)]), template_path)
         all_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"} | (headers or {})
-        event = api_gateway_event(route, method, path, "", all_headers, json.dumps(body or {}).encode(),
-                                  {k: str(v) for k, v in params.items()}, "127.0.0.1")
+        event = api_gateway_event(
+            route,
+            method,
+            path,
+            "",
+            all_headers,
+            json.dumps(body or {}).encode(),
+            {k: str(v) for k, v in params.items()},
+            "127.0.0.1",
+        )
         return self.app(event, lambda_context(self.function))
 
 
@@ -97,14 +112,16 @@ def prepare(url: str, users: int) -> tuple[uuid.UUID, list[tuple[uuid.UUID, str]
         seed.run_all(conn)
         (item_id,) = conn.execute(
             "INSERT INTO market_items (key, name, category, cost_coins, is_consumable) "
-            "VALUES ('bench-potion', 'Bench potion', 'consumable', 1, true) RETURNING id").fetchone()
+            "VALUES ('bench-potion', 'Bench potion', 'consumable', 1, true) RETURNING id"
+        ).fetchone()
         people = []
         for i in range(users):
             with conn.transaction():
                 user = auth.ensure_user(conn, f"bench-{i}@example.com")
                 token, _, _ = auth.create_session(conn, user.id)
-                gamification.award(conn, user.id, event_type="bench", idempotency_key="bench-coins",
-                                   coins=1_000_000_000)
+                gamification.award(
+                    conn, user.id, event_type="bench", idempotency_key="bench-coins", coins=1_000_000_000
+                )
             people.append((user.id, token))
     return item_id, people
 
@@ -119,13 +136,17 @@ def measure_round_trips(url: str, item_id: uuid.UUID, user_id: uuid.UUID, token:
 
     def buy(key=None):
         headers = {"Idempotency-Key": key} if key else {}
-        response = purchase_fn.call("POST", "/market/items/{item_id}/purchase", {"item_id": item_id}, token,
-                                    {"quantity": 1}, headers)
+        response = purchase_fn.call(
+            "POST", "/market/items/{item_id}/purchase", {"item_id": item_id}, token, {"quantity": 1}, headers
+        )
         assert response["statusCode"] == 201, response
 
     def new_reward():
-        return conn.execute("INSERT INTO user_rewards (user_id, reward_type, coins_earned, xp_earned) "
-                            "VALUES (%s, 'quest', 10, 10) RETURNING id", (user_id,)).fetchone()[0]
+        return conn.execute(
+            "INSERT INTO user_rewards (user_id, reward_type, coins_earned, xp_earned) "
+            "VALUES (%s, 'quest', 10, 10) RETURNING id",
+            (user_id,),
+        ).fetchone()[0]
 
     def claim(reward_id):
         response = claim_fn.call("POST", "/market/rewards/{reward_id}/claim", {"reward_id": reward_id}, token)
@@ -136,8 +157,9 @@ def measure_round_trips(url: str, item_id: uuid.UUID, user_id: uuid.UUID, token:
         buy()
     handler_trips, handler_statements = count_round_trips(conn, buy)
     replay_trips, _ = count_round_trips(conn, lambda: buy("bench-key") or buy("bench-key"))
-    domain_trips, domain_statements = count_round_trips(conn, lambda: purchases.purchase(
-        conn, user_id, item_id, models.PurchaseIn(quantity=1), None))
+    domain_trips, domain_statements = count_round_trips(
+        conn, lambda: purchases.purchase(conn, user_id, item_id, models.PurchaseIn(quantity=1), None)
+    )
 
     for _ in range(10):
         claim(new_reward())
@@ -146,7 +168,8 @@ def measure_round_trips(url: str, item_id: uuid.UUID, user_id: uuid.UUID, token:
     reward_id = new_reward()
     statement = rewards.CLAIM_REWARD
     claim_sql_trips, claim_sql_statements = count_round_trips(
-        conn, lambda: conn.execute(statement, {"user_id": user_id, "reward_id": reward_id}).fetchone())
+        conn, lambda: conn.execute(statement, {"user_id": user_id, "reward_id": reward_id}).fetchone()
+    )
 
     return [
         f"purchase, domain call (the purchase transaction):   {domain_trips} round trip(s), "
@@ -174,8 +197,9 @@ def measure_throughput(item_id: uuid.UUID, people: list[tuple[uuid.UUID, str]], 
     def client(token: str) -> None:
         def buy() -> int:
             headers = {"Idempotency-Key": str(uuid.uuid4())} if with_keys else {}
-            return purchase_fn.call("POST", "/market/items/{item_id}/purchase", {"item_id": item_id}, token,
-                                    {"quantity": 1}, headers)["statusCode"]
+            return purchase_fn.call(
+                "POST", "/market/items/{item_id}/purchase", {"item_id": item_id}, token, {"quantity": 1}, headers
+            )["statusCode"]
 
         for _ in range(10):  # warm: connection opened, statements prepared
             buy()
@@ -203,7 +227,9 @@ def measure_throughput(item_id: uuid.UUID, people: list[tuple[uuid.UUID, str]], 
     elapsed = time.perf_counter() - started
     latencies = sorted(x for _, _, lat in results for x in lat)
     return {
-        "ok": sum(r[0] for r in results), "failed": sum(r[1] for r in results), "seconds": elapsed,
+        "ok": sum(r[0] for r in results),
+        "failed": sum(r[1] for r in results),
+        "seconds": elapsed,
         "median_ms": statistics.median(latencies) * 1000,
         "p95_ms": latencies[int(len(latencies) * 0.95)] * 1000,
     }
@@ -211,8 +237,12 @@ def measure_throughput(item_id: uuid.UUID, people: list[tuple[uuid.UUID, str]], 
 
 def pgbench(url: str, *args: str) -> float:
     """Transactions per second of a pgbench run with CLIENTS clients for SECONDS."""
-    out = subprocess.run([PGBENCH, "-c", str(CLIENTS), "-j", "2", "-T", str(SECONDS), *args, url], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [PGBENCH, "-c", str(CLIENTS), "-j", "2", "-T", str(SECONDS), *args, url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return float(re.search(r"^tps = ([\d.]+)", out, re.MULTILINE).group(1))
 
 
@@ -239,8 +269,10 @@ def main() -> int:
         migrate.upgrade(url)
         quiet_request_logs()
         item_id, people = prepare(url, CLIENTS + 1)
-        print(f"Market benchmark on {re.sub(r'//[^@]*@', '//', SERVER_URL)} ({os.cpu_count()} CPUs), "
-              f"scratch database {name}")
+        print(
+            f"Market benchmark on {re.sub(r'//[^@]*@', '//', SERVER_URL)} ({os.cpu_count()} CPUs), "
+            f"scratch database {name}"
+        )
         print("\nDatabase round trips (libpq protocol trace):")
         for line in measure_round_trips(url, item_id, *people[-1]):
             print("  " + line)
@@ -263,13 +295,17 @@ def main() -> int:
         pg.drop_database(SERVER_URL, tpcb_name)
     tps = (before + after) / 2
     print(f"\nThroughput, {CLIENTS} concurrent clients, {SECONDS} s each:")
-    print(f"  {'pgbench tpcb-like:':34} {tps:7.1f} tx/s (mean of {before:.1f} before and {after:.1f} after; "
-          f"-j 2, scale {PGBENCH_SCALE})")
+    print(
+        f"  {'pgbench tpcb-like:':34} {tps:7.1f} tx/s (mean of {before:.1f} before and {after:.1f} after; "
+        f"-j 2, scale {PGBENCH_SCALE})"
+    )
     print(f"  {'purchase statement (pgbench -f):':34} {sql_only:7.1f} tx/s   ratio {sql_only / tps:.2f}")
     for label, market in (("purchase handler:", plain), ("purchase handler, Idempotency-Key:", keyed)):
         rate = market["ok"] / market["seconds"]
-        print(f"  {label:34} {rate:7.1f} /s     ratio {rate / tps:.2f}  ({market['ok']} ok, {market['failed']} "
-              f"failed; latency median {market['median_ms']:.1f} ms, p95 {market['p95_ms']:.1f} ms)")
+        print(
+            f"  {label:34} {rate:7.1f} /s     ratio {rate / tps:.2f}  ({market['ok']} ok, {market['failed']} "
+            f"failed; latency median {market['median_ms']:.1f} ms, p95 {market['p95_ms']:.1f} ms)"
+        )
     print("  target: purchase handler / pgbench tpcb-like >= 0.6")
     return 0
 

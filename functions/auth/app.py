@@ -7,8 +7,7 @@ from momentum.models import User
 app = MomentumApp("momentum-auth")
 
 
-@app.route("/auth/magic-link", ["POST"], auth="public", body=auth.MagicLinkIn, response=auth.MagicLinkOut,
-           status=202)
+@app.route("/auth/magic-link", ["POST"], auth="public", body=auth.MagicLinkIn, response=auth.MagicLinkOut, status=202)
 def request_magic_link(ctx):
     """Email a one-time sign-in link (the answer is the same for known and unknown addresses)."""
     return auth.request_magic_link(ctx.conn, ctx.body, ctx.client)

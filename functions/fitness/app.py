@@ -9,6 +9,7 @@ app = MomentumApp("momentum-fitness")
 
 # ---------------------------------------------------------------- exercises
 
+
 @app.route("/fitness/exercises", query=models.ExerciseQuery, response=Page[models.Exercise])
 def list_exercises(ctx):
     """Built-in and your own exercises by name; filter by category, muscle group, equipment, name or source."""
@@ -40,6 +41,7 @@ def delete_exercise(ctx, exercise_id):
 
 
 # ---------------------------------------------------------------- workouts
+
 
 @app.route("/fitness/workouts", query=models.WorkoutQuery, response=Page[models.WorkoutSummary])
 def list_workouts(ctx):
@@ -79,6 +81,7 @@ def copy_workout(ctx, workout_id):
 
 # ---------------------------------------------------------------- sessions
 
+
 @app.route("/fitness/sessions", query=models.SessionQuery, response=Page[models.SessionSummary])
 def list_sessions(ctx):
     """Your sessions, newest first (?status=active or completed)."""
@@ -111,6 +114,7 @@ def complete_session(ctx, session_id):
 
 # ---------------------------------------------------------------- records and stats
 
+
 @app.route("/fitness/records", query=models.RecordQuery, response=Page[models.ExerciseRecords])
 def list_records(ctx):
     """Your current best per exercise and record type, with the records before it."""
@@ -124,6 +128,7 @@ def get_stats(ctx):
 
 
 # ---------------------------------------------------------------- programs
+
 
 @app.route("/fitness/programs", query=PageQuery, response=Page[models.ProgramSummary])
 def list_programs(ctx):

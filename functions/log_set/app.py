@@ -12,8 +12,7 @@ def log_set(ctx, session_id):
     return sets.log_set(ctx.conn, ctx.user.id, session_id, ctx.body)
 
 
-@app.route("/fitness/sessions/{session_id}/sets/{set_id}", ["PATCH"], body=models.SetPatch,
-           response=models.LoggedSet)
+@app.route("/fitness/sessions/{session_id}/sets/{set_id}", ["PATCH"], body=models.SetPatch, response=models.LoggedSet)
 def update_set(ctx, session_id, set_id):
     """Correct a set (only the fields sent change); the records it affects are rebuilt."""
     return sets.update_set(ctx.conn, ctx.user.id, session_id, set_id, ctx.body)

@@ -6,8 +6,14 @@ from momentum.market import models, purchases
 app = MomentumApp("momentum-purchase")
 
 
-@app.route("/market/items/{item_id}/purchase", ["POST"], body=models.PurchaseIn, response=models.Purchase,
-           status=201, idempotent=True)
+@app.route(
+    "/market/items/{item_id}/purchase",
+    ["POST"],
+    body=models.PurchaseIn,
+    response=models.Purchase,
+    status=201,
+    idempotent=True,
+)
 def purchase(ctx, item_id):
     """Buy an item; send an Idempotency-Key so a retry returns the same purchase and charges once."""
     return purchases.purchase(ctx.conn, ctx.user.id, item_id, ctx.body, ctx.idempotency_key)

@@ -81,8 +81,7 @@ def list_annotations(ctx, track_id):
     return annotations.list(ctx.conn, ctx.user.id, track_id, ctx.page)
 
 
-@app.route("/reference/tracks/{track_id}/annotations", ["POST"], body=m.AnnotationIn, response=m.Annotation,
-           status=201)
+@app.route("/reference/tracks/{track_id}/annotations", ["POST"], body=m.AnnotationIn, response=m.Annotation, status=201)
 def create_annotation(ctx, track_id):
     """Mark a moment or a range of the track with a note."""
     return annotations.create(ctx.conn, ctx.user.id, track_id, ctx.body)
@@ -94,8 +93,9 @@ def get_annotation(ctx, track_id, annotation_id):
     return annotations.get(ctx.conn, ctx.user.id, track_id, annotation_id)
 
 
-@app.route("/reference/tracks/{track_id}/annotations/{annotation_id}", ["PATCH"], body=m.AnnotationPatch,
-           response=m.Annotation)
+@app.route(
+    "/reference/tracks/{track_id}/annotations/{annotation_id}", ["PATCH"], body=m.AnnotationPatch, response=m.Annotation
+)
 def update_annotation(ctx, track_id, annotation_id):
     """Change an annotation; null clears an optional field."""
     return annotations.update(ctx.conn, ctx.user.id, track_id, annotation_id, ctx.body)
@@ -173,15 +173,17 @@ def delete_prompt(ctx, prompt_id):
     prompts.delete_prompt(ctx.conn, prompt_id)
 
 
-@app.route("/reference/prompts/{prompt_id}/presets", ["POST"], auth="admin", body=m.PresetIn, response=m.Preset,
-           status=201)
+@app.route(
+    "/reference/prompts/{prompt_id}/presets", ["POST"], auth="admin", body=m.PresetIn, response=m.Preset, status=201
+)
 def create_preset(ctx, prompt_id):
     """Add a preset to a listening prompt (admin)."""
     return prompts.create_preset(ctx.conn, ctx.user, prompt_id, ctx.body)
 
 
-@app.route("/reference/prompts/{prompt_id}/presets/{preset_id}", ["PATCH"], auth="admin", body=m.PresetPatch,
-           response=m.Preset)
+@app.route(
+    "/reference/prompts/{prompt_id}/presets/{preset_id}", ["PATCH"], auth="admin", body=m.PresetPatch, response=m.Preset
+)
 def update_preset(ctx, prompt_id, preset_id):
     """Change a preset (admin)."""
     return prompts.update_preset(ctx.conn, prompt_id, preset_id, ctx.body)

@@ -17,8 +17,12 @@ PLOT_COLUMNS = 2000  # waveform envelope resolution
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="audio file (WAV, FLAC, OGG, MP3, AIFF …)")
     parser.add_argument("--json", action="store_true", help="print the summary, sections and events as JSON")
-    parser.add_argument("--plot", type=Path, metavar="OUT.png",
-                        help="draw waveform, beats, sections, key and spectrogram into a PNG (needs matplotlib)")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        metavar="OUT.png",
+        help="draw waveform, beats, sections, key and spectrogram into a PNG (needs matplotlib)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -98,8 +102,10 @@ def human_summary(name: str, result) -> str:
     ]
     for part in result.sections:
         name_part = f" ({part['section_type']})" if part["section_type"] else ""
-        lines.append(f"    {part['start_s']:7.1f}-{part['end_s']:7.1f} s  {part['label']}{name_part:10s} "
-                     f"{part['key'] or '':9s} {_fmt(part['loudness_lufs'], ' LUFS')}")
+        lines.append(
+            f"    {part['start_s']:7.1f}-{part['end_s']:7.1f} s  {part['label']}{name_part:10s} "
+            f"{part['key'] or '':9s} {_fmt(part['loudness_lufs'], ' LUFS')}"
+        )
     return "\n".join(lines)
 
 
@@ -125,8 +131,9 @@ def plot(result, data: bytes, out: Path, title: str = "") -> None:
     hop_s = result.frames.hop_ms / 1000
     edges = result.frames.frame_layout["fields"][0]["band_edges_hz"]
 
-    fig, (ax_wave, ax_spec) = plt.subplots(2, 1, figsize=(14, 7), sharex=True, height_ratios=[1, 1.4],
-                                           layout="constrained")
+    fig, (ax_wave, ax_spec) = plt.subplots(
+        2, 1, figsize=(14, 7), sharex=True, height_ratios=[1, 1.4], layout="constrained"
+    )
     ax_wave.fill_between(t_wave, blocks.min(axis=1), blocks.max(axis=1), color="0.35", linewidth=0)
     colours = plt.get_cmap("tab10")
     labels = sorted({part["label"] for part in result.sections})
@@ -134,22 +141,38 @@ def plot(result, data: bytes, out: Path, title: str = "") -> None:
         colour = colours(labels.index(part["label"]) % 10)
         ax_wave.axvspan(part["start_s"], part["end_s"], color=colour, alpha=0.15, linewidth=0)
         name = part["label"] + (f" {part['section_type']}" if part["section_type"] else "")
-        ax_wave.text(part["start_s"], 1.02, f"{name}\n{part['key'] or ''}", fontsize=8, va="bottom",
-                     transform=ax_wave.get_xaxis_transform())
+        ax_wave.text(
+            part["start_s"],
+            1.02,
+            f"{name}\n{part['key'] or ''}",
+            fontsize=8,
+            va="bottom",
+            transform=ax_wave.get_xaxis_transform(),
+        )
     ax_wave.vlines(result.beats, -1, 1, color="tab:blue", linewidth=0.4, alpha=0.5)
     ax_wave.vlines(result.downbeats, -1, 1, color="tab:red", linewidth=0.9)
     ax_wave.set_ylim(-1, 1)
     ax_wave.set_ylabel("amplitude")
     extent = [-hop_s / 2, (result.frames.frame_count - 0.5) * hop_s, 0, len(edges) - 1]
-    image = ax_spec.imshow(frames["bands"].T, origin="lower", aspect="auto", extent=extent, cmap="magma",
-                           vmin=-90, vmax=0, interpolation="nearest")
+    image = ax_spec.imshow(
+        frames["bands"].T,
+        origin="lower",
+        aspect="auto",
+        extent=extent,
+        cmap="magma",
+        vmin=-90,
+        vmax=0,
+        interpolation="nearest",
+    )
     ticks = [i for i, f in enumerate(edges) if i % 8 == 0]
     ax_spec.set_yticks(ticks, [f"{edges[i]:.0f}" for i in ticks])
     ax_spec.set_ylabel("Hz")
     ax_spec.set_xlabel("seconds")
     fig.colorbar(image, ax=[ax_wave, ax_spec], label="dB re full scale", pad=0.01)
     s = result.summary
-    fig.suptitle(f"{title}  —  {_fmt(s['bpm'], ' BPM')} {s['time_signature'] or ''}, {s['key'] or 'no key'}, "
-                 f"{_fmt(s['integrated_lufs'], ' LUFS')}, {_fmt(s['true_peak_dbtp'], ' dBTP')}")
+    fig.suptitle(
+        f"{title}  —  {_fmt(s['bpm'], ' BPM')} {s['time_signature'] or ''}, {s['key'] or 'no key'}, "
+        f"{_fmt(s['integrated_lufs'], ' LUFS')}, {_fmt(s['true_peak_dbtp'], ' dBTP')}"
+    )
     fig.savefig(out, dpi=100)
     plt.close(fig)

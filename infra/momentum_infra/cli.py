@@ -71,8 +71,12 @@ def cmd_dev(args: argparse.Namespace) -> int:
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)
     server = localstack.make_http_server(stack, args.host, args.port)
-    print(f"Momentum is serving {len(stack.router.routes)} routes on {base_url} "
-          f"(OpenAPI: {base_url}/openapi.json; S3: {s3_endpoint}). Ctrl-C stops it.", file=sys.stderr, flush=True)
+    print(
+        f"Momentum is serving {len(stack.router.routes)} routes on {base_url} "
+        f"(OpenAPI: {base_url}/openapi.json; S3: {s3_endpoint}). Ctrl-C stops it.",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

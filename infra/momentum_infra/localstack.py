@@ -56,15 +56,27 @@ class Router:
 def lambda_context(function: str, timeout_s: float = 30.0) -> SimpleNamespace:
     deadline = time.monotonic() + timeout_s
     return SimpleNamespace(
-        function_name=function, function_version="$LATEST", memory_limit_in_mb=512,
-        aws_request_id=str(uuid.uuid4()), invoked_function_arn=f"arn:aws:lambda:local:000000000000:function:{function}",
-        log_group_name=f"/aws/lambda/{function}", log_stream_name="local",
+        function_name=function,
+        function_version="$LATEST",
+        memory_limit_in_mb=512,
+        aws_request_id=str(uuid.uuid4()),
+        invoked_function_arn=f"arn:aws:lambda:local:000000000000:function:{function}",
+        log_group_name=f"/aws/lambda/{function}",
+        log_stream_name="local",
         get_remaining_time_in_millis=lambda: int(max(0.0, deadline - time.monotonic()) * 1000),
     )
 
 
-def api_gateway_event(route: tpl.ApiRoute, method: str, raw_path: str, query: str, headers: dict[str, str],
-                      body: bytes, params: dict[str, str], source_ip: str) -> dict:
+def api_gateway_event(
+    route: tpl.ApiRoute,
+    method: str,
+    raw_path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    params: dict[str, str],
+    source_ip: str,
+) -> dict:
     """The REST API (payload 1.0) proxy event API Gateway would send for this request."""
     multi_query = parse_qs(query, keep_blank_values=True)
     is_text = True
@@ -83,8 +95,12 @@ def api_gateway_event(route: tpl.ApiRoute, method: str, raw_path: str, query: st
         "pathParameters": params or None,
         "stageVariables": None,
         "requestContext": {
-            "resourcePath": route.path, "httpMethod": method, "path": raw_path, "stage": "local",
-            "requestId": str(uuid.uuid4()), "requestTimeEpoch": int(time.time() * 1000),
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "path": raw_path,
+            "stage": "local",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
             "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
         },
         "body": text_body if is_text else base64.b64encode(body).decode(),
@@ -108,8 +124,9 @@ class LocalStack:
                 self._handlers[module, name] = load_handler(module, name)
             return self._handlers[module, name]
 
-    def invoke_http(self, method: str, target: str, headers: dict[str, str], body: bytes,
-                    source_ip: str = "127.0.0.1") -> tuple[int, dict[str, str], bytes]:
+    def invoke_http(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str = "127.0.0.1"
+    ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(target)
         if method == "GET" and url.path == "/openapi.json":
             from momentum_infra.openapi import openapi_document
@@ -137,8 +154,9 @@ def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPSe
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
-            status, headers, data = stack.invoke_http(self.command, self.path, dict(self.headers.items()), body,
-                                                      self.client_address[0])
+            status, headers, data = stack.invoke_http(
+                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
+            )
             self.send_response(status)
             for name, value in headers.items():
                 if name.lower() not in ("content-length", "connection"):
@@ -192,8 +210,14 @@ def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> di
         if redrive:
             dlq = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
             dlq_arn = sqs.get_queue_attributes(QueueUrl=queues[dlq], AttributeNames=["QueueArn"])["Attributes"]
-            sqs.set_queue_attributes(QueueUrl=queues[logical_id], Attributes={"RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": dlq_arn["QueueArn"], "maxReceiveCount": str(redrive["maxReceiveCount"])})})
+            sqs.set_queue_attributes(
+                QueueUrl=queues[logical_id],
+                Attributes={
+                    "RedrivePolicy": json.dumps(
+                        {"deadLetterTargetArn": dlq_arn["QueueArn"], "maxReceiveCount": str(redrive["maxReceiveCount"])}
+                    )
+                },
+            )
     s3.create_bucket(Bucket=bucket)
     upload = next(r for r in resources.values() if r["Type"] == "AWS::S3::Bucket")["Properties"]
     configs = []
@@ -207,21 +231,33 @@ def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> di
         configs.append(config)
     if configs:
         s3.put_bucket_notification_configuration(
-            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs})
+            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs}
+        )
     return queues
 
 
 def sqs_event(messages: list[dict], queue_arn: str) -> dict:
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
-        "md5OfBody": m.get("MD5OfBody"), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
-        "awsRegion": "us-east-1",
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody"),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
 
 
-def deliver_queue(endpoint: str, queue_url: str, handler, function: str, stop: threading.Event,
-                  batch_size: int = 1) -> None:
+def deliver_queue(
+    endpoint: str, queue_url: str, handler, function: str, stop: threading.Event, batch_size: int = 1
+) -> None:
     """Poll a queue and invoke its function as Lambda's SQS event source mapping does: delete the messages the
     function handled, leave the failed ones (whole batch, or those in batchItemFailures) to be received again."""
     import boto3
@@ -229,8 +265,12 @@ def deliver_queue(endpoint: str, queue_url: str, handler, function: str, stop: t
     sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
     arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     while not stop.is_set():
-        messages = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=batch_size,
-                                       WaitTimeSeconds=QUEUE_POLL_SECONDS, AttributeNames=["All"]).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=batch_size,
+            WaitTimeSeconds=QUEUE_POLL_SECONDS,
+            AttributeNames=["All"],
+        ).get("Messages", [])
         if not messages:
             continue
         try:
@@ -241,17 +281,28 @@ def deliver_queue(endpoint: str, queue_url: str, handler, function: str, stop: t
             continue
         done = [m for m in messages if m["MessageId"] not in failed]
         if done:
-            sqs.delete_message_batch(QueueUrl=queue_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+            sqs.delete_message_batch(
+                QueueUrl=queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
 
 
 def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str]) -> threading.Event:
     stop = threading.Event()
     for trigger in tpl.queue_triggers():
         thread = threading.Thread(
-            target=deliver_queue, daemon=True, name=f"sqs-{trigger.function}",
-            args=(endpoint, queues[trigger.queue], stack.handler(trigger.module, trigger.callable_name),
-                  trigger.function, stop, trigger.batch_size))
+            target=deliver_queue,
+            daemon=True,
+            name=f"sqs-{trigger.function}",
+            args=(
+                endpoint,
+                queues[trigger.queue],
+                stack.handler(trigger.module, trigger.callable_name),
+                trigger.function,
+                stop,
+                trigger.batch_size,
+            ),
+        )
         thread.start()
     return stop
 
@@ -273,8 +324,12 @@ def point_functions_at_queues(queues: dict[str, str], template: dict | None = No
 def configure_environment(database_url: str, s3_endpoint: str, base_url: str) -> None:
     """The environment the functions read, set as the template sets it in AWS, pointed at local services."""
     os.environ.update(
-        DATABASE_URL=database_url, MOMENTUM_AWS_ENDPOINT_URL=s3_endpoint, EMAIL_MODE="console", STAGE="local",
-        APP_BASE_URL=base_url, UPLOAD_BUCKET=os.environ.get("UPLOAD_BUCKET", "momentum-uploads-local"),
+        DATABASE_URL=database_url,
+        MOMENTUM_AWS_ENDPOINT_URL=s3_endpoint,
+        EMAIL_MODE="console",
+        STAGE="local",
+        APP_BASE_URL=base_url,
+        UPLOAD_BUCKET=os.environ.get("UPLOAD_BUCKET", "momentum-uploads-local"),
     )
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         os.environ.setdefault(var, "local")

@@ -13,10 +13,19 @@ from pydantic import TypeAdapter
 from momentum_infra import template as tpl
 
 REF = "#/components/schemas/{model}"
-_ERROR_STATUSES = {"400": "Bad request", "401": "Missing or invalid token", "403": "Not allowed",
-                   "404": "Not found", "409": "Conflict with the current state", "413": "Too large",
-                   "410": "Gone (expired)", "415": "Unsupported media type", "422": "Invalid input",
-                   "429": "Too many requests", "503": "Temporarily unavailable, retry"}
+_ERROR_STATUSES = {
+    "400": "Bad request",
+    "401": "Missing or invalid token",
+    "403": "Not allowed",
+    "404": "Not found",
+    "409": "Conflict with the current state",
+    "413": "Too large",
+    "410": "Gone (expired)",
+    "415": "Unsupported media type",
+    "422": "Invalid input",
+    "429": "Too many requests",
+    "503": "Temporarily unavailable, retry",
+}
 
 
 def _schema(tp: Any, mode: str, components: dict) -> dict:
@@ -28,8 +37,10 @@ def _schema(tp: Any, mode: str, components: dict) -> dict:
 def _query_parameters(model: Any) -> list[dict]:
     schema = model.model_json_schema(mode="validation")
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
-            for name, prop in schema.get("properties", {}).items()]
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def operations() -> list:
@@ -44,36 +55,51 @@ def operations() -> list:
 def openapi_document() -> dict:
     components: dict[str, Any] = {}
     paths: dict[str, dict] = {}
-    error = {"description": "Error", "content": {"application/json": {"schema": _schema(ErrorBody, "serialization",
-                                                                                          components)}}}
+    error = {
+        "description": "Error",
+        "content": {"application/json": {"schema": _schema(ErrorBody, "serialization", components)}},
+    }
     for op in operations():
         operation: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": [op.path.split("/")[1]]}
-        params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
-                  for p in re.findall(r"{(\w+)}", op.path)]
+        params = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            for p in re.findall(r"{(\w+)}", op.path)
+        ]
         if op.query is not None:
             params += _query_parameters(op.query)
         if op.idempotent:
-            params.append({"name": "Idempotency-Key", "in": "header", "required": False,
-                           "schema": {"type": "string", "maxLength": 200},
-                           "description": "Retries with the same key take effect once and answer the same"})
+            params.append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 200},
+                    "description": "Retries with the same key take effect once and answer the same",
+                }
+            )
         if params:
             operation["parameters"] = params
         if op.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": _schema(op.body, "validation", components)}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(op.body, "validation", components)}},
+            }
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _schema(op.response, "serialization", components)}}
-        operation["responses"] = {str(op.status): ok} | {code: error | {"description": text}
-                                                         for code, text in _ERROR_STATUSES.items()}
+        operation["responses"] = {str(op.status): ok} | {
+            code: error | {"description": text} for code, text in _ERROR_STATUSES.items()
+        }
         if op.auth != "public":
             operation["security"] = [{"bearer": []}]
         paths.setdefault(op.path, {})[op.method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Momentum API", "version": "1.0.0",
-                 "description": "Coins, XP and skills for music producers: earn, spend, learn, train, study tracks."},
+        "info": {
+            "title": "Momentum API",
+            "version": "1.0.0",
+            "description": "Coins, XP and skills for music producers: earn, spend, learn, train, study tracks.",
+        },
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": components,
-                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {"schemas": components, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }

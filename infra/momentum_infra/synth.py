@@ -12,8 +12,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-PITCH_CLASSES = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6, "G": 7,
-                 "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11}
+PITCH_CLASSES = {
+    "C": 0,
+    "C#": 1,
+    "Db": 1,
+    "D": 2,
+    "D#": 3,
+    "Eb": 3,
+    "E": 4,
+    "F": 5,
+    "F#": 6,
+    "Gb": 6,
+    "G": 7,
+    "G#": 8,
+    "Ab": 8,
+    "A": 9,
+    "A#": 10,
+    "Bb": 10,
+    "B": 11,
+}
 MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 HARMONIC_MINOR_SCALE = (0, 2, 3, 5, 7, 8, 11)  # raised 7th: the dominant (V) is major, as in real minor cadences
 
@@ -150,8 +167,17 @@ def _midi_hz(note: int, cents: float = 0.0) -> float:
     return 440.0 * 2 ** ((note - 69 + cents / 100) / 12)
 
 
-def render(parts: list[Part], bpm: float, meter: int = 4, sample_rate: int = 44100, snr_db: float = 30.0,
-           seed: int = 0, lead_in: float = 0.5, tail: float = 1.0, tuning_cents: float = 0.0) -> Clip:
+def render(
+    parts: list[Part],
+    bpm: float,
+    meter: int = 4,
+    sample_rate: int = 44100,
+    snr_db: float = 30.0,
+    seed: int = 0,
+    lead_in: float = 0.5,
+    tail: float = 1.0,
+    tuning_cents: float = 0.0,
+) -> Clip:
     """Render sections back to back; beats start after `lead_in` seconds and the clip ends `tail` s after the grid.
 
     `tuning_cents` detunes every pitched note from A440 (drums are unpitched noise and sweeps).
@@ -196,17 +222,31 @@ def render(parts: list[Part], bpm: float, meter: int = 4, sample_rate: int = 441
     return Clip(stereo.astype(np.float32), sr, bpm, meter, parts[0].key, beats, beats[::meter], sections)
 
 
-def make_clip(bpm: float = 120.0, key: str = "C major", meter: int = 4, seconds: float = 30.0,
-              style: str = "rock", sample_rate: int = 44100, snr_db: float = 30.0, seed: int = 0,
-              tuning_cents: float = 0.0) -> Clip:
+def make_clip(
+    bpm: float = 120.0,
+    key: str = "C major",
+    meter: int = 4,
+    seconds: float = 30.0,
+    style: str = "rock",
+    sample_rate: int = 44100,
+    snr_db: float = 30.0,
+    seed: int = 0,
+    tuning_cents: float = 0.0,
+) -> Clip:
     """One-section clip of about `seconds` seconds; its progression alternates with the seed."""
     bars = max(2, int(round(seconds * bpm / 60 / meter)))
     part = Part("A", bars, key, style, progression=seed % 2)
     return render([part], bpm, meter, sample_rate, snr_db, seed, tuning_cents=tuning_cents)
 
 
-def make_aba_clip(bpm: float = 120.0, key: str = "C major", other_key: str = "E minor", bars: int = 8,
-                  sample_rate: int = 44100, seed: int = 0) -> Clip:
+def make_aba_clip(
+    bpm: float = 120.0,
+    key: str = "C major",
+    other_key: str = "E minor",
+    bars: int = 8,
+    sample_rate: int = 44100,
+    seed: int = 0,
+) -> Clip:
     """A-B-A: B differs in harmony, chord timbre, drum pattern and level, as a verse/chorus change would."""
     parts = [
         Part("A", bars, key, "rock", progression=0, bright=True),
@@ -216,8 +256,9 @@ def make_aba_clip(bpm: float = 120.0, key: str = "C major", other_key: str = "E 
     return render(parts, bpm, 4, sample_rate, seed=seed)
 
 
-def sine(freq: float, seconds: float, sample_rate: int = 48000, dbfs: float = -23.0, channels: int = 2,
-         phase: float = 0.0) -> np.ndarray:
+def sine(
+    freq: float, seconds: float, sample_rate: int = 48000, dbfs: float = -23.0, channels: int = 2, phase: float = 0.0
+) -> np.ndarray:
     """A sine of peak level `dbfs` in every channel, shape (n, channels), float32."""
     t = np.arange(int(seconds * sample_rate)) / sample_rate
     wave = 10 ** (dbfs / 20) * np.sin(2 * np.pi * freq * t + phase)

@@ -89,8 +89,13 @@ def queue_triggers(template: dict | None = None) -> list[QueueTrigger]:
     template = template or load_template()
     default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
     return [
-        QueueTrigger(logical_id, props["CodeUri"], event["Properties"]["Queue"]["Fn::GetAtt"][0],
-                     props.get("Handler", default_handler), event["Properties"].get("BatchSize", 10))
+        QueueTrigger(
+            logical_id,
+            props["CodeUri"],
+            event["Properties"]["Queue"]["Fn::GetAtt"][0],
+            props.get("Handler", default_handler),
+            event["Properties"].get("BatchSize", 10),
+        )
         for logical_id, props in _functions(template)
         for event in (props.get("Events") or {}).values()
         if event["Type"] == "SQS"
@@ -101,5 +106,7 @@ def function_modules(template: dict | None = None) -> dict[str, str]:
     """Logical id -> handler module for every function in the template."""
     template = template or load_template()
     default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
-    return {logical_id: handler_module(props["CodeUri"], props.get("Handler", default_handler))
-            for logical_id, props in _functions(template)}
+    return {
+        logical_id: handler_module(props["CodeUri"], props.get("Handler", default_handler))
+        for logical_id, props in _functions(template)
+    }

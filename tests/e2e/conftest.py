@@ -26,8 +26,9 @@ class DevServer:
 
     def call(self, method: str, path: str, body=None, token: str | None = None, headers: dict | None = None):
         """One JSON request to the stack; returns (status, decoded body or None)."""
-        request = urllib.request.Request(self.url + path, method=method,
-                                         data=json.dumps(body).encode() if body is not None else None)
+        request = urllib.request.Request(
+            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
+        )
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
@@ -65,8 +66,13 @@ def dev_server(tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env |= {"MOMENTUM_DATA_DIR": str(tmp_path_factory.mktemp("momentum-home")), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "momentum_infra.cli", "dev", "--port", str(port)],
-                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "momentum_infra.cli", "dev", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
     server = DevServer(f"http://127.0.0.1:{port}", process, lines, env)

@@ -28,8 +28,13 @@ def test_cli_token_and_admin_grant_over_http(dev_server):
     admin = dev_server.create_user(f"boss-{uuid.uuid4().hex[:8]}@example.com", admin=True)
     _, me = dev_server.call("GET", "/me", token=token)
     for _ in range(2):
-        status, _ = dev_server.call("POST", f"/admin/users/{me['id']}/grants", {"coins": 500, "reason": "welcome"},
-                         token=admin, headers={"Idempotency-Key": "welcome"})
+        status, _ = dev_server.call(
+            "POST",
+            f"/admin/users/{me['id']}/grants",
+            {"coins": 500, "reason": "welcome"},
+            token=admin,
+            headers={"Idempotency-Key": "welcome"},
+        )
         assert status == 201
     assert dev_server.call("GET", "/me/wallet", token=token)[1]["coins"] == 500
 

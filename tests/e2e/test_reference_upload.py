@@ -22,20 +22,34 @@ def post_form(form: dict, data: bytes, filename: str) -> int:
     body = io.BytesIO()
     for name, value in form["fields"].items():
         body.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    body.write(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-               f'Content-Type: {form["fields"]["Content-Type"]}\r\n\r\n'.encode())
+    body.write(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        f"Content-Type: {form['fields']['Content-Type']}\r\n\r\n".encode()
+    )
     body.write(data + f"\r\n--{boundary}--\r\n".encode())
-    request = urllib.request.Request(form["url"], data=body.getvalue(), method="POST",
-                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    request = urllib.request.Request(
+        form["url"],
+        data=body.getvalue(),
+        method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.status
 
 
 def test_an_upload_is_analysed_by_the_local_stack(dev_server):
     token = dev_server.create_user(f"listener-{uuid.uuid4().hex[:8]}@example.com")
-    status, created = dev_server.call("POST", "/reference/tracks", {
-        "name": "Local + Stack Groove", "mime_type": "audio/wav", "file_size_bytes": len(wav_bytes(seconds=6.0)),
-        "genre": "house"}, token=token)
+    status, created = dev_server.call(
+        "POST",
+        "/reference/tracks",
+        {
+            "name": "Local + Stack Groove",
+            "mime_type": "audio/wav",
+            "file_size_bytes": len(wav_bytes(seconds=6.0)),
+            "genre": "house",
+        },
+        token=token,
+    )
     assert status == 201, created
     track_id = created["track"]["id"]
 
@@ -55,6 +69,7 @@ def test_an_upload_is_analysed_by_the_local_stack(dev_server):
     assert status == 200 and analysis["status"] == "completed" and analysis["summary"]
     status, events = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/events?type=beat", token=token)
     assert status == 200 and len(events["items"]) >= 9
-    status, frames = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/frames?from_ms=0&to_ms=6000",
-                          token=token)
+    status, frames = dev_server.call(
+        "GET", f"/reference/analyses/{analysis['id']}/frames?from_ms=0&to_ms=6000", token=token
+    )
     assert status == 200 and frames["chunks"] and frames["manifest"]["bytes_per_frame"] > 0

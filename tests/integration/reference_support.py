@@ -16,12 +16,16 @@ EVENTS = Path(__file__).resolve().parents[1] / "events"
 ANALYSIS_CONTEXT_MS = 900_000
 
 
-def load_event(name: str, *, bucket: str = "momentum-uploads", key: str = "tracks/x/y/z.wav",
-               message_id: str | None = None) -> dict:
+def load_event(
+    name: str, *, bucket: str = "momentum-uploads", key: str = "tracks/x/y/z.wav", message_id: str | None = None
+) -> dict:
     """tests/events/<name>.json with its placeholders filled; ``key`` is URL-encoded as S3 sends it."""
     text = (EVENTS / f"{name}.json").read_text()
-    for placeholder, value in (("bucket", bucket), ("key", quote_plus(key)),
-                               ("message_id", message_id or str(uuid.uuid4()))):
+    for placeholder, value in (
+        ("bucket", bucket),
+        ("key", quote_plus(key)),
+        ("message_id", message_id or str(uuid.uuid4())),
+    ):
         text = text.replace("{{" + placeholder + "}}", value)
     return json.loads(text)
 
@@ -35,13 +39,15 @@ def click_track(bpm: float = 120.0, seconds: float = 8.0, sample_rate: int = 220
     for i, beat in enumerate(np.arange(0.5, seconds - 0.1, 60.0 / bpm)):
         start = int(beat * sample_rate)
         pitch, level = (1500.0, 0.9) if i % 4 == 0 else (1000.0, 0.5)
-        samples[start:start + click_len] += level * envelope * np.sin(
-            2 * np.pi * pitch * np.arange(click_len) / sample_rate)
+        samples[start : start + click_len] += (
+            level * envelope * np.sin(2 * np.pi * pitch * np.arange(click_len) / sample_rate)
+        )
     return samples.astype(np.float32)
 
 
-def encode(samples: np.ndarray, sample_rate: int = 22050, file_format: str = "WAV", subtype: str | None = None
-           ) -> bytes:
+def encode(
+    samples: np.ndarray, sample_rate: int = 22050, file_format: str = "WAV", subtype: str | None = None
+) -> bytes:
     import soundfile
 
     buffer = io.BytesIO()
@@ -65,14 +71,16 @@ class Uploads:
 
     @property
     def queue_arn(self) -> str:
-        return self.sqs.get_queue_attributes(QueueUrl=self.queue_url,
-                                             AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
 
     def receive(self) -> list[dict]:
         """Every message waiting on the analysis queue (the S3 test event included)."""
         messages = []
-        while batch := self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
-                                                AttributeNames=["All"]).get("Messages", []):
+        while batch := self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+        ).get("Messages", []):
             messages += batch
         return messages
 
@@ -86,8 +94,9 @@ class Uploads:
         import requests
 
         content_type = form["fields"]["Content-Type"]
-        response = requests.post(form["url"], data=form["fields"], files={"file": (filename, data, content_type)},
-                                 timeout=30)
+        response = requests.post(
+            form["url"], data=form["fields"], files={"file": (filename, data, content_type)}, timeout=30
+        )
         return response.status_code
 
 
@@ -114,8 +123,13 @@ def mocked_uploads(monkeypatch, bucket: str = "momentum-uploads-test"):
         get_settings.cache_clear()
         storage.reset_clients()
         try:
-            yield Uploads(boto3.client("s3"), boto3.client("sqs"), bucket, queues["AnalysisQueue"],
-                          queues["AnalysisDeadLetterQueue"])
+            yield Uploads(
+                boto3.client("s3"),
+                boto3.client("sqs"),
+                bucket,
+                queues["AnalysisQueue"],
+                queues["AnalysisDeadLetterQueue"],
+            )
         finally:
             monkeypatch.delenv("UPLOAD_BUCKET")
             monkeypatch.delenv("ANALYSIS_QUEUE_URL", raising=False)

@@ -43,8 +43,9 @@ def caller(make_user):
     return headers_for
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if _operation(r)[1].auth != "public"],
-                         ids=lambda r: f"{r.method} {r.path}")
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if _operation(r)[1].auth != "public"], ids=lambda r: f"{r.method} {r.path}"
+)
 def test_no_token_is_401(route, database_url):
     app, op = _operation(route)
     assert_json_error(_call(app, route.method, _path(route), {"Content-Type": "application/json"}, b"{}"), 401)

@@ -14,8 +14,14 @@ def test_erasing_fitness_data_lets_the_user_be_deleted(caller, bench_press, conn
     public = leaving.workout([bench_press], is_public=True)
     session = leaving.start_session(private["id"])
     leaving.log(session, custom, reps=5, weight=10.0)
-    leaving.post("/fitness/programs", {"name": "P", "duration_weeks": 1, "weeks": [
-        {"week_number": 1, "workouts": [{"workout_id": private["id"], "day_of_week": 1}]}]})
+    leaving.post(
+        "/fitness/programs",
+        {
+            "name": "P",
+            "duration_weeks": 1,
+            "weeks": [{"week_number": 1, "workouts": [{"workout_id": private["id"], "day_of_week": 1}]}],
+        },
+    )
     theirs = staying.start_session(public["id"])
     staying.log(theirs, bench_press, reps=5, weight=60.0)
 

@@ -19,15 +19,19 @@ def all_pages(me, query="", limit=100):
 
 
 def test_the_seeded_library_is_complete(conn, library):
-    rows = conn.execute("SELECT category, muscle_groups, equipment, instructions, description FROM exercises "
-                        "WHERE is_builtin").fetchall()
+    rows = conn.execute(
+        "SELECT category, muscle_groups, equipment, instructions, description FROM exercises WHERE is_builtin"
+    ).fetchall()
 
     assert len(rows) >= 60
     assert {category for category, *_ in rows} == {"strength", "cardio", "flexibility"}
-    assert all(muscles and equipment and len(instructions) > 60 and description
-               for _, muscles, equipment, instructions, description in rows)
-    assert conn.execute("SELECT count(*) FROM exercises WHERE is_builtin AND (is_custom OR user_id IS NOT NULL)"
-                        ).fetchone() == (0,)
+    assert all(
+        muscles and equipment and len(instructions) > 60 and description
+        for _, muscles, equipment, instructions, description in rows
+    )
+    assert conn.execute(
+        "SELECT count(*) FROM exercises WHERE is_builtin AND (is_custom OR user_id IS NOT NULL)"
+    ).fetchone() == (0,)
 
 
 def test_seeding_again_changes_nothing(conn, library):
@@ -49,20 +53,28 @@ def test_seeding_updates_a_built_in_by_name_and_leaves_customs_alone(conn, libra
         fitness_seed.seed(conn)
 
     builtin = conn.execute("SELECT id, instructions FROM exercises WHERE is_builtin AND name = 'Deadlift'").fetchall()
-    assert builtin == [(uuid.UUID(library["Deadlift"]), next(
-        e.instructions for e in fitness_seed.library() if e.name == "Deadlift"))]
+    assert builtin == [
+        (uuid.UUID(library["Deadlift"]), next(e.instructions for e in fitness_seed.library() if e.name == "Deadlift"))
+    ]
     assert me.get(f"/fitness/exercises/{mine}")["instructions"] == "my own way"
 
 
-@pytest.mark.parametrize(("query", "holds"), [
-    ("&category=cardio", lambda e: e["category"] == "cardio"),
-    ("&category=flexibility", lambda e: e["category"] == "flexibility"),
-    ("&muscle_group=chest", lambda e: "chest" in e["muscle_groups"]),
-    ("&equipment=barbell", lambda e: "barbell" in e["equipment"]),
-    ("&q=PRESS", lambda e: "press" in e["name"].lower()),
-    ("&category=strength&equipment=dumbbell&muscle_group=shoulders",
-     lambda e: e["category"] == "strength" and "dumbbell" in e["equipment"] and "shoulders" in e["muscle_groups"]),
-])
+@pytest.mark.parametrize(
+    ("query", "holds"),
+    [
+        ("&category=cardio", lambda e: e["category"] == "cardio"),
+        ("&category=flexibility", lambda e: e["category"] == "flexibility"),
+        ("&muscle_group=chest", lambda e: "chest" in e["muscle_groups"]),
+        ("&equipment=barbell", lambda e: "barbell" in e["equipment"]),
+        ("&q=PRESS", lambda e: "press" in e["name"].lower()),
+        (
+            "&category=strength&equipment=dumbbell&muscle_group=shoulders",
+            lambda e: (
+                e["category"] == "strength" and "dumbbell" in e["equipment"] and "shoulders" in e["muscle_groups"]
+            ),
+        ),
+    ],
+)
 def test_filters_return_exactly_the_matching_exercises(caller, library, query, holds):
     me = caller()
     everything = all_pages(me)
@@ -92,9 +104,20 @@ def test_pages_walk_the_whole_library_in_name_order_without_repeats(caller, libr
     assert len({e["id"] for e in walked}) == len(walked) == len(library)
 
 
-@pytest.mark.parametrize("query", ["category=yoga", "muscle_group=Chest", "equipment=spaceship", "limit=0",
-                                   "limit=101", "source=everyone", "cursor=!!!", "cursor=WzEsMl0",
-                                   "q=" + "x" * 101])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "category=yoga",
+        "muscle_group=Chest",
+        "equipment=spaceship",
+        "limit=0",
+        "limit=101",
+        "source=everyone",
+        "cursor=!!!",
+        "cursor=WzEsMl0",
+        "q=" + "x" * 101,
+    ],
+)
 def test_bad_queries_are_422(caller, query):
     status, body = caller().request("GET", f"/fitness/exercises?{query}")
     assert (status, body["error"]["code"]) == (422, "invalid_input")
@@ -103,10 +126,17 @@ def test_bad_queries_are_422(caller, query):
 def test_a_custom_exercise_is_visible_to_its_creator_only(caller, library):
     me, other = caller(), caller()
 
-    created = me.post("/fitness/exercises", {
-        "name": "Landmine Press", "category": "strength", "muscle_groups": ["shoulders", "chest"],
-        "equipment": ["barbell"], "instructions": "Press the bar up and forward.",
-        "video_url": "https://example.com/landmine"})
+    created = me.post(
+        "/fitness/exercises",
+        {
+            "name": "Landmine Press",
+            "category": "strength",
+            "muscle_groups": ["shoulders", "chest"],
+            "equipment": ["barbell"],
+            "instructions": "Press the bar up and forward.",
+            "video_url": "https://example.com/landmine",
+        },
+    )
 
     assert (created["is_custom"], created["is_builtin"]) == (True, False)
     assert me.get(f"/fitness/exercises/{created['id']}") == created
@@ -127,10 +157,21 @@ def test_a_custom_exercise_changes_only_the_fields_sent(caller):
     assert me.get(f"/fitness/exercises/{exercise}") == changed
 
 
-@pytest.mark.parametrize("body", [{"name": None}, {"category": None}, {"name": ""}, {"category": "yoga"},
-                                  {"muscle_groups": ["Chest"]}, {"equipment": ["spaceship"]},
-                                  {"video_url": "javascript:alert(1)"}, {"muscle_groups": ["chest"] * 9},
-                                  {"is_builtin": True}, {"user_id": str(uuid.uuid4())}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": None},
+        {"category": None},
+        {"name": ""},
+        {"category": "yoga"},
+        {"muscle_groups": ["Chest"]},
+        {"equipment": ["spaceship"]},
+        {"video_url": "javascript:alert(1)"},
+        {"muscle_groups": ["chest"] * 9},
+        {"is_builtin": True},
+        {"user_id": str(uuid.uuid4())},
+    ],
+)
 def test_invalid_changes_are_422_and_change_nothing(caller, body):
     me = caller()
     exercise = me.custom_exercise()
@@ -142,13 +183,16 @@ def test_invalid_changes_are_422_and_change_nothing(caller, body):
     assert me.get(f"/fitness/exercises/{exercise}") == before
 
 
-@pytest.mark.parametrize("body", [
-    {"category": "strength"},  # no name
-    {"name": "x", "category": "strength", "muscle_groups": "chest"},
-    {"name": "x" * 201, "category": "strength"},
-    {"name": "x", "category": "strength", "instructions": "x" * 20_001},
-    {"name": "x", "category": "strength", "video_url": "ftp://example.com/v"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"category": "strength"},  # no name
+        {"name": "x", "category": "strength", "muscle_groups": "chest"},
+        {"name": "x" * 201, "category": "strength"},
+        {"name": "x", "category": "strength", "instructions": "x" * 20_001},
+        {"name": "x", "category": "strength", "video_url": "ftp://example.com/v"},
+    ],
+)
 def test_invalid_custom_exercises_are_refused(caller, body):
     me = caller()
     status, error = me.request("POST", "/fitness/exercises", body)

@@ -56,8 +56,12 @@ class Caller:
         return self.request("POST", f"/fitness/sessions/{session_id}/sets", body, expect=expect)[1]
 
     def custom_exercise(self, name=None, **fields) -> str:
-        body = {"name": name or f"Custom {uuid.uuid4().hex[:6]}", "category": "strength",
-                "muscle_groups": ["chest"], "equipment": ["dumbbell"]} | fields
+        body = {
+            "name": name or f"Custom {uuid.uuid4().hex[:6]}",
+            "category": "strength",
+            "muscle_groups": ["chest"],
+            "equipment": ["dumbbell"],
+        } | fields
         return self.post("/fitness/exercises", body)["id"]
 
     def workout(self, exercise_ids, **fields) -> dict:
@@ -68,13 +72,22 @@ class Caller:
 def workout_body(exercise_ids, name="Push day") -> dict:
     """Warm-up, main and cool-down sections; the main section holds ``exercise_ids`` with target weights."""
     return {
-        "name": name, "description": "Chest, shoulders, triceps", "estimated_duration": 60,
-        "difficulty": "beginner", "category": "strength", "is_template": True,
+        "name": name,
+        "description": "Chest, shoulders, triceps",
+        "estimated_duration": 60,
+        "difficulty": "beginner",
+        "category": "strength",
+        "is_template": True,
         "sections": [
             {"name": "Warm-up", "section_type": "warmup", "exercises": []},
-            {"name": "Main", "section_type": "main", "exercises": [
-                {"exercise_id": str(e), "sets": 3, "reps": 8, "weight": 50.0 + 10 * i, "rest_seconds": 90}
-                for i, e in enumerate(exercise_ids)]},
+            {
+                "name": "Main",
+                "section_type": "main",
+                "exercises": [
+                    {"exercise_id": str(e), "sets": 3, "reps": 8, "weight": 50.0 + 10 * i, "rest_seconds": 90}
+                    for i, e in enumerate(exercise_ids)
+                ],
+            },
             {"name": "Cool-down", "section_type": "cooldown", "exercises": []},
         ],
     }

@@ -51,18 +51,33 @@ def owned(caller, bench_press):
     workout = owner.workout([bench_press, exercise])
     session = owner.start_session(workout["id"])
     logged = owner.log(session, exercise, reps=8, weight=30.0)
-    program = owner.post("/fitness/programs", {"name": "Mine", "duration_weeks": 2, "weeks": [
-        {"week_number": 1, "workouts": [{"workout_id": workout["id"], "day_of_week": 1}]}]})
+    program = owner.post(
+        "/fitness/programs",
+        {
+            "name": "Mine",
+            "duration_weeks": 2,
+            "weeks": [{"week_number": 1, "workouts": [{"workout_id": workout["id"], "day_of_week": 1}]}],
+        },
+    )
     owner.post(f"/fitness/programs/{program['id']}/activate", expect=200)
-    ids = {"exercise_id": exercise, "workout_id": workout["id"], "session_id": session,
-           "set_id": logged["set"]["id"], "program_id": program["id"]}
+    ids = {
+        "exercise_id": exercise,
+        "workout_id": workout["id"],
+        "session_id": session,
+        "set_id": logged["set"]["id"],
+        "program_id": program["id"],
+    }
     return owner, ids
 
 
 def snapshot(owner, ids):
-    return [owner.get(f"/fitness/exercises/{ids['exercise_id']}"), owner.get(f"/fitness/workouts/{ids['workout_id']}"),
-            owner.get(f"/fitness/sessions/{ids['session_id']}"), owner.get(f"/fitness/programs/{ids['program_id']}"),
-            owner.get("/fitness/records")]
+    return [
+        owner.get(f"/fitness/exercises/{ids['exercise_id']}"),
+        owner.get(f"/fitness/workouts/{ids['workout_id']}"),
+        owner.get(f"/fitness/sessions/{ids['session_id']}"),
+        owner.get(f"/fitness/programs/{ids['program_id']}"),
+        owner.get("/fitness/records"),
+    ]
 
 
 @pytest.mark.parametrize(("method", "path", "body"), CASES, ids=[f"{m} {p}" for m, p, _ in CASES])

@@ -19,7 +19,9 @@ def history(conn, user_id, exercise_id):
     """The user's record rows for an exercise, oldest first: record_type -> [(value, previous, set id)]."""
     rows = conn.execute(
         "SELECT record_type, value, previous_value, exercise_set_id FROM personal_records "
-        "WHERE user_id = %s AND exercise_id = %s ORDER BY achieved_at, value", (user_id, exercise_id)).fetchall()
+        "WHERE user_id = %s AND exercise_id = %s ORDER BY achieved_at, value",
+        (user_id, exercise_id),
+    ).fetchall()
     out = {}
     for record_type, value, previous, set_id in rows:
         out.setdefault(record_type, []).append((real(value), real(previous), set_id))
@@ -31,7 +33,9 @@ def replayed(conn, user_id, exercise_id):
     sets = conn.execute(
         "SELECT s.id, s.completed_at, s.reps, s.weight, s.duration, s.is_warmup FROM exercise_sets s "
         "JOIN workout_sessions ws ON ws.id = s.session_id WHERE ws.user_id = %s AND s.exercise_id = %s "
-        "ORDER BY s.completed_at, s.id", (user_id, exercise_id)).fetchall()
+        "ORDER BY s.completed_at, s.id",
+        (user_id, exercise_id),
+    ).fetchall()
     out = {}
     for r in rules.replay_records({}, [rules.SetFacts(*row) for row in sets]):
         out.setdefault(r.record_type, []).append((real(r.value), real(r.previous_value), r.exercise_set_id))
@@ -52,6 +56,7 @@ def assert_chained(chain):
 
 # ---------------------------------------------------------------- personal records
 
+
 def test_first_set_ever_breaks_every_record_it_can(caller, bench_press):
     me = caller()
     session = me.start_session()
@@ -59,8 +64,12 @@ def test_first_set_ever_breaks_every_record_it_can(caller, bench_press):
     logged = me.log(session, bench_press, reps=5, weight=100.0, rpe=8)
 
     assert logged["set"]["set_number"] == 1
-    assert records_of(logged) == {"weight": (100.0, None), "reps": (5.0, None), "volume": (500.0, None),
-                                  "e1rm": (pytest.approx(116.6667, abs=1e-3), None)}
+    assert records_of(logged) == {
+        "weight": (100.0, None),
+        "reps": (5.0, None),
+        "volume": (500.0, None),
+        "e1rm": (pytest.approx(116.6667, abs=1e-3), None),
+    }
     assert {r["exercise_set_id"] for r in logged["records"]} == {logged["set"]["id"]}
     assert next(r for r in logged["records"] if r["record_type"] == "weight")["reps"] == 5
 
@@ -143,14 +152,17 @@ def test_set_numbers_count_per_exercise_within_the_session(caller, bench_press, 
     me = caller()
     session = me.start_session()
 
-    numbers = [me.log(session, exercise, reps=5, weight=50.0)["set"]["set_number"]
-               for exercise in (bench_press, squat, bench_press, squat, bench_press)]
+    numbers = [
+        me.log(session, exercise, reps=5, weight=50.0)["set"]["set_number"]
+        for exercise in (bench_press, squat, bench_press, squat, bench_press)
+    ]
 
     assert numbers == [1, 1, 2, 2, 3]
     assert me.log(me.start_session(), bench_press, reps=5, weight=50.0)["set"]["set_number"] == 1
 
 
 # ---------------------------------------------------------------- editing and deleting sets
+
 
 def test_deleting_the_record_set_rebuilds_the_history_without_it(caller, bench_press, conn):
     me = caller()
@@ -212,8 +224,10 @@ def test_moving_a_set_to_another_exercise_moves_its_records(caller, bench_press,
     assert result["set"]["exercise_id"] == squat and result["set"]["set_number"] == 2
     assert result["records"] == []  # 100 × 5 breaks nothing against a 140 squat
     assert history(conn, me.id, bench_press)["weight"][0][:2] == (80.0, None)
-    sets = {g["exercise_id"]: [s["set_number"] for s in g["sets"]]
-            for g in me.get(f"/fitness/sessions/{session}")["exercises"]}
+    sets = {
+        g["exercise_id"]: [s["set_number"] for s in g["sets"]]
+        for g in me.get(f"/fitness/sessions/{session}")["exercises"]
+    }
     assert sets == {squat: [1, 2], bench_press: [1]}
 
 
@@ -222,8 +236,9 @@ def test_a_set_cannot_move_to_an_exercise_the_user_cannot_see(caller, bench_pres
     session = me.start_session()
     logged = me.log(session, bench_press, reps=5, weight=100.0)
 
-    status, error = me.request("PATCH", f"/fitness/sessions/{session}/sets/{logged['set']['id']}",
-                               {"exercise_id": other.custom_exercise()})
+    status, error = me.request(
+        "PATCH", f"/fitness/sessions/{session}/sets/{logged['set']['id']}", {"exercise_id": other.custom_exercise()}
+    )
 
     assert (status, error["error"]["code"]) == (422, "unknown_exercise")
     assert me.get(f"/fitness/sessions/{session}")["exercises"][0]["sets"][0] == logged["set"]
@@ -254,8 +269,10 @@ def test_an_edit_must_leave_reps_or_a_duration(caller, bench_press):
     assert me.get(f"/fitness/sessions/{session}")["exercises"][0]["sets"][0]["reps"] == 5
 
 
-@pytest.mark.parametrize("body", [{"exercise_id": None}, {"is_warmup": None}, {"reps": -1}, {"rpe": 11},
-                                  {"weight": "heavy"}, {"set_number": 3}])
+@pytest.mark.parametrize(
+    "body",
+    [{"exercise_id": None}, {"is_warmup": None}, {"reps": -1}, {"rpe": 11}, {"weight": "heavy"}, {"set_number": 3}],
+)
 def test_edit_validation(caller, bench_press, body):
     me = caller()
     session = me.start_session()
@@ -279,14 +296,16 @@ def test_a_set_is_found_only_in_its_own_session(caller, bench_press):
 
 # ---------------------------------------------------------------- sessions the set goes into
 
+
 def test_a_completed_session_takes_no_more_sets(caller, bench_press):
     me = caller()
     session = me.start_session()
     me.log(session, bench_press, reps=5, weight=100.0)
     me.post(f"/fitness/sessions/{session}/complete", {}, expect=200)
 
-    status, body = me.request("POST", f"/fitness/sessions/{session}/sets",
-                              {"exercise_id": bench_press, "reps": 5, "weight": 200.0})
+    status, body = me.request(
+        "POST", f"/fitness/sessions/{session}/sets", {"exercise_id": bench_press, "reps": 5, "weight": 200.0}
+    )
 
     assert (status, body["error"]["code"]) == (409, "session_completed")
     assert me.get(f"/fitness/sessions/{session}")["set_count"] == 1
@@ -307,35 +326,38 @@ def test_unknown_and_foreign_sessions_are_404(caller, bench_press):
 VALID = {"reps": 5, "weight": 100.0}
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"reps": 5}, "exercise_id"),  # missing
-    ({"exercise_id": "not-a-uuid", "reps": 5}, "exercise_id"),
-    ({"exercise_id": 42, "reps": 5}, "exercise_id"),
-    (VALID | {"reps": -1}, "reps"),
-    (VALID | {"reps": 10_001}, "reps"),
-    (VALID | {"reps": 5.5}, "reps"),
-    (VALID | {"reps": "5"}, "reps"),
-    (VALID | {"reps": True}, "reps"),
-    (VALID | {"weight": -0.5}, "weight"),
-    (VALID | {"weight": 2_000.5}, "weight"),
-    (VALID | {"weight": "100"}, "weight"),
-    (VALID | {"duration": -1}, "duration"),
-    (VALID | {"duration": 86_401}, "duration"),
-    (VALID | {"duration": "60"}, "duration"),
-    (VALID | {"is_warmup": "yes"}, "is_warmup"),
-    (VALID | {"is_warmup": 1}, "is_warmup"),
-    (VALID | {"is_warmup": None}, "is_warmup"),
-    (VALID | {"is_dropset": "no"}, "is_dropset"),
-    (VALID | {"rpe": 0}, "rpe"),
-    (VALID | {"rpe": 11}, "rpe"),
-    (VALID | {"rpe": 7.5}, "rpe"),
-    (VALID | {"rpe": "8"}, "rpe"),
-    (VALID | {"notes": "x" * 2_001}, "notes"),
-    (VALID | {"notes": 5}, "notes"),
-    ({"weight": 100.0}, ""),  # neither reps nor duration
-    ({"reps": None, "duration": None}, ""),
-    (VALID | {"set_number": 1}, "set_number"),  # assigned by the server, not the client
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reps": 5}, "exercise_id"),  # missing
+        ({"exercise_id": "not-a-uuid", "reps": 5}, "exercise_id"),
+        ({"exercise_id": 42, "reps": 5}, "exercise_id"),
+        (VALID | {"reps": -1}, "reps"),
+        (VALID | {"reps": 10_001}, "reps"),
+        (VALID | {"reps": 5.5}, "reps"),
+        (VALID | {"reps": "5"}, "reps"),
+        (VALID | {"reps": True}, "reps"),
+        (VALID | {"weight": -0.5}, "weight"),
+        (VALID | {"weight": 2_000.5}, "weight"),
+        (VALID | {"weight": "100"}, "weight"),
+        (VALID | {"duration": -1}, "duration"),
+        (VALID | {"duration": 86_401}, "duration"),
+        (VALID | {"duration": "60"}, "duration"),
+        (VALID | {"is_warmup": "yes"}, "is_warmup"),
+        (VALID | {"is_warmup": 1}, "is_warmup"),
+        (VALID | {"is_warmup": None}, "is_warmup"),
+        (VALID | {"is_dropset": "no"}, "is_dropset"),
+        (VALID | {"rpe": 0}, "rpe"),
+        (VALID | {"rpe": 11}, "rpe"),
+        (VALID | {"rpe": 7.5}, "rpe"),
+        (VALID | {"rpe": "8"}, "rpe"),
+        (VALID | {"notes": "x" * 2_001}, "notes"),
+        (VALID | {"notes": 5}, "notes"),
+        ({"weight": 100.0}, ""),  # neither reps nor duration
+        ({"reps": None, "duration": None}, ""),
+        (VALID | {"set_number": 1}, "set_number"),  # assigned by the server, not the client
+    ],
+)
 def test_invalid_sets_are_refused_and_write_nothing(caller, bench_press, body, field):
     me = caller()
     session = me.start_session()
@@ -352,8 +374,14 @@ def test_valid_edges_are_accepted(caller, bench_press):
     me = caller()
     session = me.start_session()
 
-    for body in ({"reps": 0}, {"reps": 10_000, "weight": 0.0}, {"duration": 0}, {"weight": 2_000.0, "reps": 1},
-                 {"duration": 86_400, "rpe": 1}, {"reps": 1, "rpe": 10, "notes": "x" * 2_000}):
+    for body in (
+        {"reps": 0},
+        {"reps": 10_000, "weight": 0.0},
+        {"duration": 0},
+        {"weight": 2_000.0, "reps": 1},
+        {"duration": 86_400, "rpe": 1},
+        {"reps": 1, "rpe": 10, "notes": "x" * 2_000},
+    ):
         me.log(session, bench_press, **body)
 
     assert me.get(f"/fitness/sessions/{session}")["set_count"] == 6
@@ -372,6 +400,7 @@ def test_an_exercise_the_user_cannot_see_is_refused(caller):
 
 
 # ---------------------------------------------------------------- concurrency
+
 
 def test_twenty_concurrent_logs_get_distinct_numbers_and_a_consistent_history(caller, bench_press, database_url):
     me = caller()
@@ -399,7 +428,8 @@ def test_concurrent_logs_in_two_sessions_share_one_history(caller, bench_press, 
     sessions = [me.start_session(), me.start_session()]
 
     results = run_concurrently(
-        lambda i: me.log(sessions[i % 2], bench_press, reps=5, weight=80.0 + (i * 3) % 16 * 2.5), 16)
+        lambda i: me.log(sessions[i % 2], bench_press, reps=5, weight=80.0 + (i * 3) % 16 * 2.5), 16
+    )
 
     assert all(isinstance(r, dict) for r in results), results
     with db.connect(database_url) as conn:

@@ -15,15 +15,31 @@ from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared f
 
 def program_body(workout_id, weeks=3, name="Strength block"):
     """Week 1 on Monday and Thursday, week 2 a deload on Monday, week 3 left empty (a rest week)."""
-    return {"name": name, "description": "Three weeks", "duration_weeks": weeks, "goal": "strength",
-            "difficulty": "advanced", "weeks": [
-                {"week_number": 1, "name": "Volume", "workouts": [
+    return {
+        "name": name,
+        "description": "Three weeks",
+        "duration_weeks": weeks,
+        "goal": "strength",
+        "difficulty": "advanced",
+        "weeks": [
+            {
+                "week_number": 1,
+                "name": "Volume",
+                "workouts": [
                     {"workout_id": workout_id, "day_of_week": 1, "intensity_modifier": 1.0},
                     {"workout_id": workout_id, "day_of_week": 4, "order_index": 0, "intensity_modifier": 1.1},
-                    {"workout_id": workout_id, "day_of_week": 4, "order_index": 1, "intensity_modifier": 0.5}]},
-                {"week_number": 2, "name": "Deload", "is_deload": True, "notes": "Go easy", "workouts": [
-                    {"workout_id": workout_id, "day_of_week": 1, "intensity_modifier": 0.6}]},
-            ]}
+                    {"workout_id": workout_id, "day_of_week": 4, "order_index": 1, "intensity_modifier": 0.5},
+                ],
+            },
+            {
+                "week_number": 2,
+                "name": "Deload",
+                "is_deload": True,
+                "notes": "Go easy",
+                "workouts": [{"workout_id": workout_id, "day_of_week": 1, "intensity_modifier": 0.6}],
+            },
+        ],
+    }
 
 
 @pytest.fixture()
@@ -38,12 +54,21 @@ def test_a_program_is_created_and_read_as_one_document(me_with_workout):
     program = me.post("/fitness/programs", program_body(workout["id"]))
 
     assert (program["is_active"], program["current_week"], program["started_at"]) == (False, 1, None)
-    assert [(w["week_number"], w["name"], w["is_deload"], [(s["day_of_week"], s["order_index"],
-                                                             s["intensity_modifier"], s["workout_name"])
-                                                            for s in w["workouts"]])
-            for w in program["weeks"]] == [
-        (1, "Volume", False, [(1, 0, 1.0, "Push day"), (4, 0, pytest.approx(1.1), "Push day"),
-                              (4, 1, 0.5, "Push day")]),
+    assert [
+        (
+            w["week_number"],
+            w["name"],
+            w["is_deload"],
+            [(s["day_of_week"], s["order_index"], s["intensity_modifier"], s["workout_name"]) for s in w["workouts"]],
+        )
+        for w in program["weeks"]
+    ] == [
+        (
+            1,
+            "Volume",
+            False,
+            [(1, 0, 1.0, "Push day"), (4, 0, pytest.approx(1.1), "Push day"), (4, 1, 0.5, "Push day")],
+        ),
         (2, "Deload", True, [(1, 0, pytest.approx(0.6), "Push day")]),
     ]
     assert me.get(f"/fitness/programs/{program['id']}") == program
@@ -56,11 +81,21 @@ def test_replacing_a_program_keeps_its_progress(me_with_workout):
     me.post(f"/fitness/programs/{program['id']}/activate", expect=200)
     me.post(f"/fitness/programs/{program['id']}/advance", expect=200)
 
-    replaced = me.put(f"/fitness/programs/{program['id']}", {"name": "Renamed", "duration_weeks": 4, "weeks": [
-        {"week_number": 4, "workouts": [{"workout_id": workout["id"], "day_of_week": 6}]}]})
+    replaced = me.put(
+        f"/fitness/programs/{program['id']}",
+        {
+            "name": "Renamed",
+            "duration_weeks": 4,
+            "weeks": [{"week_number": 4, "workouts": [{"workout_id": workout["id"], "day_of_week": 6}]}],
+        },
+    )
 
     assert (replaced["name"], replaced["duration_weeks"], replaced["is_active"], replaced["current_week"]) == (
-        "Renamed", 4, True, 2)
+        "Renamed",
+        4,
+        True,
+        2,
+    )
     assert [w["week_number"] for w in replaced["weeks"]] == [4]
 
 
@@ -84,7 +119,10 @@ def test_a_program_schedules_its_owners_own_workouts_only(caller, bench_press):
     status, error = me.request("POST", "/fitness/programs", program_body(public["id"]))
 
     assert (status, error["error"]["code"], error["error"]["details"]) == (
-        422, "unknown_workout", {"workout_ids": [public["id"]]})
+        422,
+        "unknown_workout",
+        {"workout_ids": [public["id"]]},
+    )
     copy = me.post(f"/fitness/workouts/{public['id']}/copy")
     assert me.post("/fitness/programs", program_body(copy["id"]))["weeks"][0]["workouts"][0]["workout_id"] == copy["id"]
 
@@ -120,8 +158,9 @@ def test_concurrent_activations_leave_exactly_one_active(me_with_workout, databa
 
     assert [status for status, _ in results] == [200] * 8
     with db.connect(database_url) as conn:
-        active = conn.execute("SELECT count(*) FROM training_programs WHERE user_id = %s AND is_active",
-                              (me.id,)).fetchone()
+        active = conn.execute(
+            "SELECT count(*) FROM training_programs WHERE user_id = %s AND is_active", (me.id,)
+        ).fetchone()
     assert active == (1,)
 
 
@@ -163,7 +202,11 @@ def test_today_lists_the_scheduled_workouts_with_scaled_weights(me_with_workout)
     thursday = me.get("/fitness/programs/active/today?day_of_week=4")
 
     assert (thursday["program"]["id"], thursday["week_number"], thursday["week_name"], thursday["is_deload"]) == (
-        program["id"], 1, "Volume", False)
+        program["id"],
+        1,
+        "Volume",
+        False,
+    )
     targets = [[e["weight"] for s in w["workout"]["sections"] for e in s["exercises"]] for w in thursday["workouts"]]
     assert [w["order_index"] for w in thursday["workouts"]] == [0, 1]
     assert targets == [[55.0, 66.0], [25.0, 30.0]]  # 50 and 60 × 1.1, then × 0.5
@@ -182,8 +225,19 @@ def test_today_lists_the_scheduled_workouts_with_scaled_weights(me_with_workout)
 
 def test_today_defaults_to_the_utc_weekday(me_with_workout):
     me, workout = me_with_workout
-    body = {"name": "Daily", "duration_weeks": 1, "weeks": [{"week_number": 1, "workouts": [
-        {"workout_id": workout["id"], "day_of_week": day, "intensity_modifier": 1 + day / 10} for day in range(7)]}]}
+    body = {
+        "name": "Daily",
+        "duration_weeks": 1,
+        "weeks": [
+            {
+                "week_number": 1,
+                "workouts": [
+                    {"workout_id": workout["id"], "day_of_week": day, "intensity_modifier": 1 + day / 10}
+                    for day in range(7)
+                ],
+            }
+        ],
+    }
     program = me.post("/fitness/programs", body)
     me.post(f"/fitness/programs/{program['id']}/activate", expect=200)
 
@@ -224,24 +278,54 @@ def test_deleting_a_program_removes_its_weeks(me_with_workout, conn):
     me.delete(f"/fitness/workouts/{workout['id']}")  # no longer scheduled
 
 
-@pytest.mark.parametrize("change", [
-    {"duration_weeks": 0}, {"duration_weeks": 105}, {"name": ""}, {"difficulty": "elite"},
-    {"weeks": [{"week_number": 4}]},  # beyond duration_weeks
-    {"weeks": [{"week_number": 1}, {"week_number": 1}]},
-    {"weeks": [{"week_number": 0}]},
-    {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 7}]}]},
-    {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": -1}]}]},
-    {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1,
-                                                "intensity_modifier": 0}]}]},
-    {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1,
-                                                "intensity_modifier": 2.5}]}]},
-    {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1},
-                                               {"workout_id": str(uuid.uuid4()), "day_of_week": 1}]}]},
-    {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1,
-                                                "order_index": -1}]}]},
-    {"is_active": True},
-    {"current_week": 2},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"duration_weeks": 0},
+        {"duration_weeks": 105},
+        {"name": ""},
+        {"difficulty": "elite"},
+        {"weeks": [{"week_number": 4}]},  # beyond duration_weeks
+        {"weeks": [{"week_number": 1}, {"week_number": 1}]},
+        {"weeks": [{"week_number": 0}]},
+        {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 7}]}]},
+        {"weeks": [{"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": -1}]}]},
+        {
+            "weeks": [
+                {
+                    "week_number": 1,
+                    "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1, "intensity_modifier": 0}],
+                }
+            ]
+        },
+        {
+            "weeks": [
+                {
+                    "week_number": 1,
+                    "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1, "intensity_modifier": 2.5}],
+                }
+            ]
+        },
+        {
+            "weeks": [
+                {
+                    "week_number": 1,
+                    "workouts": [
+                        {"workout_id": str(uuid.uuid4()), "day_of_week": 1},
+                        {"workout_id": str(uuid.uuid4()), "day_of_week": 1},
+                    ],
+                }
+            ]
+        },
+        {
+            "weeks": [
+                {"week_number": 1, "workouts": [{"workout_id": str(uuid.uuid4()), "day_of_week": 1, "order_index": -1}]}
+            ]
+        },
+        {"is_active": True},
+        {"current_week": 2},
+    ],
+)
 def test_invalid_programs_are_422(caller, change):
     me = caller()
     status, error = me.request("POST", "/fitness/programs", {"name": "P", "duration_weeks": 3} | change)

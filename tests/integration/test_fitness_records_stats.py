@@ -94,7 +94,11 @@ def test_stats_add_up_volume_sets_and_sessions_per_iso_week(caller, bench_press,
     monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())
     assert [w["week_start"] for w in stats["weeks"]] == [str(monday - timedelta(weeks=n)) for n in (3, 2, 1, 0)]
     assert [(w["sessions"], w["working_sets"], w["volume"]) for w in stats["weeks"]] == [
-        (0, 0, 0), (0, 0, 0), (1, 1, 3 * 140.0), (1, 2, 5 * 100.0 + 5 * 120.0)]
+        (0, 0, 0),
+        (0, 0, 0),
+        (1, 1, 3 * 140.0),
+        (1, 2, 5 * 100.0 + 5 * 120.0),
+    ]
     assert (stats["weeks"][-1]["iso_year"], stats["weeks"][-1]["iso_week"]) == tuple(monday.isocalendar())[:2]
     groups = {g["muscle_group"]: (g["working_sets"], g["volume"]) for g in stats["muscle_groups"]}
     assert groups["chest"] == (1, 500.0)

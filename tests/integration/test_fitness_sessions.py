@@ -14,18 +14,24 @@ from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared f
 
 
 def ledger(conn, user_id):
-    return conn.execute("SELECT event_type, idempotency_key, xp, coins, skill_key, skill_stars FROM points_ledger "
-                        "WHERE user_id = %s", (user_id,)).fetchall()
+    return conn.execute(
+        "SELECT event_type, idempotency_key, xp, coins, skill_key, skill_stars FROM points_ledger WHERE user_id = %s",
+        (user_id,),
+    ).fetchall()
 
 
 def balances(conn, user_id):
-    return conn.execute("SELECT w.coins, p.total_xp FROM user_wallet w JOIN user_progress p USING (user_id) "
-                        "WHERE w.user_id = %s", (user_id,)).fetchone()
+    return conn.execute(
+        "SELECT w.coins, p.total_xp FROM user_wallet w JOIN user_progress p USING (user_id) WHERE w.user_id = %s",
+        (user_id,),
+    ).fetchone()
 
 
 def workout_streak(conn, user_id):
-    return conn.execute("SELECT current_streak, last_activity_date FROM user_streaks "
-                        "WHERE user_id = %s AND streak_type = 'workout'", (user_id,)).fetchone()
+    return conn.execute(
+        "SELECT current_streak, last_activity_date FROM user_streaks WHERE user_id = %s AND streak_type = 'workout'",
+        (user_id,),
+    ).fetchone()
 
 
 def test_a_session_starts_from_own_or_public_workouts_only(caller, bench_press):
@@ -48,14 +54,20 @@ def test_a_session_starts_from_own_or_public_workouts_only(caller, bench_press):
 def test_a_session_groups_its_sets_by_exercise_in_the_order_they_were_done(caller, bench_press, squat):
     me = caller()
     session = me.start_session()
-    for exercise, weight, warmup in ((squat, 60.0, True), (squat, 100.0, False), (bench_press, 80.0, False),
-                                     (squat, 100.0, False)):
+    for exercise, weight, warmup in (
+        (squat, 60.0, True),
+        (squat, 100.0, False),
+        (bench_press, 80.0, False),
+        (squat, 100.0, False),
+    ):
         me.log(session, exercise, reps=5, weight=weight, is_warmup=warmup)
 
     got = me.get(f"/fitness/sessions/{session}")
 
     assert [(g["exercise_name"], [s["set_number"] for s in g["sets"]]) for g in got["exercises"]] == [
-        ("Barbell Back Squat", [1, 2, 3]), ("Barbell Bench Press", [1])]
+        ("Barbell Back Squat", [1, 2, 3]),
+        ("Barbell Bench Press", [1]),
+    ]
     assert (got["set_count"], got["working_set_count"], got["volume"]) == (4, 3, 100 * 5 + 80 * 5 + 100 * 5)
     squat_records = got["exercises"][0]["records"]
     assert {r["record_type"] for r in squat_records} == {"weight", "reps", "volume", "e1rm"}
@@ -149,8 +161,7 @@ def test_a_session_must_be_the_users_to_complete(caller):
     assert other.get(f"/fitness/sessions/{theirs}")["completed_at"] is None
 
 
-@pytest.mark.parametrize("body", [{"rating": 0}, {"rating": 6}, {"rating": "5"}, {"notes": "x" * 2001},
-                                  {"xp": 1000}])
+@pytest.mark.parametrize("body", [{"rating": 0}, {"rating": 6}, {"rating": "5"}, {"notes": "x" * 2001}, {"xp": 1000}])
 def test_invalid_completions_are_422_and_complete_nothing(caller, body):
     me = caller()
     session = me.start_session()
@@ -171,8 +182,7 @@ def test_sessions_list_newest_first_by_status(caller):
 
     assert [s["id"] for s in first["items"] + rest["items"]] == started[::-1]
     assert [s["id"] for s in me.get("/fitness/sessions?status=completed")["items"]] == [started[1]]
-    assert [s["id"] for s in me.get("/fitness/sessions?status=active")["items"]] == [
-        started[3], started[2], started[0]]
+    assert [s["id"] for s in me.get("/fitness/sessions?status=active")["items"]] == [started[3], started[2], started[0]]
     assert me.request("GET", "/fitness/sessions?status=paused")[0] == 422
 
 
@@ -187,8 +197,9 @@ def test_deleting_a_session_rebuilds_the_records_without_its_sets(caller, bench_
     me.delete(f"/fitness/sessions/{late}")
 
     assert me.request("GET", f"/fitness/sessions/{late}")[0] == 404
-    assert conn.execute("SELECT value, previous_value FROM personal_records WHERE user_id = %s "
-                        "AND record_type = 'weight'", (me.id,)).fetchall() == [(100.0, None)]
+    assert conn.execute(
+        "SELECT value, previous_value FROM personal_records WHERE user_id = %s AND record_type = 'weight'", (me.id,)
+    ).fetchall() == [(100.0, None)]
     assert me.get(f"/fitness/sessions/{early}")["set_count"] == 1
 
 
@@ -205,16 +216,20 @@ def test_deleting_a_completed_session_keeps_what_it_paid(caller, bench_press, co
 
 
 @pytest.mark.parametrize("is_warmup", [False, True])
-@pytest.mark.parametrize(("reps", "weight", "duration"), [
-    (5, 100.0, None), (0, 100.0, None), (None, None, 45), (0, None, 0), (12, None, None), (8, 62.5, 30)])
-def test_the_sql_working_set_and_volume_agree_with_the_rules(conn, caller, bench_press, reps, weight, duration,
-                                                             is_warmup):
+@pytest.mark.parametrize(
+    ("reps", "weight", "duration"),
+    [(5, 100.0, None), (0, 100.0, None), (None, None, 45), (0, None, 0), (12, None, None), (8, 62.5, 30)],
+)
+def test_the_sql_working_set_and_volume_agree_with_the_rules(
+    conn, caller, bench_press, reps, weight, duration, is_warmup
+):
     me = caller()
     session = me.start_session()
     me.log(session, bench_press, reps=reps, weight=weight, duration=duration, is_warmup=is_warmup)
 
-    working, volume = conn.execute(f"SELECT {WORKING_SET}, {SET_VOLUME} FROM exercise_sets s WHERE s.session_id = %s",
-                                   (session,)).fetchone()
+    working, volume = conn.execute(
+        f"SELECT {WORKING_SET}, {SET_VOLUME} FROM exercise_sets s WHERE s.session_id = %s", (session,)
+    ).fetchone()
 
     assert working is rules.is_working_set(reps, duration, is_warmup)
     offered = rules.record_values(weight, reps, duration, is_warmup)

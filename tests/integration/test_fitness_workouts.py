@@ -11,9 +11,17 @@ from tests.integration.test_fitness_helpers import workout_body
 
 def shape(workout):
     """What a client sees of the document, without server-made ids and times."""
-    return [(s["name"], s["section_type"], [(e["exercise_id"], e["exercise_name"], e["sets"], e["reps"], e["weight"],
-                                             e["rest_seconds"]) for e in s["exercises"]])
-            for s in workout["sections"]]
+    return [
+        (
+            s["name"],
+            s["section_type"],
+            [
+                (e["exercise_id"], e["exercise_name"], e["sets"], e["reps"], e["weight"], e["rest_seconds"])
+                for e in s["exercises"]
+            ],
+        )
+        for s in workout["sections"]
+    ]
 
 
 def test_a_workout_is_created_and_read_as_one_document(caller, bench_press, squat):
@@ -23,8 +31,11 @@ def test_a_workout_is_created_and_read_as_one_document(caller, bench_press, squa
 
     assert shape(created) == [
         ("Warm-up", "warmup", []),
-        ("Main", "main", [(bench_press, "Barbell Bench Press", 3, 8, 50.0, 90),
-                          (squat, "Barbell Back Squat", 3, 8, 60.0, 90)]),
+        (
+            "Main",
+            "main",
+            [(bench_press, "Barbell Bench Press", 3, 8, 50.0, 90), (squat, "Barbell Back Squat", 3, 8, 60.0, 90)],
+        ),
         ("Cool-down", "cooldown", []),
     ]
     assert (created["exercise_count"], created["is_template"], created["is_public"]) == (2, True, False)
@@ -34,15 +45,33 @@ def test_a_workout_is_created_and_read_as_one_document(caller, bench_press, squa
 def test_replacing_a_workout_replaces_the_whole_document(caller, bench_press, squat, library):
     me = caller()
     workout = me.workout([bench_press, squat])
-    body = {"name": "Legs", "difficulty": "advanced", "sections": [
-        {"name": "Main", "exercises": [{"exercise_id": library["Leg Press"], "sets": 4, "reps": 12},
-                                       {"exercise_id": squat, "weight": 100.0}]}]}
+    body = {
+        "name": "Legs",
+        "difficulty": "advanced",
+        "sections": [
+            {
+                "name": "Main",
+                "exercises": [
+                    {"exercise_id": library["Leg Press"], "sets": 4, "reps": 12},
+                    {"exercise_id": squat, "weight": 100.0},
+                ],
+            }
+        ],
+    }
 
     replaced = me.put(f"/fitness/workouts/{workout['id']}", body)
 
     assert replaced["id"] == workout["id"] and replaced["name"] == "Legs" and replaced["description"] is None
-    assert shape(replaced) == [("Main", "main", [(library["Leg Press"], "Leg Press", 4, 12, None, 60),
-                                                 (squat, "Barbell Back Squat", None, None, 100.0, 60)])]
+    assert shape(replaced) == [
+        (
+            "Main",
+            "main",
+            [
+                (library["Leg Press"], "Leg Press", 4, 12, None, 60),
+                (squat, "Barbell Back Squat", None, None, 100.0, 60),
+            ],
+        )
+    ]
     assert me.get(f"/fitness/workouts/{workout['id']}") == replaced
 
 
@@ -65,7 +94,10 @@ def test_an_exercise_the_user_cannot_see_refuses_the_workout(caller, bench_press
     status, error = me.request("POST", "/fitness/workouts", workout_body([bench_press, hidden]))
 
     assert (status, error["error"]["code"], error["error"]["details"]) == (
-        422, "unknown_exercise", {"exercise_ids": [hidden]})
+        422,
+        "unknown_exercise",
+        {"exercise_ids": [hidden]},
+    )
     assert me.get("/fitness/workouts")["items"] == []
 
 
@@ -74,8 +106,9 @@ def test_a_private_workout_may_use_own_custom_exercises_but_a_public_one_may_not
     custom = me.custom_exercise()
 
     private = me.workout([bench_press, custom])
-    status, error = me.request("PUT", f"/fitness/workouts/{private['id']}",
-                               workout_body([bench_press, custom]) | {"is_public": True})
+    status, error = me.request(
+        "PUT", f"/fitness/workouts/{private['id']}", workout_body([bench_press, custom]) | {"is_public": True}
+    )
 
     assert private["exercise_count"] == 2
     assert (status, error["error"]["code"]) == (422, "custom_exercise_in_public_workout")
@@ -149,26 +182,43 @@ def test_deleting_a_workout_keeps_the_sessions_started_from_it(caller, bench_pre
 def test_a_workout_a_program_schedules_cannot_be_deleted(caller, bench_press):
     me = caller()
     workout = me.workout([bench_press])
-    program = me.post("/fitness/programs", {"name": "P", "duration_weeks": 1, "weeks": [
-        {"week_number": 1, "workouts": [{"workout_id": workout["id"], "day_of_week": 1}]}]})
+    program = me.post(
+        "/fitness/programs",
+        {
+            "name": "P",
+            "duration_weeks": 1,
+            "weeks": [{"week_number": 1, "workouts": [{"workout_id": workout["id"], "day_of_week": 1}]}],
+        },
+    )
 
     status, error = me.request("DELETE", f"/fitness/workouts/{workout['id']}")
 
     assert (status, error["error"]["code"], error["error"]["details"]) == (
-        409, "workout_scheduled", {"program_ids": [program["id"]]})
+        409,
+        "workout_scheduled",
+        {"program_ids": [program["id"]]},
+    )
     assert me.get(f"/fitness/workouts/{workout['id']}")["id"] == workout["id"]
 
 
-@pytest.mark.parametrize("change", [
-    {"name": ""}, {"name": None}, {"difficulty": "elite"}, {"estimated_duration": 0}, {"estimated_duration": 1441},
-    {"is_public": "yes"}, {"sections": [{"name": "S", "section_type": "stretch"}]},
-    {"sections": [{"name": "S", "exercises": [{"exercise_id": "nope"}]}]},
-    {"sections": [{"name": "S", "exercises": [{"exercise_id": str(uuid.uuid4()), "sets": 0}]}]},
-    {"sections": [{"name": "S", "exercises": [{"exercise_id": str(uuid.uuid4()), "weight": -1}]}]},
-    {"sections": [{"name": "S", "exercises": [{"exercise_id": str(uuid.uuid4()), "rest_seconds": 3601}]}]},
-    {"sections": [{"name": f"S{i}"} for i in range(21)]},
-    {"user_id": str(uuid.uuid4())},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": ""},
+        {"name": None},
+        {"difficulty": "elite"},
+        {"estimated_duration": 0},
+        {"estimated_duration": 1441},
+        {"is_public": "yes"},
+        {"sections": [{"name": "S", "section_type": "stretch"}]},
+        {"sections": [{"name": "S", "exercises": [{"exercise_id": "nope"}]}]},
+        {"sections": [{"name": "S", "exercises": [{"exercise_id": str(uuid.uuid4()), "sets": 0}]}]},
+        {"sections": [{"name": "S", "exercises": [{"exercise_id": str(uuid.uuid4()), "weight": -1}]}]},
+        {"sections": [{"name": "S", "exercises": [{"exercise_id": str(uuid.uuid4()), "rest_seconds": 3601}]}]},
+        {"sections": [{"name": f"S{i}"} for i in range(21)]},
+        {"user_id": str(uuid.uuid4())},
+    ],
+)
 def test_invalid_workouts_are_422(caller, bench_press, change):
     me = caller()
     status, error = me.request("POST", "/fitness/workouts", workout_body([bench_press]) | change)

@@ -60,8 +60,14 @@ def test_filters_by_rarity_and_purchasable_now(http, make_user, conn):
     assert ids("purchasable=false") == {str(sold_out), str(later), str(ended), str(paused)}
     assert ids("purchasable=true&rarity=epic") == {str(on_sale)}
     reasons = {i["id"]: i["unavailable_reason"] for i in items(http, user, f"category={category}")["items"]}
-    assert reasons == {str(on_sale): None, str(common): None, str(sold_out): "out_of_stock",
-                       str(later): "not_yet_available", str(ended): "no_longer_available", str(paused): "unavailable"}
+    assert reasons == {
+        str(on_sale): None,
+        str(common): None,
+        str(sold_out): "out_of_stock",
+        str(later): "not_yet_available",
+        str(ended): "no_longer_available",
+        str(paused): "unavailable",
+    }
 
 
 def test_unlimited_stock_is_purchasable(http, make_user, conn):
@@ -93,13 +99,26 @@ def test_hidden_items_are_404_for_shoppers_and_visible_to_admins(http, make_user
     assert http.get(f"/market/items/{inactive}", headers=admin.headers).json_body["is_active"] is False
     assert items(http, admin, f"category={category}")["items"] == []
     assert [i["id"] for i in items(http, admin, f"category={category}&include_inactive=true")["items"]] == [
-        str(inactive)]
+        str(inactive)
+    ]
     response = http.get(f"/market/items?category={category}&include_inactive=true", headers=user.headers)
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize("query", ["rarity=mythic", "purchasable=maybe", "limit=0", "limit=101", "category=Bad Cat",
-                                   "cursor=%%%", "cursor=WyJ4Il0", "cursor=WyJ4IiwgInkiXQ", "colour=red"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "rarity=mythic",
+        "purchasable=maybe",
+        "limit=0",
+        "limit=101",
+        "category=Bad Cat",
+        "cursor=%%%",
+        "cursor=WyJ4Il0",
+        "cursor=WyJ4IiwgInkiXQ",
+        "colour=red",
+    ],
+)
 def test_bad_queries_are_422(http, make_user, query):
     # WyJ4Il0 and WyJ4IiwgInkiXQ are well-formed cursors holding ["x"] and ["x", "y"]: not a sort key.
     response = http.get(f"/market/items?{query}", headers=make_user().headers)
@@ -115,8 +134,15 @@ def test_admin_creates_an_item_with_full_stock(http, make_user, conn):
     admin = make_user(admin=True)
     start = datetime(2030, 1, 1, tzinfo=UTC)
 
-    response = create(http, admin, key=f"neon-{uuid.uuid4().hex[:6]}", rarity="epic", total_stock=25,
-                      available_from=start.isoformat(), available_until=(start + timedelta(days=7)).isoformat())
+    response = create(
+        http,
+        admin,
+        key=f"neon-{uuid.uuid4().hex[:6]}",
+        rarity="epic",
+        total_stock=25,
+        available_from=start.isoformat(),
+        available_until=(start + timedelta(days=7)).isoformat(),
+    )
 
     assert response.status_code == 201
     item = response.json_body
@@ -128,14 +154,28 @@ def test_admin_creates_an_item_with_full_stock(http, make_user, conn):
     assert audit == [("create_item",)]
 
 
-@pytest.mark.parametrize("fields", [
-    {"cost_coins": -1}, {"cost_coins": 10_000_001}, {"rarity": "mythic"}, {"total_stock": -5},
-    {"total_stock": 5, "remaining_stock": 6}, {"remaining_stock": 3},
-    {"available_from": "2030-01-02T00:00:00Z", "available_until": "2030-01-01T00:00:00Z"},
-    {"available_from": "2030-01-01T00:00:00Z", "available_until": "2030-01-01T00:00:00Z"},
-    {"available_from": "2030-01-01T00:00:00"}, {"name": ""}, {"category": "Not A Slug"}, {"key": "Bad Key!"},
-    {"uses_per_purchase": 0}, {"icon_url": "javascript:alert(1)"}, {"cost_coins": "300"}, {"is_active": "yes"},
-], ids=str)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"cost_coins": -1},
+        {"cost_coins": 10_000_001},
+        {"rarity": "mythic"},
+        {"total_stock": -5},
+        {"total_stock": 5, "remaining_stock": 6},
+        {"remaining_stock": 3},
+        {"available_from": "2030-01-02T00:00:00Z", "available_until": "2030-01-01T00:00:00Z"},
+        {"available_from": "2030-01-01T00:00:00Z", "available_until": "2030-01-01T00:00:00Z"},
+        {"available_from": "2030-01-01T00:00:00"},
+        {"name": ""},
+        {"category": "Not A Slug"},
+        {"key": "Bad Key!"},
+        {"uses_per_purchase": 0},
+        {"icon_url": "javascript:alert(1)"},
+        {"cost_coins": "300"},
+        {"is_active": "yes"},
+    ],
+    ids=str,
+)
 def test_invalid_items_are_422_and_not_created(http, make_user, conn, fields):
     admin, category = make_user(admin=True), new_category()
     response = create(http, admin, category=fields.pop("category", category), **fields)
@@ -181,9 +221,17 @@ def test_patching_stock(http, make_user, conn):
     assert (unlimited["total_stock"], unlimited["remaining_stock"]) == (None, None)
 
 
-@pytest.mark.parametrize("body", [{}, {"name": None}, {"cost_coins": None}, {"rarity": "mythic"},
-                                  {"available_until": "2000-01-01T00:00:00Z", "available_from": "2001-01-01T00:00:00Z"},
-                                  {"surprise": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": None},
+        {"cost_coins": None},
+        {"rarity": "mythic"},
+        {"available_until": "2000-01-01T00:00:00Z", "available_from": "2001-01-01T00:00:00Z"},
+        {"surprise": 1},
+    ],
+)
 def test_invalid_patches_are_422_and_change_nothing(http, make_user, conn, body):
     admin = make_user(admin=True)
     item = make_item(conn, name="Same")
@@ -221,8 +269,13 @@ def test_unknown_items_are_404_for_admins_too(http, make_user):
 
 def test_catalog_changes_need_the_admin_role(http, make_user, conn):
     user, item = make_user(), make_item(conn, name="Untouched")
-    responses = [create(http, user), patch(http, user, item, {"name": "Mine"}),
-                 http.delete(f"/market/items/{item}", headers=user.headers)]
+    responses = [
+        create(http, user),
+        patch(http, user, item, {"name": "Mine"}),
+        http.delete(f"/market/items/{item}", headers=user.headers),
+    ]
     assert [r.status_code for r in responses] == [403, 403, 403]
     assert conn.execute("SELECT name, is_active FROM market_items WHERE id = %s", (item,)).fetchone() == (
-        "Untouched", True)
+        "Untouched",
+        True,
+    )

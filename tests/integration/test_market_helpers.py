@@ -7,9 +7,21 @@ import uuid
 
 from momentum import gamification
 
-ITEM_DEFAULTS = {"cost_coins": 10, "rarity": "common", "is_consumable": False, "uses_per_purchase": 1,
-                 "total_stock": None, "remaining_stock": None, "available_from": None, "available_until": None,
-                 "is_available": True, "is_active": True, "is_global": True, "sort_order": 0, "description": None}
+ITEM_DEFAULTS = {
+    "cost_coins": 10,
+    "rarity": "common",
+    "is_consumable": False,
+    "uses_per_purchase": 1,
+    "total_stock": None,
+    "remaining_stock": None,
+    "available_from": None,
+    "available_until": None,
+    "is_available": True,
+    "is_active": True,
+    "is_global": True,
+    "sort_order": 0,
+    "description": None,
+}
 
 
 def new_category() -> str:
@@ -25,8 +37,9 @@ def make_item(conn, **fields) -> uuid.UUID:
         values["remaining_stock"] = fields["total_stock"]
     columns = ", ".join(values)
     placeholders = ", ".join(f"%({c})s" for c in values)
-    return conn.execute(f"INSERT INTO market_items ({columns}) VALUES ({placeholders}) RETURNING id",
-                        values).fetchone()[0]
+    return conn.execute(
+        f"INSERT INTO market_items ({columns}) VALUES ({placeholders}) RETURNING id", values
+    ).fetchone()[0]
 
 
 def fund(conn, user_id, coins: int) -> None:
@@ -38,8 +51,9 @@ def coins(conn, user_id) -> int:
 
 
 def ledger_coins(conn, user_id) -> int:
-    return conn.execute("SELECT coalesce(sum(coins), 0) FROM points_ledger WHERE user_id = %s",
-                        (user_id,)).fetchone()[0]
+    return conn.execute("SELECT coalesce(sum(coins), 0) FROM points_ledger WHERE user_id = %s", (user_id,)).fetchone()[
+        0
+    ]
 
 
 def stock(conn, item_id) -> int | None:
@@ -48,7 +62,8 @@ def stock(conn, item_id) -> int | None:
 
 def assert_wallet_is_its_ledger(conn, user_id) -> None:
     balance, earned, spent = conn.execute(
-        "SELECT coins, total_earned, total_spent FROM user_wallet WHERE user_id = %s", (user_id,)).fetchone()
+        "SELECT coins, total_earned, total_spent FROM user_wallet WHERE user_id = %s", (user_id,)
+    ).fetchone()
     assert balance >= 0
     assert balance == earned - spent == ledger_coins(conn, user_id)
 

@@ -77,8 +77,10 @@ def test_concurrent_uses_never_use_more_than_there_is(http, shop, make_user, con
 
     assert sorted(r.status_code for r in responses) == [200] * 3 + [409] * 7
     with db.connect(database_url) as c:
-        assert c.execute("SELECT uses_remaining, status FROM user_purchases WHERE id = %s",
-                         (purchase,)).fetchone() == (0, "used")
+        assert c.execute("SELECT uses_remaining, status FROM user_purchases WHERE id = %s", (purchase,)).fetchone() == (
+            0,
+            "used",
+        )
 
 
 def test_a_refund_restores_exactly_what_was_taken(http, shop, make_user, conn):
@@ -99,11 +101,15 @@ def test_a_refund_restores_exactly_what_was_taken(http, shop, make_user, conn):
     assert (body["status"], body["refund_reason"]) == ("refunded", "wrong pack")
     assert body["refunded_at"] is not None
     assert (coins(conn, user.id), stock(conn, item)) == before
-    ledger = conn.execute("SELECT event_type, coins FROM points_ledger WHERE user_id = %s AND event_id = %s "
-                          "ORDER BY coins", (user.id, purchase)).fetchall()
+    ledger = conn.execute(
+        "SELECT event_type, coins FROM points_ledger WHERE user_id = %s AND event_id = %s ORDER BY coins",
+        (user.id, purchase),
+    ).fetchall()
     assert ledger == [("purchase", -135), ("refund", 135)]
-    history = conn.execute("SELECT transaction_type, coins_amount FROM market_transactions WHERE user_id = %s "
-                           "ORDER BY coins_amount", (user.id,)).fetchall()
+    history = conn.execute(
+        "SELECT transaction_type, coins_amount FROM market_transactions WHERE user_id = %s ORDER BY coins_amount",
+        (user.id,),
+    ).fetchall()
     assert history == [("purchase", -135), ("refund", 135)]
     assert_wallet_is_its_ledger(conn, user.id)
 
@@ -124,8 +130,9 @@ def test_refund_rules(http, shop, make_user, conn):
     old = bought(shop, user, make_item(conn))
     conn.execute("UPDATE user_purchases SET purchased_at = now() - interval '24 hours 1 minute' WHERE id = %s", (old,))
     recent = bought(shop, user, make_item(conn))
-    conn.execute("UPDATE user_purchases SET purchased_at = now() - interval '23 hours 59 minutes' WHERE id = %s",
-                 (recent,))
+    conn.execute(
+        "UPDATE user_purchases SET purchased_at = now() - interval '23 hours 59 minutes' WHERE id = %s", (recent,)
+    )
     balance = coins(conn, user.id)
 
     partly_used, too_late = refund(http, user, used), refund(http, user, old)
@@ -171,12 +178,14 @@ def test_a_refund_and_a_use_racing_for_one_purchase_cannot_both_win(http, shop, 
         purchase = bought(shop, user, item)
 
         use_response, refund_response = run_concurrently(
-            lambda i, p=purchase, u=user: use(http, u, p) if i == 0 else refund(http, u, p), 2)
+            lambda i, p=purchase, u=user: use(http, u, p) if i == 0 else refund(http, u, p), 2
+        )
 
         assert sorted([use_response.status_code, refund_response.status_code]) == [200, 409]
         with db.connect(database_url) as c:
-            status, uses = c.execute("SELECT status, uses_remaining FROM user_purchases WHERE id = %s",
-                                     (purchase,)).fetchone()
+            status, uses = c.execute(
+                "SELECT status, uses_remaining FROM user_purchases WHERE id = %s", (purchase,)
+            ).fetchone()
             if refund_response.status_code == 200:
                 assert (status, uses, coins(c, user.id), stock(c, item)) == ("refunded", 1, 100, 5)
             else:
@@ -212,14 +221,16 @@ def test_purchases_list_newest_first_with_a_status_filter(http, shop, make_user,
         cursor = page["next_cursor"]
         if not cursor:
             break
-    by_status = {s: [p["id"] for p in http.get(f"/market/purchases?status={s}", headers=user.headers).json_body[
-        "items"]] for s in ("active", "used", "refunded")}
+    by_status = {
+        s: [p["id"] for p in http.get(f"/market/purchases?status={s}", headers=user.headers).json_body["items"]]
+        for s in ("active", "used", "refunded")
+    }
 
     assert sorted(p["id"] for p in seen) == sorted(ids)
-    assert [(p["purchased_at"], p["id"]) for p in seen] == sorted(((p["purchased_at"], p["id"]) for p in seen),
-                                                                   reverse=True)
-    assert by_status == {"active": [i for i in reversed(ids) if i in ids[2:]], "used": [ids[1]],
-                         "refunded": [ids[0]]}
+    assert [(p["purchased_at"], p["id"]) for p in seen] == sorted(
+        ((p["purchased_at"], p["id"]) for p in seen), reverse=True
+    )
+    assert by_status == {"active": [i for i in reversed(ids) if i in ids[2:]], "used": [ids[1]], "refunded": [ids[0]]}
     assert http.get("/market/purchases?status=lost", headers=user.headers).status_code == 422
 
 
@@ -239,6 +250,9 @@ def test_transactions_are_the_callers_coin_history(http, shop, make_user, conn):
     history = page["items"] + rest["items"]
     assert rest["next_cursor"] is None
     assert sorted((t["transaction_type"], t["coins_amount"]) for t in history) == [
-        ("purchase", -40), ("purchase", -20), ("refund", 20)]
+        ("purchase", -40),
+        ("purchase", -20),
+        ("refund", 20),
+    ]
     assert {t["item_name"] for t in history} == {"Drum pack"}
     assert [t["created_at"] for t in history] == sorted((t["created_at"] for t in history), reverse=True)

@@ -11,12 +11,18 @@ from momentum_infra import template as tpl
 from tests.integration.test_market_helpers import buy, coins, fund, make_item
 
 MARKET_MODULES = {"functions.market.app", "functions.purchase.app", "functions.claim_reward.app"}
-OWNED_ID_ROUTES = [r for r in tpl.api_routes()
-                   if r.module in MARKET_MODULES and re.search(r"{(purchase|reward)_id}", r.path)]
-ADMIN_ROUTES = [r for r in tpl.api_routes()
-                if (r.module in MARKET_MODULES or r.path == "/admin/users/{user_id}/rewards")
-                and any(op.auth == "admin" and (op.path, op.method) == (r.path, r.method)
-                        for op in importlib.import_module(r.module).app.operations)]
+OWNED_ID_ROUTES = [
+    r for r in tpl.api_routes() if r.module in MARKET_MODULES and re.search(r"{(purchase|reward)_id}", r.path)
+]
+ADMIN_ROUTES = [
+    r
+    for r in tpl.api_routes()
+    if (r.module in MARKET_MODULES or r.path == "/admin/users/{user_id}/rewards")
+    and any(
+        op.auth == "admin" and (op.path, op.method) == (r.path, r.method)
+        for op in importlib.import_module(r.module).app.operations
+    )
+]
 BODIES = {"refund": {"reason": "mine now"}}
 
 
@@ -28,9 +34,11 @@ def call(api, route, user, ids):
 
 
 def test_the_market_has_routes_taking_purchase_and_reward_ids():
-    assert {r.path for r in OWNED_ID_ROUTES} == {"/market/purchases/{purchase_id}/use",
-                                                 "/market/purchases/{purchase_id}/refund",
-                                                 "/market/rewards/{reward_id}/claim"}
+    assert {r.path for r in OWNED_ID_ROUTES} == {
+        "/market/purchases/{purchase_id}/use",
+        "/market/purchases/{purchase_id}/refund",
+        "/market/rewards/{reward_id}/claim",
+    }
 
 
 @pytest.mark.parametrize("route", OWNED_ID_ROUTES, ids=lambda r: f"{r.method} {r.path}")
@@ -39,10 +47,13 @@ def test_another_users_ids_are_404_and_change_nothing(api, make_user, conn, rout
     alice, mallory = make_user(), make_user()
     fund(conn, alice.id, 100)
     purchase_id = buy(api("purchase"), alice, make_item(conn, cost_coins=40)).json_body["id"]
-    reward_id = conn.execute("INSERT INTO user_rewards (user_id, reward_type, coins_earned) VALUES (%s, 'quest', 500) "
-                             "RETURNING id", (alice.id,)).fetchone()[0]
-    state = ("SELECT p.status, p.redeemed_at, r.claimed FROM user_purchases p, user_rewards r "
-             "WHERE p.id = %s AND r.id = %s")
+    reward_id = conn.execute(
+        "INSERT INTO user_rewards (user_id, reward_type, coins_earned) VALUES (%s, 'quest', 500) RETURNING id",
+        (alice.id,),
+    ).fetchone()[0]
+    state = (
+        "SELECT p.status, p.redeemed_at, r.claimed FROM user_purchases p, user_rewards r WHERE p.id = %s AND r.id = %s"
+    )
     before = conn.execute(state, (purchase_id, reward_id)).fetchone()
 
     # When Mallory uses their ids
@@ -57,8 +68,11 @@ def test_another_users_ids_are_404_and_change_nothing(api, make_user, conn, rout
 
 def test_the_market_has_admin_routes():
     assert {(r.method, r.path) for r in ADMIN_ROUTES} == {
-        ("POST", "/market/items"), ("PATCH", "/market/items/{item_id}"), ("DELETE", "/market/items/{item_id}"),
-        ("POST", "/admin/users/{user_id}/rewards")}
+        ("POST", "/market/items"),
+        ("PATCH", "/market/items/{item_id}"),
+        ("DELETE", "/market/items/{item_id}"),
+        ("POST", "/admin/users/{user_id}/rewards"),
+    }
 
 
 @pytest.mark.parametrize("route", ADMIN_ROUTES, ids=lambda r: f"{r.method} {r.path}")

@@ -26,8 +26,7 @@ def http(api):
 def test_a_purchase_charges_takes_stock_and_records_it(http, make_user, conn):
     user = make_user()
     fund(conn, user.id, 500)
-    item = make_item(conn, name="Focus potion", cost_coins=40, is_consumable=True, uses_per_purchase=3,
-                     total_stock=10)
+    item = make_item(conn, name="Focus potion", cost_coins=40, is_consumable=True, uses_per_purchase=3, total_stock=10)
 
     response = buy(http, user, item, quantity=2)
 
@@ -38,12 +37,13 @@ def test_a_purchase_charges_takes_stock_and_records_it(http, make_user, conn):
     assert (purchase["status"], purchase["is_consumable"]) == ("active", True)
     assert coins(conn, user.id) == 420
     assert stock(conn, item) == 8
-    ledger = conn.execute("SELECT event_type, coins, event_id FROM points_ledger WHERE user_id = %s AND coins < 0",
-                          (user.id,)).fetchall()
+    ledger = conn.execute(
+        "SELECT event_type, coins, event_id FROM points_ledger WHERE user_id = %s AND coins < 0", (user.id,)
+    ).fetchall()
     assert [(t, c, str(e)) for t, c, e in ledger] == [("purchase", -80, purchase["id"])]
     transactions = conn.execute(
-        "SELECT transaction_type, coins_amount, item_id FROM market_transactions WHERE user_id = %s",
-        (user.id,)).fetchall()
+        "SELECT transaction_type, coins_amount, item_id FROM market_transactions WHERE user_id = %s", (user.id,)
+    ).fetchall()
     assert transactions == [("purchase", -80, item)]
     assert_wallet_is_its_ledger(conn, user.id)
 
@@ -101,13 +101,17 @@ def test_more_than_the_remaining_stock_is_out_of_stock(http, make_user, conn):
     assert coins(conn, user.id) == 1000 - 30
 
 
-@pytest.mark.parametrize("window, purchasable", [
-    ({"available_from": timedelta(seconds=-1)}, True),
-    ({"available_from": timedelta(minutes=5)}, False),
-    ({"available_until": timedelta(minutes=5)}, True),
-    ({"available_until": timedelta(seconds=-1)}, False),
-    ({"available_from": timedelta(hours=-1), "available_until": timedelta(hours=1)}, True),
-], ids=["started-a-second-ago", "starts-in-5-minutes", "ends-in-5-minutes", "ended-a-second-ago", "inside"])
+@pytest.mark.parametrize(
+    "window, purchasable",
+    [
+        ({"available_from": timedelta(seconds=-1)}, True),
+        ({"available_from": timedelta(minutes=5)}, False),
+        ({"available_until": timedelta(minutes=5)}, True),
+        ({"available_until": timedelta(seconds=-1)}, False),
+        ({"available_from": timedelta(hours=-1), "available_until": timedelta(hours=1)}, True),
+    ],
+    ids=["started-a-second-ago", "starts-in-5-minutes", "ends-in-5-minutes", "ended-a-second-ago", "inside"],
+)
 def test_availability_windows_at_their_edges(http, make_user, conn, window, purchasable):
     user = make_user()
     fund(conn, user.id, 100)
@@ -157,8 +161,18 @@ def test_unknown_item_is_404(http, make_user):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("body", [{"quantity": 0}, {"quantity": -1}, {"quantity": 100}, {"quantity": "2"},
-                                  {"quantity": 1.5}, {"quantity": None}, {"qty": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"quantity": 0},
+        {"quantity": -1},
+        {"quantity": 100},
+        {"quantity": "2"},
+        {"quantity": 1.5},
+        {"quantity": None},
+        {"qty": 1},
+    ],
+)
 def test_bad_quantities_are_422(http, make_user, conn, body):
     user = make_user()
     fund(conn, user.id, 100)
@@ -212,9 +226,11 @@ def test_the_same_idempotency_key_buys_once_and_answers_the_same(http, make_user
     assert (coins(conn, user.id), stock(conn, item)) == (40, 3)
 
 
-@pytest.mark.parametrize("item_fields", [{"is_consumable": True, "total_stock": 1}, {"is_consumable": False},
-                                         {"is_consumable": True, "cost_coins": 100}],
-                         ids=["sold-out-by-it", "owned-by-it", "spent-all-coins-on-it"])
+@pytest.mark.parametrize(
+    "item_fields",
+    [{"is_consumable": True, "total_stock": 1}, {"is_consumable": False}, {"is_consumable": True, "cost_coins": 100}],
+    ids=["sold-out-by-it", "owned-by-it", "spent-all-coins-on-it"],
+)
 def test_a_replay_answers_the_same_whatever_the_first_attempt_changed(http, make_user, conn, item_fields):
     user = make_user()
     fund(conn, user.id, 100)
@@ -265,7 +281,8 @@ def test_fifty_concurrent_repeats_of_one_key_charge_once(http, make_user, databa
 
 @pytest.mark.parametrize("total_stock", [10, 60])
 def test_two_hundred_concurrent_purchases_sell_exactly_what_stock_and_coins_allow(
-        http, make_user, database_url, total_stock):
+    http, make_user, database_url, total_stock
+):
     # Given 30 users with 0 to 3 units' worth of coins each, and an item with limited stock
     price = 100
     users = [make_user() for _ in range(30)]
@@ -290,8 +307,9 @@ def test_two_hundred_concurrent_purchases_sell_exactly_what_stock_and_coins_allo
     assert set(statuses) <= {201, 409}
     with db.connect(database_url) as c:
         assert stock(c, item) == total_stock - expected >= 0
-        sold = c.execute("SELECT count(*), coalesce(sum(cost_coins), 0) FROM user_purchases WHERE item_id = %s",
-                         (item,)).fetchone()
+        sold = c.execute(
+            "SELECT count(*), coalesce(sum(cost_coins), 0) FROM user_purchases WHERE item_id = %s", (item,)
+        ).fetchone()
         assert sold == (expected, expected * price)
         for user in users:
             assert_wallet_is_its_ledger(c, user.id)
@@ -318,8 +336,9 @@ def test_a_purchase_that_completes_an_achievement_creates_its_reward(http, make_
 
     earned = conn.execute("SELECT achievement_key FROM user_achievements WHERE user_id = %s", (user.id,)).fetchall()
     assert earned == [(purchase_achievement,)]
-    rewards = conn.execute("SELECT reward_type, coins_earned, xp_earned FROM user_rewards WHERE user_id = %s",
-                           (user.id,)).fetchall()
+    rewards = conn.execute(
+        "SELECT reward_type, coins_earned, xp_earned FROM user_rewards WHERE user_id = %s", (user.id,)
+    ).fetchall()
     assert rewards == [("achievement", 0, 25)]
 
 
@@ -331,9 +350,11 @@ def purchase_achievement(conn):
     from psycopg.types.json import Jsonb
 
     key = f"first_purchase_{uuid.uuid4().hex[:8]}"
-    conn.execute("INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config, reward_xp) "
-                 "VALUES (%s, 'Treat yourself', 'market', 'event', %s, 25)",
-                 (key, Jsonb({"event_type": "purchase", "count": 1})))
+    conn.execute(
+        "INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config, reward_xp) "
+        "VALUES (%s, 'Treat yourself', 'market', 'event', %s, 25)",
+        (key, Jsonb({"event_type": "purchase", "count": 1})),
+    )
     yield key
     conn.execute("DELETE FROM user_achievements WHERE achievement_key = %s", (key,))
     conn.execute("DELETE FROM achievement_definitions WHERE key = %s", (key,))

@@ -20,10 +20,16 @@ def scene(api, make_user, conn):
     amp = make_item(conn, name="Amp sim", category=category, cost_coins=10)
     course = make_item(conn, name="Mixing course", category=category, cost_coins=10)
     potion = make_item(conn, name="Focus potion", category=category, cost_coins=10, is_consumable=True)
-    glitch = make_item(conn, name="Stutter pack", category=other_category, cost_coins=10,
-                       description=f"Chopped {word} textures")
-    pricey = make_item(conn, name="Golden desk", category=other_category, cost_coins=1_000_000,
-                       description=f"A desk for {word} producers")
+    glitch = make_item(
+        conn, name="Stutter pack", category=other_category, cost_coins=10, description=f"Chopped {word} textures"
+    )
+    pricey = make_item(
+        conn,
+        name="Golden desk",
+        category=other_category,
+        cost_coins=1_000_000,
+        description=f"A desk for {word} producers",
+    )
     sold_out = make_item(conn, name="Sold out", category=category, total_stock=0)
     alice, bob, cleo = make_user(), make_user(), make_user()
     for user in (alice, bob, cleo):
@@ -32,10 +38,23 @@ def scene(api, make_user, conn):
     for user in (bob, cleo):
         assert buy(shop, user, course).status_code == 201
     assert buy(shop, alice, potion).status_code == 201
-    conn.execute("INSERT INTO user_interests (user_id, interest_key, interest_label) VALUES (%s, %s, %s)",
-                 (alice.id, word, word.title()))
-    return dict(alice=alice, bob=bob, cleo=cleo, amp=amp, course=course, potion=potion, glitch=glitch,
-                pricey=pricey, sold_out=sold_out, word=word, users=[alice.id, bob.id, cleo.id])
+    conn.execute(
+        "INSERT INTO user_interests (user_id, interest_key, interest_label) VALUES (%s, %s, %s)",
+        (alice.id, word, word.title()),
+    )
+    return dict(
+        alice=alice,
+        bob=bob,
+        cleo=cleo,
+        amp=amp,
+        course=course,
+        potion=potion,
+        glitch=glitch,
+        pricey=pricey,
+        sold_out=sold_out,
+        word=word,
+        users=[alice.id, bob.id, cleo.id],
+    )
 
 
 def stored(conn, user_id):

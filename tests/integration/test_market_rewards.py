@@ -25,7 +25,8 @@ def make_reward(conn, user_id, coins=0, xp=0, reward_type="quest", expires_at=No
     return conn.execute(
         "INSERT INTO user_rewards (user_id, reward_type, coins_earned, xp_earned, expires_at, claimed, claimed_at) "
         "VALUES (%s, %s, %s, %s, %s, %s, CASE WHEN %s THEN now() END) RETURNING id",
-        (user_id, reward_type, coins, xp, expires_at, claimed, claimed)).fetchone()[0]
+        (user_id, reward_type, coins, xp, expires_at, claimed, claimed),
+    ).fetchone()[0]
 
 
 def claim(claims, user, reward_id):
@@ -45,7 +46,11 @@ def test_the_daily_reward_is_once_per_utc_day(http, make_user, conn):
     assert first.status_code == 201
     reward = first.json_body
     assert (reward["reward_type"], reward["coins_earned"], reward["xp_earned"], reward["state"]) == (
-        "daily", 10, 5, "claimable")
+        "daily",
+        10,
+        5,
+        "claimable",
+    )
     tomorrow_ends = datetime.combine(datetime.now(UTC).date() + timedelta(days=2), datetime.min.time(), UTC)
     assert datetime.fromisoformat(reward["expires_at"]) == tomorrow_ends
     assert (again.status_code, error_code(again)) == (409, "daily_reward_exists")
@@ -56,10 +61,15 @@ def test_a_daily_reward_from_yesterday_does_not_block_today_and_the_streak_grows
     # Given a user who collected their daily reward on the last three days
     user = make_user()
     yesterday = make_reward(conn, user.id, coins=30, reward_type="daily")
-    conn.execute("UPDATE user_rewards SET created_at = date_trunc('day', now()) - interval '1 second' WHERE id = %s",
-                 (yesterday,))
-    conn.execute("INSERT INTO user_streaks (user_id, streak_type, current_streak, longest_streak, last_activity_date) "
-                 "VALUES (%s, 'daily', 3, 3, (now() AT TIME ZONE 'UTC')::date - 1)", (user.id,))
+    conn.execute(
+        "UPDATE user_rewards SET created_at = date_trunc('day', now()) - interval '1 second' WHERE id = %s",
+        (yesterday,),
+    )
+    conn.execute(
+        "INSERT INTO user_streaks (user_id, streak_type, current_streak, longest_streak, last_activity_date) "
+        "VALUES (%s, 'daily', 3, 3, (now() AT TIME ZONE 'UTC')::date - 1)",
+        (user.id,),
+    )
 
     # When they collect today's
     response = post(http, user, "/market/rewards/daily")
@@ -71,8 +81,11 @@ def test_a_daily_reward_from_yesterday_does_not_block_today_and_the_streak_grows
 
 def test_a_missed_day_restarts_the_streak(http, make_user, conn):
     user = make_user()
-    conn.execute("INSERT INTO user_streaks (user_id, streak_type, current_streak, longest_streak, last_activity_date) "
-                 "VALUES (%s, 'daily', 9, 9, (now() AT TIME ZONE 'UTC')::date - 2)", (user.id,))
+    conn.execute(
+        "INSERT INTO user_streaks (user_id, streak_type, current_streak, longest_streak, last_activity_date) "
+        "VALUES (%s, 'daily', 9, 9, (now() AT TIME ZONE 'UTC')::date - 2)",
+        (user.id,),
+    )
     response = post(http, user, "/market/rewards/daily")
     assert response.json_body["coins_earned"] == 10
 
@@ -85,8 +98,9 @@ def test_concurrent_daily_requests_create_one_reward(http, make_user, database_u
     assert sorted(r.status_code for r in responses) == [201] + [409] * 19
     with db.connect(database_url) as c:
         assert c.execute("SELECT count(*) FROM user_rewards WHERE user_id = %s", (user.id,)).fetchone() == (1,)
-        assert c.execute("SELECT current_streak FROM user_streaks WHERE user_id = %s AND streak_type = 'daily'",
-                         (user.id,)).fetchone() == (1,)
+        assert c.execute(
+            "SELECT current_streak FROM user_streaks WHERE user_id = %s AND streak_type = 'daily'", (user.id,)
+        ).fetchone() == (1,)
 
 
 def test_a_claim_pays_once(claims, make_user, conn):
@@ -103,10 +117,12 @@ def test_a_claim_pays_once(claims, make_user, conn):
     assert (body["coins"], body["total_xp"], body["level"]) == (50, 120, 2)
     assert (again.status_code, error_code(again)) == (409, "already_claimed")
     assert (coins(conn, user.id), xp(conn, user.id)) == (50, 120)
-    assert conn.execute("SELECT transaction_type, coins_amount FROM market_transactions WHERE user_id = %s",
-                        (user.id,)).fetchall() == [("reward", 50)]
-    assert conn.execute("SELECT event_type, event_id FROM points_ledger WHERE user_id = %s",
-                        (user.id,)).fetchall() == [("reward", reward)]
+    assert conn.execute(
+        "SELECT transaction_type, coins_amount FROM market_transactions WHERE user_id = %s", (user.id,)
+    ).fetchall() == [("reward", 50)]
+    assert conn.execute("SELECT event_type, event_id FROM points_ledger WHERE user_id = %s", (user.id,)).fetchall() == [
+        ("reward", reward)
+    ]
 
 
 def test_an_xp_only_reward_writes_no_coin_transaction(claims, make_user, conn):
@@ -148,10 +164,13 @@ def test_expiry_at_its_edge(claims, make_user, conn):
 def test_claiming_a_reward_can_complete_an_achievement(claims, make_user, conn, xp_achievement):
     user = make_user()
     claim(claims, user, make_reward(conn, user.id, xp=100))
-    assert conn.execute("SELECT achievement_key FROM user_achievements WHERE user_id = %s",
-                        (user.id,)).fetchall() == [(xp_achievement,)]
-    assert conn.execute("SELECT count(*) FROM user_rewards WHERE user_id = %s AND reward_type = 'achievement' "
-                        "AND NOT claimed", (user.id,)).fetchone() == (1,)
+    assert conn.execute("SELECT achievement_key FROM user_achievements WHERE user_id = %s", (user.id,)).fetchall() == [
+        (xp_achievement,)
+    ]
+    assert conn.execute(
+        "SELECT count(*) FROM user_rewards WHERE user_id = %s AND reward_type = 'achievement' AND NOT claimed",
+        (user.id,),
+    ).fetchone() == (1,)
 
 
 @pytest.fixture()
@@ -159,9 +178,11 @@ def xp_achievement(conn):
     from psycopg.types.json import Jsonb
 
     key = f"xp_100_{uuid.uuid4().hex[:8]}"
-    conn.execute("INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config, "
-                 "reward_coins) VALUES (%s, 'Hundred', 'progress', 'threshold', %s, 10)",
-                 (key, Jsonb({"metric": "total_xp", "value": 100})))
+    conn.execute(
+        "INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config, "
+        "reward_coins) VALUES (%s, 'Hundred', 'progress', 'threshold', %s, 10)",
+        (key, Jsonb({"metric": "total_xp", "value": 100})),
+    )
     yield key
     conn.execute("DELETE FROM user_achievements WHERE achievement_key = %s", (key,))
     conn.execute("DELETE FROM achievement_definitions WHERE key = %s", (key,))
@@ -178,8 +199,9 @@ def test_rewards_list_claimable_first(http, make_user, conn):
 
     seen, cursor = [], None
     while True:
-        page = http.get("/market/rewards?limit=1" + (f"&cursor={cursor}" if cursor else ""),
-                        headers=user.headers).json_body
+        page = http.get(
+            "/market/rewards?limit=1" + (f"&cursor={cursor}" if cursor else ""), headers=user.headers
+        ).json_body
         seen += page["items"]
         cursor = page["next_cursor"]
         if not cursor:
@@ -209,7 +231,8 @@ def test_an_admin_gives_a_quest_reward_that_the_user_claims(api, claims, make_us
     assert claim(claims, user, reward["id"]).status_code == 200
     assert coins(conn, user.id) == 200
     assert conn.execute("SELECT action FROM audit_log WHERE user_id = %s", (admin.id,)).fetchall() == [
-        ("create_reward",)]
+        ("create_reward",)
+    ]
 
 
 def test_admin_rewards_are_idempotent_per_key(api, make_user, conn):
@@ -228,10 +251,18 @@ def test_admin_rewards_are_idempotent_per_key(api, make_user, conn):
     assert conn.execute("SELECT count(*) FROM user_rewards WHERE user_id = %s", (user.id,)).fetchone() == (2,)
 
 
-@pytest.mark.parametrize("body", [{}, {"coins_earned": 0, "xp_earned": 0}, {"coins_earned": -5},
-                                  {"coins_earned": 5, "reward_type": "daily"}, {"coins_earned": 5, "source_id": "x"},
-                                  {"coins_earned": 5, "expires_at": "2000-01-01T00:00:00Z"},
-                                  {"coins_earned": 5, "expires_at": "2999-01-01T00:00:00"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"coins_earned": 0, "xp_earned": 0},
+        {"coins_earned": -5},
+        {"coins_earned": 5, "reward_type": "daily"},
+        {"coins_earned": 5, "source_id": "x"},
+        {"coins_earned": 5, "expires_at": "2000-01-01T00:00:00Z"},
+        {"coins_earned": 5, "expires_at": "2999-01-01T00:00:00"},
+    ],
+)
 def test_invalid_admin_rewards_are_422(api, make_user, conn, body):
     admin, user = make_user(admin=True), make_user()
     assert give(api("admin"), admin, user.id, body).status_code == 422

@@ -71,8 +71,9 @@ def test_admin_grant_pays_once_per_idempotency_key(api, make_user, conn):
     assert first.status_code == again.status_code == 201
     assert first.json_body == again.json_body
     assert gamification.get_wallet(conn, target.id).coins == 100
-    audit = conn.execute("SELECT action, resource_id FROM audit_log WHERE user_id = %s AND event_type = 'admin_action'",
-                         (admin.id,)).fetchall()
+    audit = conn.execute(
+        "SELECT action, resource_id FROM audit_log WHERE user_id = %s AND event_type = 'admin_action'", (admin.id,)
+    ).fetchall()
     assert audit == [("grant", target.id)]
 
 
@@ -80,7 +81,8 @@ def test_fifty_concurrent_grants_with_one_key_pay_once(api, make_user, database_
     admin, target = make_user(admin=True), make_user()
     http = api("admin")
     responses = run_concurrently(
-        lambda _: grant(http, admin, target.id, {"coins": 5, "reason": "retry storm"}, key="storm"), 50)
+        lambda _: grant(http, admin, target.id, {"coins": 5, "reason": "retry storm"}, key="storm"), 50
+    )
     assert {r.status_code for r in responses} == {201}
     assert len({json.dumps(r.json_body, sort_keys=True) for r in responses}) == 1
     with db.connect(database_url) as c:
@@ -104,8 +106,13 @@ def test_grant_to_unknown_user_is_404(api, make_user):
 def test_grant_validation(api, make_user):
     admin, target = make_user(admin=True), make_user()
     http = api("admin")
-    for body in ({"coins": 0, "xp": 0, "reason": "nothing"}, {"coins": "5", "reason": "text"},
-                 {"coins": 5}, {"coins": 5, "reason": "x", "bonus": 1}, {"coins": 10**9, "reason": "x"}):
+    for body in (
+        {"coins": 0, "xp": 0, "reason": "nothing"},
+        {"coins": "5", "reason": "text"},
+        {"coins": 5},
+        {"coins": 5, "reason": "x", "bonus": 1},
+        {"coins": 10**9, "reason": "x"},
+    ):
         response = grant(http, admin, target.id, body)
         assert response.status_code == 422, body
         assert response.json_body["error"]["code"] == "invalid_input"

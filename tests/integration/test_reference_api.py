@@ -50,7 +50,8 @@ def analysed(uploads, reference, make_user):
     track = new_track(reference, user, name="Analysed")
     uploads.s3.put_object(Bucket=uploads.bucket, Key=track["r2_key"], Body=wav_bytes(seconds=TRACK_SECONDS))
     assert pipeline.handle_event(load_event("s3_object_created", bucket=uploads.bucket, key=track["r2_key"])) == {
-        "batchItemFailures": []}
+        "batchItemFailures": []
+    }
     analysis = reference.get(f"/reference/tracks/{track['id']}/analysis", headers=user.headers).json_body
     return user, track, analysis
 
@@ -60,9 +61,18 @@ def analysed(uploads, reference, make_user):
 
 def test_create_returns_the_track_and_a_presigned_post(uploads, reference, make_user):
     user = make_user()
-    response = post(reference, "/reference/tracks", user, {
-        "name": "  Daft Punk / One More Time: live?  ", "mime_type": "Audio/OGG; codecs=\"opus\"",
-        "file_size_bytes": 1234, "artist": "Daft Punk", "tags": ["House", "house", "French"]})
+    response = post(
+        reference,
+        "/reference/tracks",
+        user,
+        {
+            "name": "  Daft Punk / One More Time: live?  ",
+            "mime_type": 'Audio/OGG; codecs="opus"',
+            "file_size_bytes": 1234,
+            "artist": "Daft Punk",
+            "tags": ["House", "house", "French"],
+        },
+    )
 
     assert response.status_code == 201
     track, upload = response.json_body["track"], response.json_body["upload"]
@@ -77,12 +87,22 @@ def test_create_returns_the_track_and_a_presigned_post(uploads, reference, make_
     assert {"Content-Type": "audio/ogg; codecs=opus"} in policy["conditions"]
 
 
-@pytest.mark.parametrize("mime_type", ["audio/aac", "audio/mp4", "audio/x-m4a", "video/mp4", "text/plain",
-                                       "audio/ogg; codecs=flac", "audio/mpeg; codecs=mp3", "audio"])
+@pytest.mark.parametrize(
+    "mime_type",
+    [
+        "audio/aac",
+        "audio/mp4",
+        "audio/x-m4a",
+        "video/mp4",
+        "text/plain",
+        "audio/ogg; codecs=flac",
+        "audio/mpeg; codecs=mp3",
+        "audio",
+    ],
+)
 def test_unsupported_types_are_415_before_anything_is_written(mime_type, reference, make_user, conn):
     user = make_user()
-    response = post(reference, "/reference/tracks", user,
-                    {"name": "x", "mime_type": mime_type, "file_size_bytes": 10})
+    response = post(reference, "/reference/tracks", user, {"name": "x", "mime_type": mime_type, "file_size_bytes": 10})
     assert response.status_code == 415 and response.json_body["error"]["code"] == "unsupported_media_type"
     assert conn.execute("SELECT count(*) FROM reference_tracks WHERE user_id = %s", (user.id,)).fetchone() == (0,)
 
@@ -92,22 +112,30 @@ def test_a_file_over_the_limit_is_413_before_anything_is_written(uploads, refere
 
     user = make_user()
     limit = get_settings().upload_max_bytes
-    response = post(reference, "/reference/tracks", user,
-                    {"name": "x", "mime_type": "audio/flac", "file_size_bytes": limit + 1})
+    response = post(
+        reference, "/reference/tracks", user, {"name": "x", "mime_type": "audio/flac", "file_size_bytes": limit + 1}
+    )
     assert response.status_code == 413 and response.json_body["error"]["details"]["max_bytes"] == limit
-    assert post(reference, "/reference/tracks", user,
-                {"name": "x", "mime_type": "audio/flac", "file_size_bytes": limit}).status_code == 201
+    assert (
+        post(
+            reference, "/reference/tracks", user, {"name": "x", "mime_type": "audio/flac", "file_size_bytes": limit}
+        ).status_code
+        == 201
+    )
     assert conn.execute("SELECT count(*) FROM reference_tracks WHERE user_id = %s", (user.id,)).fetchone() == (1,)
 
 
-@pytest.mark.parametrize("body", [
-    {"name": "x", "mime_type": "audio/wav", "file_size_bytes": 0},
-    {"name": "x", "mime_type": "audio/wav", "file_size_bytes": "10"},
-    {"name": "", "mime_type": "audio/wav", "file_size_bytes": 10},
-    {"mime_type": "audio/wav", "file_size_bytes": 10},
-    {"name": "x", "mime_type": "audio/wav", "file_size_bytes": 10, "tags": ["a"] * 21},
-    {"name": "x", "mime_type": "audio/wav", "file_size_bytes": 10, "status": "ready"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "x", "mime_type": "audio/wav", "file_size_bytes": 0},
+        {"name": "x", "mime_type": "audio/wav", "file_size_bytes": "10"},
+        {"name": "", "mime_type": "audio/wav", "file_size_bytes": 10},
+        {"mime_type": "audio/wav", "file_size_bytes": 10},
+        {"name": "x", "mime_type": "audio/wav", "file_size_bytes": 10, "tags": ["a"] * 21},
+        {"name": "x", "mime_type": "audio/wav", "file_size_bytes": 10, "status": "ready"},
+    ],
+)
 def test_invalid_track_bodies_are_422(body, reference, make_user):
     assert post(reference, "/reference/tracks", make_user(), body).status_code == 422
 
@@ -133,7 +161,8 @@ def test_list_filters_and_pages(uploads, reference, make_user):
     assert page == ["three", "two"] and cursor
     assert names(f"?limit=2&cursor={cursor}") == (["one"], None)
     assert {first["id"], second["id"], third["id"]} == {
-        t["id"] for t in reference.get("/reference/tracks", headers=user.headers).json_body["items"]}
+        t["id"] for t in reference.get("/reference/tracks", headers=user.headers).json_body["items"]
+    }
     assert reference.get("/reference/tracks?status=done", headers=user.headers).status_code == 422
     assert reference.get("/reference/tracks?cursor=WyJ4Il0", headers=user.headers).status_code == 422
 
@@ -147,7 +176,11 @@ def test_patch_changes_metadata_only(uploads, reference, make_user):
     assert response.status_code == 200
     changed = response.json_body
     assert (changed["name"], changed["description"], changed["genre"], changed["tags"]) == (
-        "Renamed", None, "house", ["dub"])
+        "Renamed",
+        None,
+        "house",
+        ["dub"],
+    )
     assert changed["r2_key"] == track["r2_key"]  # the file keeps its key
     assert reference.get(path, headers=user.headers).json_body == changed
     for body in ({}, {"name": None}, {"status": "ready"}, {"mime_type": "audio/mpeg"}, {"bpm": 120}):
@@ -193,15 +226,23 @@ def test_frames_cover_the_range_and_decode_with_the_layout(analysed, reference):
     assert manifest["frame_layout"]["bytes_per_frame"] == manifest["bytes_per_frame"]
 
     # 8 s at 20 ms per frame is 400 frames: one chunk of up to 1,000 frames; past the end there is nothing
-    assert [c["chunk_index"] for c in reference.get(f"{path}?from_ms=1000&to_ms=2000",
-                                                     headers=user.headers).json_body["chunks"]] == [0]
+    assert [
+        c["chunk_index"]
+        for c in reference.get(f"{path}?from_ms=1000&to_ms=2000", headers=user.headers).json_body["chunks"]
+    ] == [0]
     assert reference.get(f"{path}?from_ms=60000&to_ms=61000", headers=user.headers).json_body["chunks"] == []
 
 
 def test_bad_frame_ranges_are_422(analysed, reference):
     user, _, analysis = analysed
-    for query in ("from_ms=2000&to_ms=2000", "from_ms=2000&to_ms=1000", "from_ms=-1", "from_ms=0&to_ms=300001",
-                  "from_ms=abc", "frm=1"):
+    for query in (
+        "from_ms=2000&to_ms=2000",
+        "from_ms=2000&to_ms=1000",
+        "from_ms=-1",
+        "from_ms=0&to_ms=300001",
+        "from_ms=abc",
+        "frm=1",
+    ):
         response = reference.get(f"/reference/analyses/{analysis['id']}/frames?{query}", headers=user.headers)
         assert response.status_code == 422, (query, response.body)
 
@@ -223,8 +264,9 @@ def test_events_filter_by_type_and_range_and_page(analysed, reference):
 
     # Events overlapping [from, to): a beat (or section) that began before the window and lasts into it counts
     def overlaps(event, start, end):
-        return event["time_ms"] < end and (event["time_ms"] >= start
-                                           or event["time_ms"] + (event["duration_ms"] or 0) > start)
+        return event["time_ms"] < end and (
+            event["time_ms"] >= start or event["time_ms"] + (event["duration_ms"] or 0) > start
+        )
 
     window = get("type=beat&from_ms=2000&to_ms=4000")["items"]
     assert window == [e for e in beats if overlaps(e, 2000, 4000)]
@@ -247,8 +289,12 @@ def test_annotation_crud_and_ranges_inside_the_track(analysed, reference):
     base = f"/reference/tracks/{track['id']}/annotations"
     duration_ms = round(TRACK_SECONDS * 1000)
 
-    created = post(reference, base, user, {"start_time_ms": 1000, "end_time_ms": 2000, "title": "Snare roll",
-                                           "category": "rhythm", "color": "#ff8800"})
+    created = post(
+        reference,
+        base,
+        user,
+        {"start_time_ms": 1000, "end_time_ms": 2000, "title": "Snare roll", "category": "rhythm", "color": "#ff8800"},
+    )
     assert created.status_code == 201
     note = created.json_body
     assert (note["is_private"], note["content"]) == (True, None)
@@ -262,16 +308,18 @@ def test_annotation_crud_and_ranges_inside_the_track(analysed, reference):
     listed = reference.get(base, headers=user.headers).json_body["items"]
     assert [a["id"] for a in listed] == [note["id"], point["id"]]
 
-    bad = [({"start_time_ms": 2000, "end_time_ms": 2000, "title": "empty"}, base, post),
-           ({"start_time_ms": 3000, "end_time_ms": 1000, "title": "reversed"}, base, post),
-           ({"start_time_ms": 1000, "end_time_ms": duration_ms + 1, "title": "past the end"}, base, post),
-           ({"start_time_ms": duration_ms + 1, "title": "after the end"}, base, post),
-           ({"start_time_ms": -5, "title": "negative"}, base, post),
-           ({"start_time_ms": 1000, "title": "bad colour", "color": "orange"}, base, post),
-           ({"end_time_ms": 500}, item, patch),
-           ({"title": None}, item, patch),
-           ({"start_time_ms": duration_ms + 10}, item, patch),
-           ({}, item, patch)]
+    bad = [
+        ({"start_time_ms": 2000, "end_time_ms": 2000, "title": "empty"}, base, post),
+        ({"start_time_ms": 3000, "end_time_ms": 1000, "title": "reversed"}, base, post),
+        ({"start_time_ms": 1000, "end_time_ms": duration_ms + 1, "title": "past the end"}, base, post),
+        ({"start_time_ms": duration_ms + 1, "title": "after the end"}, base, post),
+        ({"start_time_ms": -5, "title": "negative"}, base, post),
+        ({"start_time_ms": 1000, "title": "bad colour", "color": "orange"}, base, post),
+        ({"end_time_ms": 500}, item, patch),
+        ({"title": None}, item, patch),
+        ({"start_time_ms": duration_ms + 10}, item, patch),
+        ({}, item, patch),
+    ]
     for body, path, send in bad:
         response = send(reference, path, user, body)
         assert response.status_code == 422, (body, response.body)
@@ -285,29 +333,48 @@ def test_any_range_from_zero_is_accepted_while_the_duration_is_unknown(uploads, 
     user = make_user()
     track = new_track(reference, user)  # not analysed yet: no duration
     base = f"/reference/tracks/{track['id']}"
-    assert post(reference, f"{base}/annotations", user, {"start_time_ms": 3_600_000, "title": "late"}
-                ).status_code == 201
-    assert post(reference, f"{base}/regions", user, {"start_time_ms": 0, "end_time_ms": 3_600_000, "name": "all"}
-                ).status_code == 201
-    assert post(reference, f"{base}/regions", user, {"start_time_ms": 10, "end_time_ms": 5, "name": "reversed"}
-                ).status_code == 422
+    assert (
+        post(reference, f"{base}/annotations", user, {"start_time_ms": 3_600_000, "title": "late"}).status_code == 201
+    )
+    assert (
+        post(
+            reference, f"{base}/regions", user, {"start_time_ms": 0, "end_time_ms": 3_600_000, "name": "all"}
+        ).status_code
+        == 201
+    )
+    assert (
+        post(
+            reference, f"{base}/regions", user, {"start_time_ms": 10, "end_time_ms": 5, "name": "reversed"}
+        ).status_code
+        == 422
+    )
 
 
 def test_region_crud_in_display_order(analysed, reference):
     user, track, _ = analysed
     base = f"/reference/tracks/{track['id']}/regions"
-    drop = post(reference, base, user, {"start_time_ms": 4000, "end_time_ms": 8000, "name": "Drop",
-                                        "section_type": "drop", "display_order": 2}).json_body
-    intro = post(reference, base, user, {"start_time_ms": 0, "end_time_ms": 4000, "name": "Intro",
-                                         "section_type": "intro", "display_order": 1}).json_body
+    drop = post(
+        reference,
+        base,
+        user,
+        {"start_time_ms": 4000, "end_time_ms": 8000, "name": "Drop", "section_type": "drop", "display_order": 2},
+    ).json_body
+    intro = post(
+        reference,
+        base,
+        user,
+        {"start_time_ms": 0, "end_time_ms": 4000, "name": "Intro", "section_type": "intro", "display_order": 1},
+    ).json_body
     assert [r["name"] for r in reference.get(base, headers=user.headers).json_body["items"]] == ["Intro", "Drop"]
 
     moved = patch(reference, f"{base}/{intro['id']}", user, {"display_order": 3, "description": "pads"}).json_body
     assert (moved["display_order"], moved["description"], moved["end_time_ms"]) == (3, "pads", 4000)
     page = reference.get(f"{base}?limit=1", headers=user.headers).json_body
     assert [r["id"] for r in page["items"]] == [drop["id"]]
-    assert [r["id"] for r in reference.get(f"{base}?limit=1&cursor={page['next_cursor']}",
-                                           headers=user.headers).json_body["items"]] == [intro["id"]]
+    assert [
+        r["id"]
+        for r in reference.get(f"{base}?limit=1&cursor={page['next_cursor']}", headers=user.headers).json_body["items"]
+    ] == [intro["id"]]
     for body in ({"end_time_ms": None}, {"end_time_ms": 9000}, {"start_time_ms": 4000}, {"section_type": "Drop!"}):
         assert patch(reference, f"{base}/{intro['id']}", user, body).status_code == 422, body
     assert post(reference, base, user, {"start_time_ms": 0, "name": "no end"}).status_code == 422
@@ -322,32 +389,43 @@ def test_every_route_with_an_id_is_404_for_another_user(analysed, reference, mak
     stranger = make_user()
     t = f"/reference/tracks/{track['id']}"
     note = post(reference, f"{t}/annotations", owner, {"start_time_ms": 0, "title": "mine"}).json_body
-    region = post(reference, f"{t}/regions", owner, {"start_time_ms": 0, "end_time_ms": 1000, "name": "mine"}
-                  ).json_body
+    region = post(reference, f"{t}/regions", owner, {"start_time_ms": 0, "end_time_ms": 1000, "name": "mine"}).json_body
     a = f"/reference/analyses/{analysis['id']}"
     calls = [
-        ("GET", t, None), ("PATCH", t, {"name": "stolen"}), ("DELETE", t, None),
-        ("POST", f"{t}/reanalyze", None), ("GET", f"{t}/analysis", None),
-        ("GET", f"{a}/frames", None), ("GET", f"{a}/events", None),
-        ("GET", f"{t}/annotations", None), ("POST", f"{t}/annotations", {"start_time_ms": 0, "title": "x"}),
-        ("GET", f"{t}/annotations/{note['id']}", None), ("PATCH", f"{t}/annotations/{note['id']}", {"title": "x"}),
+        ("GET", t, None),
+        ("PATCH", t, {"name": "stolen"}),
+        ("DELETE", t, None),
+        ("POST", f"{t}/reanalyze", None),
+        ("GET", f"{t}/analysis", None),
+        ("GET", f"{a}/frames", None),
+        ("GET", f"{a}/events", None),
+        ("GET", f"{t}/annotations", None),
+        ("POST", f"{t}/annotations", {"start_time_ms": 0, "title": "x"}),
+        ("GET", f"{t}/annotations/{note['id']}", None),
+        ("PATCH", f"{t}/annotations/{note['id']}", {"title": "x"}),
         ("DELETE", f"{t}/annotations/{note['id']}", None),
         ("GET", f"{t}/regions", None),
         ("POST", f"{t}/regions", {"start_time_ms": 0, "end_time_ms": 10, "name": "x"}),
-        ("GET", f"{t}/regions/{region['id']}", None), ("PATCH", f"{t}/regions/{region['id']}", {"name": "x"}),
+        ("GET", f"{t}/regions/{region['id']}", None),
+        ("PATCH", f"{t}/regions/{region['id']}", {"name": "x"}),
         ("DELETE", f"{t}/regions/{region['id']}", None),
     ]
     for method, path, body in calls:
-        response = reference.request(method, path, headers=stranger.headers,
-                                     body=json.dumps(body).encode() if body is not None else b"")
+        response = reference.request(
+            method, path, headers=stranger.headers, body=json.dumps(body).encode() if body is not None else b""
+        )
         assert response.status_code == 404, (method, path, response.status_code)
         assert response.json_body["error"]["code"] == "not_found"
 
     # The owner's rows are untouched, and the stranger's own track cannot hold the owner's annotation either
     assert reference.get(t, headers=owner.headers).json_body["name"] == track["name"]
     theirs = new_track(reference, stranger)
-    assert reference.get(f"/reference/tracks/{theirs['id']}/annotations/{note['id']}",
-                         headers=stranger.headers).status_code == 404
+    assert (
+        reference.get(
+            f"/reference/tracks/{theirs['id']}/annotations/{note['id']}", headers=stranger.headers
+        ).status_code
+        == 404
+    )
     assert conn.execute("SELECT count(*) FROM track_annotations WHERE track_id = %s", (track["id"],)).fetchone() == (1,)
     assert reference.get(f"/reference/tracks/{uuid.uuid4()}", headers=owner.headers).status_code == 404
 

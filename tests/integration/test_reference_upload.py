@@ -44,20 +44,26 @@ def handler():
 
 
 def create_track(reference, user, name=TRACK_NAME, mime_type="audio/wav", size=1_000_000):
-    response = reference.post("/reference/tracks", headers=user.headers,
-                              body=json.dumps({"name": name, "mime_type": mime_type, "file_size_bytes": size}))
+    response = reference.post(
+        "/reference/tracks",
+        headers=user.headers,
+        body=json.dumps({"name": name, "mime_type": mime_type, "file_size_bytes": size}),
+    )
     assert response.status_code == 201, response.body
     return response.json_body
 
 
 def track_row(conn, track_id):
-    return conn.execute("SELECT status, error_message, bpm, key_signature, duration_seconds "
-                        "FROM reference_tracks WHERE id = %s", (track_id,)).fetchone()
+    return conn.execute(
+        "SELECT status, error_message, bpm, key_signature, duration_seconds FROM reference_tracks WHERE id = %s",
+        (track_id,),
+    ).fetchone()
 
 
 def runs(conn, track_id):
-    return conn.execute("SELECT status, error_message FROM track_analyses WHERE track_id = %s ORDER BY created_at",
-                        (track_id,)).fetchall()
+    return conn.execute(
+        "SELECT status, error_message FROM track_analyses WHERE track_id = %s ORDER BY created_at", (track_id,)
+    ).fetchall()
 
 
 def upload_and_receive(uploads, created, data):
@@ -93,20 +99,28 @@ def test_upload_reaches_the_analysis_through_the_queue(uploads, reference, handl
     manifest = conn.execute(
         "SELECT m.id, m.frame_count, m.bytes_per_frame, m.total_chunks, m.fingerprint, m.analyzer_version "
         "FROM analysis_frame_manifests m JOIN track_analyses a ON a.id = m.analysis_id WHERE a.track_id = %s",
-        (created["track"]["id"],)).fetchone()
+        (created["track"]["id"],),
+    ).fetchone()
     manifest_id, frame_count, bytes_per_frame, total_chunks, fingerprint, version = manifest
     assert fingerprint and version
-    chunks = conn.execute("SELECT frame_data, frame_count, compressed, compression_type FROM analysis_frame_data "
-                          "WHERE manifest_id = %s ORDER BY chunk_index", (manifest_id,)).fetchall()
+    chunks = conn.execute(
+        "SELECT frame_data, frame_count, compressed, compression_type FROM analysis_frame_data "
+        "WHERE manifest_id = %s ORDER BY chunk_index",
+        (manifest_id,),
+    ).fetchall()
     assert len(chunks) == total_chunks >= 1
     assert sum(c[1] for c in chunks) == frame_count
     for data, count, compressed, compression in chunks:
         raw = zlib.decompress(data) if compressed else data
         assert compression == ("zlib" if compressed else None)
         assert len(raw) == count * bytes_per_frame
-    kinds = dict(conn.execute(
-        "SELECT event_type, count(*) FROM analysis_events e JOIN track_analyses a ON a.id = e.analysis_id "
-        "WHERE a.track_id = %s GROUP BY event_type", (created["track"]["id"],)).fetchall())
+    kinds = dict(
+        conn.execute(
+            "SELECT event_type, count(*) FROM analysis_events e JOIN track_analyses a ON a.id = e.analysis_id "
+            "WHERE a.track_id = %s GROUP BY event_type",
+            (created["track"]["id"],),
+        ).fetchall()
+    )
     assert kinds["beat"] >= 12 and kinds["downbeat"] >= 3
 
 
@@ -126,17 +140,23 @@ def test_redelivery_makes_no_second_analysis(uploads, reference, handler, make_u
     created = create_track(reference, user)
     messages = upload_and_receive(uploads, created, wav_bytes(seconds=4.0))
     handler(uploads.sqs_event(messages))
-    first = conn.execute("SELECT id, completed_at FROM track_analyses WHERE track_id = %s",
-                         (created["track"]["id"],)).fetchall()
+    first = conn.execute(
+        "SELECT id, completed_at FROM track_analyses WHERE track_id = %s", (created["track"]["id"],)
+    ).fetchall()
 
     # The same messages again, and the same object as a plain S3 event
     assert handler(uploads.sqs_event(messages)) == {"batchItemFailures": []}
     handler(load_event("s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"]))
 
-    assert conn.execute("SELECT id, completed_at FROM track_analyses WHERE track_id = %s",
-                        (created["track"]["id"],)).fetchall() == first
-    assert conn.execute("SELECT count(*) FROM analysis_frame_manifests WHERE analysis_id = %s",
-                        (first[0][0],)).fetchone() == (1,)
+    assert (
+        conn.execute(
+            "SELECT id, completed_at FROM track_analyses WHERE track_id = %s", (created["track"]["id"],)
+        ).fetchall()
+        == first
+    )
+    assert conn.execute(
+        "SELECT count(*) FROM analysis_frame_manifests WHERE analysis_id = %s", (first[0][0],)
+    ).fetchone() == (1,)
 
 
 def test_concurrent_deliveries_of_one_upload_make_one_analysis(uploads, reference, make_user, conn):
@@ -146,15 +166,21 @@ def test_concurrent_deliveries_of_one_upload_make_one_analysis(uploads, referenc
     created = create_track(reference, user)
     uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=4.0))
 
-    results = run_concurrently(lambda i: handler(
-        load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"]),
-        analysis_context()), 6)
+    results = run_concurrently(
+        lambda i: handler(
+            load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"]),
+            analysis_context(),
+        ),
+        6,
+    )
 
     assert all(r == {"batchItemFailures": []} for r in results), results
     assert runs(conn, created["track"]["id"]) == [("completed", None)]
     assert conn.execute(
         "SELECT count(*) FROM analysis_frame_manifests m JOIN track_analyses a ON a.id = m.analysis_id "
-        "WHERE a.track_id = %s", (created["track"]["id"],)).fetchone() == (1,)
+        "WHERE a.track_id = %s",
+        (created["track"]["id"],),
+    ).fetchone() == (1,)
 
 
 def test_concurrent_claims_start_one_run(uploads, reference, make_user, conn, database_url):
@@ -248,8 +274,9 @@ def test_a_transient_failure_is_retried_through_the_batch_response(uploads, refe
     user = make_user()
     created = create_track(reference, user)
     uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
-    event = load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"],
-                       message_id="retry-me")
+    event = load_event(
+        "sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"], message_id="retry-me"
+    )
     store = FlakyStorage(get_storage())
 
     assert pipeline.handle_event(event, store=store) == {"batchItemFailures": [{"itemIdentifier": "retry-me"}]}
@@ -274,8 +301,9 @@ def test_another_running_analysis_makes_the_delivery_wait(uploads, reference, ha
     created = create_track(reference, user)
     uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
     analyses.claim_run(conn, created["track"]["id"], "other content", "0")
-    event = load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"],
-                       message_id="wait")
+    event = load_event(
+        "sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"], message_id="wait"
+    )
 
     assert handler(event) == {"batchItemFailures": [{"itemIdentifier": "wait"}]}
     assert track_row(conn, created["track"]["id"])[0] == "processing"
@@ -289,8 +317,10 @@ def test_a_run_that_died_twice_is_failed_not_retried_again(uploads, reference, h
     event = load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"])
     handler(event)
     # Two attempts that died mid-way (out of time or memory) look like a run left "running" long ago
-    died = ("UPDATE track_analyses SET status = 'running', started_at = now() - interval '1 hour', "
-            "manifest = manifest || jsonb_build_object('attempts', %s) WHERE track_id = %s")
+    died = (
+        "UPDATE track_analyses SET status = 'running', started_at = now() - interval '1 hour', "
+        "manifest = manifest || jsonb_build_object('attempts', %s) WHERE track_id = %s"
+    )
 
     conn.execute(died, (1, track_id))
     handler(event)
@@ -302,8 +332,7 @@ def test_a_run_that_died_twice_is_failed_not_retried_again(uploads, reference, h
     assert track_row(conn, track_id)[:2] == ("error", analyses.STALE_RUN_MESSAGE)
 
 
-def test_a_file_over_the_limit_is_refused_before_it_is_read(uploads, reference, handler, make_user, conn,
-                                                             monkeypatch):
+def test_a_file_over_the_limit_is_refused_before_it_is_read(uploads, reference, handler, make_user, conn, monkeypatch):
     from momentum.config import get_settings
 
     user = make_user()
@@ -370,8 +399,11 @@ def test_an_analysis_finishing_after_its_track_was_deleted_stores_nothing(upload
 
 def test_other_formats_are_analysed(uploads, reference, handler, make_user, conn):
     user = make_user()
-    for fmt, subtype, mime_type in (("FLAC", None, "audio/flac"), ("OGG", "VORBIS", "audio/ogg"),
-                                    ("MP3", None, "audio/mpeg")):
+    for fmt, subtype, mime_type in (
+        ("FLAC", None, "audio/flac"),
+        ("OGG", "VORBIS", "audio/ogg"),
+        ("MP3", None, "audio/mpeg"),
+    ):
         created = create_track(reference, user, name=f"clip {fmt}", mime_type=mime_type)
         data = encode(click_track(seconds=3.0), file_format=fmt, subtype=subtype)
         handler(uploads.sqs_event(upload_and_receive(uploads, created, data)))
@@ -390,4 +422,6 @@ def test_a_track_that_cannot_finish_in_time_fails_cleanly(uploads, reference, ma
 
     assert result == {"batchItemFailures": []}
     assert track_row(conn, created["track"]["id"])[:2] == (
-        "error", "The track is too long to analyse in the time allowed")
+        "error",
+        "The track is too long to analyse in the time allowed",
+    )

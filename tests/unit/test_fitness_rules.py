@@ -14,12 +14,15 @@ def a_set(minute, weight=None, reps=None, duration=None, is_warmup=False):
     return SetFacts(uuid.uuid4(), T0 + timedelta(minutes=minute), reps, weight, duration, is_warmup)
 
 
-@pytest.mark.parametrize(("weight", "reps", "expected"), [
-    (100.0, 1, 100.0),  # a single is its own 1RM, not 100 × 31/30
-    (100.0, 5, 100.0 * (1 + 5 / 30)),
-    (60.0, 10, 80.0),
-    (80.0, 8, 80.0 * (1 + 8 / 30)),
-])
+@pytest.mark.parametrize(
+    ("weight", "reps", "expected"),
+    [
+        (100.0, 1, 100.0),  # a single is its own 1RM, not 100 × 31/30
+        (100.0, 5, 100.0 * (1 + 5 / 30)),
+        (60.0, 10, 80.0),
+        (80.0, 8, 80.0 * (1 + 8 / 30)),
+    ],
+)
 def test_epley_estimate(weight, reps, expected):
     assert rules.epley_1rm(weight, reps) == pytest.approx(expected)
 
@@ -27,22 +30,24 @@ def test_epley_estimate(weight, reps, expected):
 def test_a_weighted_set_offers_every_strength_record():
     values = rules.record_values(100.0, 5, None, is_warmup=False)
 
-    assert values == {"weight": 100.0, "reps": 5.0, "volume": 500.0,
-                      "e1rm": rules.as_real(100.0 * (1 + 5 / 30))}
+    assert values == {"weight": 100.0, "reps": 5.0, "volume": 500.0, "e1rm": rules.as_real(100.0 * (1 + 5 / 30))}
 
 
 def test_a_warm_up_offers_nothing():
     assert rules.record_values(100.0, 5, 30, is_warmup=True) == {}
 
 
-@pytest.mark.parametrize(("weight", "reps", "duration", "types"), [
-    (None, 12, None, {"reps"}),  # body weight
-    (0.0, 12, None, {"reps"}),
-    (None, None, 60, {"duration"}),  # a plank
-    (24.0, None, 90, {"weight", "duration"}),  # a loaded carry
-    (20.0, 0, None, {"weight"}),  # a failed rep still moved (or held) the weight
-    (None, 0, 0, set()),
-])
+@pytest.mark.parametrize(
+    ("weight", "reps", "duration", "types"),
+    [
+        (None, 12, None, {"reps"}),  # body weight
+        (0.0, 12, None, {"reps"}),
+        (None, None, 60, {"duration"}),  # a plank
+        (24.0, None, 90, {"weight", "duration"}),  # a loaded carry
+        (20.0, 0, None, {"weight"}),  # a failed rep still moved (or held) the weight
+        (None, 0, 0, set()),
+    ],
+)
 def test_only_positive_values_count(weight, reps, duration, types):
     assert set(rules.record_values(weight, reps, duration, is_warmup=False)) == types
 
@@ -94,33 +99,51 @@ def test_replay_continues_from_the_bests_it_is_given_and_chains_previous_values(
     assert [(r.value, r.previous_value) for r in weight] == [(100.0, 95.0), (105.0, 100.0), (110.0, 105.0)]
 
 
-@pytest.mark.parametrize(("working_sets", "xp", "coins", "stars"), [
-    (0, 0, 0, 0),  # an empty session pays nothing
-    (-3, 0, 0, 0),
-    (1, 4, 1, 1),  # the first working set already pays a coin
-    (4, 16, 1, 1),
-    (5, 20, 1, 1),
-    (12, 48, 2, 1),
-    (30, 120, 6, 1),
-    (31, 120, 6, 1),  # beyond a session's worth, nothing more
-    (500, 120, 6, 1),
-])
+@pytest.mark.parametrize(
+    ("working_sets", "xp", "coins", "stars"),
+    [
+        (0, 0, 0, 0),  # an empty session pays nothing
+        (-3, 0, 0, 0),
+        (1, 4, 1, 1),  # the first working set already pays a coin
+        (4, 16, 1, 1),
+        (5, 20, 1, 1),
+        (12, 48, 2, 1),
+        (30, 120, 6, 1),
+        (31, 120, 6, 1),  # beyond a session's worth, nothing more
+        (500, 120, 6, 1),
+    ],
+)
 def test_session_award(working_sets, xp, coins, stars):
     award = rules.session_award(working_sets)
     assert (award.xp, award.coins, award.skill_stars) == (xp, coins, stars)
     assert award.pays == (working_sets > 0)
 
 
-@pytest.mark.parametrize(("reps", "duration", "is_warmup", "working"), [
-    (5, None, False, True), (None, 30, False, True), (5, None, True, False), (0, None, False, False),
-    (0, 0, False, False), (None, None, False, False), (0, 10, False, True),
-])
+@pytest.mark.parametrize(
+    ("reps", "duration", "is_warmup", "working"),
+    [
+        (5, None, False, True),
+        (None, 30, False, True),
+        (5, None, True, False),
+        (0, None, False, False),
+        (0, 0, False, False),
+        (None, None, False, False),
+        (0, 10, False, True),
+    ],
+)
 def test_working_sets(reps, duration, is_warmup, working):
     assert rules.is_working_set(reps, duration, is_warmup) is working
 
 
-@pytest.mark.parametrize(("weight", "modifier", "expected"), [
-    (100.0, 0.9, 90.0), (62.5, 1.1, 68.75), (101.0, 0.333, 33.63), (None, 0.8, None), (40.0, 1.0, 40.0),
-])
+@pytest.mark.parametrize(
+    ("weight", "modifier", "expected"),
+    [
+        (100.0, 0.9, 90.0),
+        (62.5, 1.1, 68.75),
+        (101.0, 0.333, 33.63),
+        (None, 0.8, None),
+        (40.0, 1.0, 40.0),
+    ],
+)
 def test_scaled_weight(weight, modifier, expected):
     assert rules.scaled_weight(weight, modifier) == expected

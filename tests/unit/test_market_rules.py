@@ -21,25 +21,42 @@ def test_a_limited_item_starts_full():
     assert ItemIn.model_validate_json(json.dumps(BASE)).remaining_stock is None
 
 
-@pytest.mark.parametrize("values, field", [
-    ({"total_stock": 5, "remaining_stock": 6}, "remaining_stock"),
-    ({"total_stock": None, "remaining_stock": 1}, "remaining_stock"),
-    ({"available_from": datetime(2030, 1, 2, tzinfo=UTC), "available_until": datetime(2030, 1, 1, tzinfo=UTC)},
-     "available_until"),
-    ({"available_from": datetime(2030, 1, 1, tzinfo=UTC), "available_until": datetime(2030, 1, 1, tzinfo=UTC)},
-     "available_until"),
-])
+@pytest.mark.parametrize(
+    "values, field",
+    [
+        ({"total_stock": 5, "remaining_stock": 6}, "remaining_stock"),
+        ({"total_stock": None, "remaining_stock": 1}, "remaining_stock"),
+        (
+            {"available_from": datetime(2030, 1, 2, tzinfo=UTC), "available_until": datetime(2030, 1, 1, tzinfo=UTC)},
+            "available_until",
+        ),
+        (
+            {"available_from": datetime(2030, 1, 1, tzinfo=UTC), "available_until": datetime(2030, 1, 1, tzinfo=UTC)},
+            "available_until",
+        ),
+    ],
+)
 def test_stock_and_window_problems(values, field):
     assert [f for f, _ in stock_and_window_problems(values)] == [field]
 
 
 def test_a_consistent_item_has_no_problems():
-    assert stock_and_window_problems({"total_stock": 5, "remaining_stock": 5, "available_from": None,
-                                      "available_until": datetime(2030, 1, 1, tzinfo=UTC)}) == []
+    assert (
+        stock_and_window_problems(
+            {
+                "total_stock": 5,
+                "remaining_stock": 5,
+                "available_from": None,
+                "available_until": datetime(2030, 1, 1, tzinfo=UTC),
+            }
+        )
+        == []
+    )
 
 
-@pytest.mark.parametrize("body", [{}, {"name": None}, {"is_active": None}, {"rarity": "mythic"},
-                                  {"cost_coins": "5"}, {"extra": 1}])
+@pytest.mark.parametrize(
+    "body", [{}, {"name": None}, {"is_active": None}, {"rarity": "mythic"}, {"cost_coins": "5"}, {"extra": 1}]
+)
 def test_invalid_patches(body):
     with pytest.raises(ValidationError):
         ItemPatch.model_validate_json(json.dumps(body))
@@ -56,17 +73,25 @@ def test_daily_amount(day, coins, xp):
 
 
 def sql_error(sqlstate, detail=None, message="boom"):
-    return SimpleNamespace(sqlstate=sqlstate, diag=SimpleNamespace(message_detail=json.dumps(detail or {}),
-                                                                   message_primary=message))
+    return SimpleNamespace(
+        sqlstate=sqlstate, diag=SimpleNamespace(message_detail=json.dumps(detail or {}), message_primary=message)
+    )
 
 
-@pytest.mark.parametrize("sqlstate, kind, code, status", [
-    ("MM404", NotFound, "not_found", 404), ("MM001", Conflict, "out_of_stock", 409),
-    ("MM002", Conflict, "not_available", 409), ("MM003", Conflict, "already_owned", 409),
-    ("MM004", Conflict, "idempotency_key_reused", 409), ("MM005", Conflict, "already_claimed", 409),
-    ("MM006", Gone, "expired", 410), ("MM422", InvalidInput, "invalid_input", 422),
-    ("MC001", InsufficientCoins, "insufficient_coins", 409),
-])
+@pytest.mark.parametrize(
+    "sqlstate, kind, code, status",
+    [
+        ("MM404", NotFound, "not_found", 404),
+        ("MM001", Conflict, "out_of_stock", 409),
+        ("MM002", Conflict, "not_available", 409),
+        ("MM003", Conflict, "already_owned", 409),
+        ("MM004", Conflict, "idempotency_key_reused", 409),
+        ("MM005", Conflict, "already_claimed", 409),
+        ("MM006", Gone, "expired", 410),
+        ("MM422", InvalidInput, "invalid_input", 422),
+        ("MC001", InsufficientCoins, "insufficient_coins", 409),
+    ],
+)
 def test_sql_errors_map_to_domain_errors(sqlstate, kind, code, status):
     error = market_error(sql_error(sqlstate, {"resource": "item", "needed": 5}))
     assert isinstance(error, kind)
@@ -82,10 +107,13 @@ def test_details_travel_with_the_error():
     assert error.details == {"remaining_stock": 2, "requested": 3}
 
 
-@pytest.mark.parametrize("now, season, next_season", [
-    (datetime(2030, 2, 10, tzinfo=UTC), (1, 4), (4, 7)),
-    (datetime(2030, 11, 30, tzinfo=UTC), (10, 1), (1, 4)),
-])
+@pytest.mark.parametrize(
+    "now, season, next_season",
+    [
+        (datetime(2030, 2, 10, tzinfo=UTC), (1, 4), (4, 7)),
+        (datetime(2030, 11, 30, tzinfo=UTC), (10, 1), (1, 4)),
+    ],
+)
 def test_seasonal_windows_follow_the_quarter(now, season, next_season):
     start, end = seed.window("season", now)
     assert (start.month, end.month) == season and start <= now < end

@@ -18,8 +18,17 @@ def test_the_first_page_has_no_key():
     assert PageRequest(limit=5).after_key(int, uuid.UUID) == (None, None)
 
 
-@pytest.mark.parametrize("after", [["x", str(uuid.uuid4())], [1], [1, "not-a-uuid"], ["1", str(uuid.uuid4())],
-                                   [1, str(uuid.uuid4()), 3], [None, None]])
+@pytest.mark.parametrize(
+    "after",
+    [
+        ["x", str(uuid.uuid4())],
+        [1],
+        [1, "not-a-uuid"],
+        ["1", str(uuid.uuid4())],
+        [1, str(uuid.uuid4()), 3],
+        [None, None],
+    ],
+)
 def test_a_tampered_cursor_is_invalid_input(after):
     with pytest.raises(InvalidInput):
         PageRequest(limit=5, after=after).after_key(int, uuid.UUID)

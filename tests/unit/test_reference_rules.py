@@ -17,40 +17,58 @@ from momentum.reference.tracks import normalise_media_type, object_key, safe_fil
 from tests.integration.reference_support import load_event
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("audio/mpeg", ("audio/mpeg", "mp3")),
-    ("audio/MP3", ("audio/mp3", "mp3")),
-    (" audio/x-wav ", ("audio/x-wav", "wav")),
-    ("audio/flac", ("audio/flac", "flac")),
-    ("audio/ogg", ("audio/ogg", "ogg")),
-    ('audio/ogg; codecs="opus"', ("audio/ogg; codecs=opus", "opus")),
-    ("audio/ogg;codecs=vorbis", ("audio/ogg; codecs=vorbis", "ogg")),
-    ("audio/opus", ("audio/opus", "opus")),
-    ("audio/x-aiff", ("audio/x-aiff", "aiff")),
-])
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("audio/mpeg", ("audio/mpeg", "mp3")),
+        ("audio/MP3", ("audio/mp3", "mp3")),
+        (" audio/x-wav ", ("audio/x-wav", "wav")),
+        ("audio/flac", ("audio/flac", "flac")),
+        ("audio/ogg", ("audio/ogg", "ogg")),
+        ('audio/ogg; codecs="opus"', ("audio/ogg; codecs=opus", "opus")),
+        ("audio/ogg;codecs=vorbis", ("audio/ogg; codecs=vorbis", "ogg")),
+        ("audio/opus", ("audio/opus", "opus")),
+        ("audio/x-aiff", ("audio/x-aiff", "aiff")),
+    ],
+)
 def test_accepted_audio_types(given, expected):
     assert normalise_media_type(given) == expected
 
 
-@pytest.mark.parametrize("given", ["audio/aac", "audio/mp4", "audio/x-m4a", "audio/webm", "video/mp4", "",
-                                   "audio/ogg; codecs=flac", "audio/wav; codecs=1", "audio/ogg; charset=utf-8",
-                                   "audio/mpeg, audio/wav"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "audio/aac",
+        "audio/mp4",
+        "audio/x-m4a",
+        "audio/webm",
+        "video/mp4",
+        "",
+        "audio/ogg; codecs=flac",
+        "audio/wav; codecs=1",
+        "audio/ogg; charset=utf-8",
+        "audio/mpeg, audio/wav",
+    ],
+)
 def test_other_types_are_unsupported(given):
     with pytest.raises(UnsupportedMediaType) as error:
         normalise_media_type(given)
     assert "audio/flac" in error.value.details["supported"]
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("My Song + Friends (Live)", "My Song + Friends (Live).wav"),
-    ("../../etc/passwd", "etc_passwd.wav"),
-    ("a/b\\c", "a_b_c.wav"),
-    ("Tab\there\nnewline", "Tab here newline.wav"),
-    ("Beyoncé – Halo", "Beyoncé _ Halo.wav"),
-    ("...", "track.wav"),
-    ("???", "track.wav"),
-    ("x" * 300, "x" * 120 + ".wav"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("My Song + Friends (Live)", "My Song + Friends (Live).wav"),
+        ("../../etc/passwd", "etc_passwd.wav"),
+        ("a/b\\c", "a_b_c.wav"),
+        ("Tab\there\nnewline", "Tab here newline.wav"),
+        ("Beyoncé – Halo", "Beyoncé _ Halo.wav"),
+        ("...", "track.wav"),
+        ("???", "track.wav"),
+        ("x" * 300, "x" * 120 + ".wav"),
+    ],
+)
 def test_object_names_stay_readable_and_safe(name, expected):
     assert safe_file_name(name, "wav") == expected
 
@@ -60,17 +78,31 @@ def test_object_keys_live_under_the_user_and_track():
     assert object_key(user_id, track_id, "Intro", "flac") == f"tracks/{user_id}/{track_id}/Intro.flac"
 
 
-@pytest.mark.parametrize(("start", "end", "duration"), [
-    (0, None, 1000), (0, 1000, 1000), (999, 1000, 1000), (5_000_000, None, None), (0, 5_000_000, None),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "duration"),
+    [
+        (0, None, 1000),
+        (0, 1000, 1000),
+        (999, 1000, 1000),
+        (5_000_000, None, None),
+        (0, 5_000_000, None),
+    ],
+)
 def test_ranges_inside_the_track_are_accepted(start, end, duration):
     check_time_range(start, end, duration)
 
 
-@pytest.mark.parametrize(("start", "end", "duration", "field"), [
-    (500, 500, 1000, "end_time_ms"), (600, 500, 1000, "end_time_ms"), (0, 1001, 1000, "end_time_ms"),
-    (1001, None, 1000, "start_time_ms"), (-1, None, None, "start_time_ms"), (10, 5, None, "end_time_ms"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "duration", "field"),
+    [
+        (500, 500, 1000, "end_time_ms"),
+        (600, 500, 1000, "end_time_ms"),
+        (0, 1001, 1000, "end_time_ms"),
+        (1001, None, 1000, "start_time_ms"),
+        (-1, None, None, "start_time_ms"),
+        (10, 5, None, "end_time_ms"),
+    ],
+)
 def test_ranges_outside_or_reversed_are_invalid(start, end, duration, field):
     with pytest.raises(InvalidInput) as error:
         check_time_range(start, end, duration)

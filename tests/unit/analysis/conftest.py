@@ -16,8 +16,17 @@ from momentum_infra import synth
 
 
 @cache
-def clip(bpm: float, key: str, meter: int = 4, style: str = "rock", seconds: float = 30.0, seed: int = 1,
-         snr_db: float = 30.0, tuning_cents: float = 0.0, sample_rate: int = 22050) -> synth.Clip:
+def clip(
+    bpm: float,
+    key: str,
+    meter: int = 4,
+    style: str = "rock",
+    seconds: float = 30.0,
+    seed: int = 1,
+    snr_db: float = 30.0,
+    tuning_cents: float = 0.0,
+    sample_rate: int = 22050,
+) -> synth.Clip:
     return synth.make_clip(bpm, key, meter, seconds, style, sample_rate, snr_db, seed, tuning_cents)
 
 

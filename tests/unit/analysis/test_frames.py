@@ -78,8 +78,12 @@ def test_compression_only_where_it_pays():
     n = 1500
     rng = np.random.default_rng(0)
     # levels spread evenly over the whole dB scale make every byte random
-    noisy = FrameData.encode(10 ** rng.uniform(-12, 0.7, (n, 64)), 10 ** rng.uniform(-12, 0, n),
-                             rng.uniform(0, 65535, n), rng.uniform(0, 1, n))
+    noisy = FrameData.encode(
+        10 ** rng.uniform(-12, 0.7, (n, 64)),
+        10 ** rng.uniform(-12, 0, n),
+        rng.uniform(0, 65535, n),
+        rng.uniform(0, 1, n),
+    )
     silent = FrameData.encode(np.zeros((n, 64)), np.zeros(n), np.zeros(n), np.zeros(n))
 
     assert not any(c["compressed"] for c in noisy.chunks())

@@ -5,8 +5,7 @@ from momentum.analysis.dsp import BlockIIR
 from momentum.analysis.loudness import k_weighting
 from momentum_infra import synth
 
-BS1770_SHELF_48K = ([1.53512485958697, -2.69169618940638, 1.19839281085285],
-                    [1.0, -1.69065929318241, 0.73248077421585])
+BS1770_SHELF_48K = ([1.53512485958697, -2.69169618940638, 1.19839281085285], [1.0, -1.69065929318241, 0.73248077421585])
 BS1770_HIGHPASS_48K = ([1.0, -2.0, 1.0], [1.0, -1.99004745483398, 0.99007225036621])
 
 
@@ -41,21 +40,27 @@ def _tone_sequence(levels_s: list[tuple[float, float]], sample_rate: int = 48000
     return np.concatenate([synth.sine(1000, seconds, sample_rate, dbfs) for dbfs, seconds in levels_s])
 
 
-@pytest.mark.parametrize(("levels", "lufs"), [
-    ([(-23, 20)], -23.0),  # EBU 3341 case 1
-    ([(-33, 20)], -33.0),  # case 2
-    ([(-36, 10), (-23, 60), (-36, 10)], -23.0),  # case 3: relative gate
-    ([(-72, 10), (-36, 10), (-23, 60), (-36, 10), (-72, 10)], -23.0),  # case 4: absolute gate too
-])
+@pytest.mark.parametrize(
+    ("levels", "lufs"),
+    [
+        ([(-23, 20)], -23.0),  # EBU 3341 case 1
+        ([(-33, 20)], -33.0),  # case 2
+        ([(-36, 10), (-23, 60), (-36, 10)], -23.0),  # case 3: relative gate
+        ([(-72, 10), (-36, 10), (-23, 60), (-36, 10), (-72, 10)], -23.0),  # case 4: absolute gate too
+    ],
+)
 def test_integrated_loudness_ebu_3341(levels, lufs):
     assert analyze(_tone_sequence(levels), 48000).integrated_lufs == pytest.approx(lufs, abs=0.1)
 
 
-@pytest.mark.parametrize(("levels", "lra"), [
-    ([(-20, 20), (-30, 20)], 10.0),  # EBU 3342 case 1
-    ([(-20, 20), (-15, 20)], 5.0),  # case 2
-    ([(-40, 20), (-20, 20)], 20.0),  # case 3
-])
+@pytest.mark.parametrize(
+    ("levels", "lra"),
+    [
+        ([(-20, 20), (-30, 20)], 10.0),  # EBU 3342 case 1
+        ([(-20, 20), (-15, 20)], 5.0),  # case 2
+        ([(-40, 20), (-20, 20)], 20.0),  # case 3
+    ],
+)
 def test_loudness_range_ebu_3342(levels, lra):
     assert analyze(_tone_sequence(levels), 48000).loudness_range_lu == pytest.approx(lra, abs=1.0)
 

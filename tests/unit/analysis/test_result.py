@@ -9,9 +9,26 @@ from momentum.analysis import ANALYZER_VERSION, analyze, analyze_bytes, fingerpr
 from .conftest import analysed, clip, encode
 
 SUMMARY_KEYS = {
-    "analyzer_version", "duration_seconds", "sample_rate", "channels", "bpm", "tempo_confidence", "time_signature",
-    "meter_confidence", "key", "key_confidence", "tuning_cents", "integrated_lufs", "loudness_range_lu",
-    "true_peak_dbtp", "sample_peak_dbfs", "beat_count", "bar_count", "sections", "hop_ms", "frame_count",
+    "analyzer_version",
+    "duration_seconds",
+    "sample_rate",
+    "channels",
+    "bpm",
+    "tempo_confidence",
+    "time_signature",
+    "meter_confidence",
+    "key",
+    "key_confidence",
+    "tuning_cents",
+    "integrated_lufs",
+    "loudness_range_lu",
+    "true_peak_dbtp",
+    "sample_peak_dbfs",
+    "beat_count",
+    "bar_count",
+    "sections",
+    "hop_ms",
+    "frame_count",
 }
 
 
@@ -40,8 +57,11 @@ def test_events_match_beats_bars_and_sections():
     assert [e["time_ms"] for e in result.events] == sorted(e["time_ms"] for e in result.events)
     assert [e["time_ms"] for e in by_type["beat"]] == list(np.round(result.beats * 1000).astype(int))
     assert len(by_type["downbeat"]) == len(result.downbeats)
-    assert all(e["event_data"]["beat"] == 1 for e in by_type["beat"] if e["time_ms"] in
-               {d["time_ms"] for d in by_type["downbeat"]})
+    assert all(
+        e["event_data"]["beat"] == 1
+        for e in by_type["beat"]
+        if e["time_ms"] in {d["time_ms"] for d in by_type["downbeat"]}
+    )
     assert all(isinstance(e["time_ms"], int) and 0 <= e["confidence"] <= 1 for e in result.events)
     assert sum(e["duration_ms"] for e in by_type["section"]) == pytest.approx(result.duration_seconds * 1000, abs=2)
 

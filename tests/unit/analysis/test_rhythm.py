@@ -65,8 +65,11 @@ def test_beats_are_on_time():
 @pytest.mark.parametrize("signal", ["noise", "drone"])
 def test_no_tempo_without_rhythm(signal):
     rng = np.random.default_rng(0)
-    x = (0.1 * rng.standard_normal((44100 * 10, 2))).astype(np.float32) if signal == "noise" \
+    x = (
+        (0.1 * rng.standard_normal((44100 * 10, 2))).astype(np.float32)
+        if signal == "noise"
         else synth.sine(220, 10, 44100, -12)
+    )
 
     result = analyze(x, 44100)
 

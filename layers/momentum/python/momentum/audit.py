@@ -40,9 +40,19 @@ def audit(
     details: dict[str, Any] | None = None,
     client: ClientInfo = ClientInfo(),
 ) -> None:
-    conn.execute(INSERT_AUDIT, {
-        "user_id": user_id, "session_id": session_id, "event_type": event_type, "resource_type": resource_type,
-        "resource_id": resource_id, "action": action, "status": status,
-        "details": Jsonb(details) if details is not None else None, "ip_address": client.ip_address,
-        "user_agent": client.user_agent, "request_id": client.request_id,
-    })
+    conn.execute(
+        INSERT_AUDIT,
+        {
+            "user_id": user_id,
+            "session_id": session_id,
+            "event_type": event_type,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "action": action,
+            "status": status,
+            "details": Jsonb(details) if details is not None else None,
+            "ip_address": client.ip_address,
+            "user_agent": client.user_agent,
+            "request_id": client.request_id,
+        },
+    )

@@ -120,8 +120,9 @@ def create_session(conn: Connection, user_id: UUID, client: ClientInfo = ClientI
     """A new bearer session; returns the token (shown once), the session id and its expiry."""
     token = secrets.token_urlsafe(32)
     session_id, expires_at = conn.execute(
-        INSERT_SESSION, (user_id, hash_secret(token), get_settings().session_ttl_days, client.user_agent,
-                         client.ip_address)).fetchone()
+        INSERT_SESSION,
+        (user_id, hash_secret(token), get_settings().session_ttl_days, client.user_agent, client.ip_address),
+    ).fetchone()
     return token, session_id, expires_at
 
 
@@ -140,18 +141,25 @@ def request_magic_link(conn: Connection, body: MagicLinkIn, client: ClientInfo) 
         (recent,) = conn.execute(
             "SELECT count(*) FROM verification_tokens "
             "WHERE identifier = %s AND created_at > now() - %s * interval '1 minute'",
-            (address, settings.magic_link_ttl_minutes)).fetchone()
+            (address, settings.magic_link_ttl_minutes),
+        ).fetchone()
         if recent >= settings.magic_link_max_per_window:
-            raise TooManyRequests("Too many sign-in links requested; try again later",
-                                  details={"retry_after_minutes": settings.magic_link_ttl_minutes})
+            raise TooManyRequests(
+                "Too many sign-in links requested; try again later",
+                details={"retry_after_minutes": settings.magic_link_ttl_minutes},
+            )
         conn.execute(
             "INSERT INTO verification_tokens (identifier, token, expires) "
             "VALUES (%s, %s, now() + %s * interval '1 minute')",
-            (address, hash_secret(token), settings.magic_link_ttl_minutes))
+            (address, hash_secret(token), settings.magic_link_ttl_minutes),
+        )
     link = f"{settings.app_base_url}/auth/verify?{urlencode({'email': address, 'token': token})}"
-    mail.send(address, "Your Momentum sign-in link",
-              f"Sign in to Momentum:\n{link}\n\nThe link works once, for {settings.magic_link_ttl_minutes} minutes. "
-              "If you did not ask for it, ignore this email.")
+    mail.send(
+        address,
+        "Your Momentum sign-in link",
+        f"Sign in to Momentum:\n{link}\n\nThe link works once, for {settings.magic_link_ttl_minutes} minutes. "
+        "If you did not ask for it, ignore this email.",
+    )
     return MagicLinkOut(message="If the address can receive mail, a sign-in link is on its way.")
 
 
@@ -164,7 +172,8 @@ def verify(conn: Connection, body: VerifyIn, client: ClientInfo) -> SessionOut:
     with conn.transaction():
         used = conn.execute(
             "DELETE FROM verification_tokens WHERE identifier = %s AND token = %s AND expires > now() RETURNING 1",
-            (address, hash_secret(body.token))).fetchone()
+            (address, hash_secret(body.token)),
+        ).fetchone()
         if used is None:
             failure = Unauthorized("Invalid or expired sign-in link", code="invalid_token")
         else:

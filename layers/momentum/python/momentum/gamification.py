@@ -158,8 +158,14 @@ def get_progress(conn: Connection, user_id: UUID) -> Progress:
         (user_id,),
     ).fetchone()
     needed = xp_for_level(level)
-    return Progress(total_xp=total_xp, level=level, xp_into_level=needed - to_next, xp_for_next_level=needed,
-                    xp_to_next_level=to_next, total_skill_stars=stars)
+    return Progress(
+        total_xp=total_xp,
+        level=level,
+        xp_into_level=needed - to_next,
+        xp_for_next_level=needed,
+        xp_to_next_level=to_next,
+        total_skill_stars=stars,
+    )
 
 
 LEDGER_PAGE = """
@@ -175,8 +181,10 @@ LIMIT %(limit)s
 def list_ledger(conn: Connection, user_id: UUID, page: PageRequest) -> Page[LedgerEntry]:
     after_created, after_id = page.after_key(datetime, UUID)
     with conn.cursor(row_factory=class_row(LedgerEntry)) as cur:
-        rows = cur.execute(LEDGER_PAGE, {"user_id": user_id, "after_created": after_created, "after_id": after_id,
-                                         "limit": page.limit + 1}).fetchall()
+        rows = cur.execute(
+            LEDGER_PAGE,
+            {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1},
+        ).fetchall()
     return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))
 
 
@@ -184,7 +192,9 @@ def get_ledger_entry(conn: Connection, ledger_id: UUID) -> LedgerEntry:
     with conn.cursor(row_factory=class_row(LedgerEntry)) as cur:
         return cur.execute(
             "SELECT id, event_type, event_id, coins, xp, skill_stars, skill_key, reason, created_at "
-            "FROM points_ledger WHERE id = %s", (ledger_id,)).fetchone()
+            "FROM points_ledger WHERE id = %s",
+            (ledger_id,),
+        ).fetchone()
 
 
 LIST_SKILLS = """
@@ -315,8 +325,14 @@ def check_achievements(conn: Connection, user_id: UUID) -> list[str]:
     if row is None:
         return []
     total_xp, level, stars, coins_earned, events, streaks, pending = row
-    metrics = {"total_xp": total_xp, "level": level, "skill_stars": stars, "coins_earned": coins_earned,
-               "events": events, "streaks": streaks}
+    metrics = {
+        "total_xp": total_xp,
+        "level": level,
+        "skill_stars": stars,
+        "coins_earned": coins_earned,
+        "events": events,
+        "streaks": streaks,
+    }
     keys = [d["key"] for d in pending if trigger_met(d["trigger_type"], d["trigger_config"], metrics)]
     if not keys:
         return []
@@ -335,8 +351,9 @@ class GrantIn(RequestModel):
         return self
 
 
-def admin_grant(conn: Connection, admin: CurrentUser, user_id: UUID, body: GrantIn, idempotency_key: str | None,
-                client: ClientInfo) -> LedgerEntry:
+def admin_grant(
+    conn: Connection, admin: CurrentUser, user_id: UUID, body: GrantIn, idempotency_key: str | None, client: ClientInfo
+) -> LedgerEntry:
     """An admin pays (or takes back) coins and XP; the same key grants once and answers the same.
     Without a key, every call is a new grant.
 
@@ -345,12 +362,26 @@ def admin_grant(conn: Connection, admin: CurrentUser, user_id: UUID, body: Grant
     get_user(conn, user_id)
     idempotency_key = idempotency_key or str(uuid4())
     with conn.transaction():
-        result = award(conn, user_id, event_type="admin_grant", idempotency_key=f"admin-grant:{idempotency_key}",
-                       coins=body.coins, xp=body.xp, reason=body.reason)
+        result = award(
+            conn,
+            user_id,
+            event_type="admin_grant",
+            idempotency_key=f"admin-grant:{idempotency_key}",
+            coins=body.coins,
+            xp=body.xp,
+            reason=body.reason,
+        )
         if result.applied:
-            audit(conn, "admin_action", user_id=admin.id, session_id=admin.session_id, resource_type="user",
-                  resource_id=user_id, action="grant", client=client,
-                  details={"coins": body.coins, "xp": body.xp, "reason": body.reason,
-                           "ledger_id": str(result.ledger_id)})
+            audit(
+                conn,
+                "admin_action",
+                user_id=admin.id,
+                session_id=admin.session_id,
+                resource_type="user",
+                resource_id=user_id,
+                action="grant",
+                client=client,
+                details={"coins": body.coins, "xp": body.xp, "reason": body.reason, "ledger_id": str(result.ledger_id)},
+            )
             check_achievements(conn, user_id)
     return get_ledger_entry(conn, result.ledger_id)

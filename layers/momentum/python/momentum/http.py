@@ -88,8 +88,11 @@ class Context:
     @property
     def client(self) -> ClientInfo:
         identity = (self.request.context or {}).get("identity") or {}
-        return ClientInfo(ip_address=identity.get("sourceIp"), user_agent=self.request.headers.get("user-agent"),
-                          request_id=self.request_id)
+        return ClientInfo(
+            ip_address=identity.get("sourceIp"),
+            user_agent=self.request.headers.get("user-agent"),
+            request_id=self.request_id,
+        )
 
 
 def error_response(error: DomainError) -> Response:
@@ -137,11 +140,22 @@ class MomentumApp(Chalice):
     ) -> Callable:
         def register(view: Callable) -> Callable:
             for method in methods:
-                op = Operation(path, method, view.__name__, summary or (view.__doc__ or "").strip(), auth, status,
-                               body, query, response, idempotent)
+                op = Operation(
+                    path,
+                    method,
+                    view.__name__,
+                    summary or (view.__doc__ or "").strip(),
+                    auth,
+                    status,
+                    body,
+                    query,
+                    response,
+                    idempotent,
+                )
                 self.operations.append(op)
-                Chalice.route(self, path, methods=[method], name=f"{view.__name__}_{method.lower()}",
-                              content_types=["*/*"])(self._handler(view, op))
+                Chalice.route(
+                    self, path, methods=[method], name=f"{view.__name__}_{method.lower()}", content_types=["*/*"]
+                )(self._handler(view, op))
             return view
 
         return register
@@ -170,9 +184,15 @@ class MomentumApp(Chalice):
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
                 response = error_response(DomainError("Internal error", code="internal"))
                 response.status_code = 500
-            log("request", request_id=ctx.request_id, route=op.path, method=op.method,
-                user_id=getattr(ctx.user, "id", None), status=response.status_code,
-                latency_ms=round((time.perf_counter() - started) * 1000, 1))
+            log(
+                "request",
+                request_id=ctx.request_id,
+                route=op.path,
+                method=op.method,
+                user_id=getattr(ctx.user, "id", None),
+                status=response.status_code,
+                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
             return response
 
         handle.__name__ = view.__name__
@@ -204,8 +224,10 @@ def _authenticate(ctx: Context, *, admin: bool):
 
 
 def _validation_error(error: ValidationError) -> InvalidInput:
-    errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
-              for e in error.errors(include_url=False, include_input=False)]
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"], "type": e["type"]}
+        for e in error.errors(include_url=False, include_input=False)
+    ]
     return InvalidInput("Invalid input", details={"errors": errors})
 
 

@@ -37,10 +37,24 @@ SETTINGS = {
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
     "key": ["temperley-1999", key.MIN_CHROMA_CONTRAST],
-    "tempo": [tempo.MIN_BPM, tempo.MAX_BPM, tempo.ONSET_FLOOR_DB, tempo.PULSE_BAND_MAX_HZ, tempo.PULSE_HIGH_WEIGHT,
-              tempo.FILL_PERCENTILE, tempo.FILL_THRESHOLD, tempo.TIGHTNESS, tempo.MIN_PERIODICITY],
-    "sections": [sections.KERNEL_UNITS, sections.MIN_SECTION_UNITS, sections.MIN_SECTION_S, sections.NOVELTY_MIN,
-                 sections.SAME_LABEL_SIMILARITY],
+    "tempo": [
+        tempo.MIN_BPM,
+        tempo.MAX_BPM,
+        tempo.ONSET_FLOOR_DB,
+        tempo.PULSE_BAND_MAX_HZ,
+        tempo.PULSE_HIGH_WEIGHT,
+        tempo.FILL_PERCENTILE,
+        tempo.FILL_THRESHOLD,
+        tempo.TIGHTNESS,
+        tempo.MIN_PERIODICITY,
+    ],
+    "sections": [
+        sections.KERNEL_UNITS,
+        sections.MIN_SECTION_UNITS,
+        sections.MIN_SECTION_S,
+        sections.NOVELTY_MIN,
+        sections.SAME_LABEL_SIMILARITY,
+    ],
     "loudness": [loudness.TRUE_PEAK_OVERSAMPLING, loudness.TRUE_PEAK_HALF_TAPS],
     "frame_layout": frames.LAYOUT_VERSION,
 }
@@ -91,8 +105,9 @@ def _chunk_length(sample_rate: int) -> int:
     return CHUNK_SUB_BLOCKS * int(round(sample_rate * loudness.SUB_BLOCK_S))
 
 
-def _analyse(blocks: Iterable[np.ndarray], sr: int, channels: int, expected: int,
-             progress: Progress | None) -> AnalysisResult:
+def _analyse(
+    blocks: Iterable[np.ndarray], sr: int, channels: int, expected: int, progress: Progress | None
+) -> AnalysisResult:
     rate = analysis_rate(sr)
     loud, peaks = LoudnessMeter(sr, channels), PeakMeter(channels)
     resampler = Resampler(sr, rate)
@@ -122,8 +137,9 @@ def _analyse(blocks: Iterable[np.ndarray], sr: int, channels: int, expected: int
     return result
 
 
-def _summarise(spectral: SpectralFeatures, loud: LoudnessMeter, peaks: PeakMeter, n: int, sr: int, channels: int,
-               rate: int) -> AnalysisResult:
+def _summarise(
+    spectral: SpectralFeatures, loud: LoudnessMeter, peaks: PeakMeter, n: int, sr: int, channels: int, rate: int
+) -> AnalysisResult:
     duration = n / sr
     n_frames = math.ceil(math.ceil(n * rate / sr) / spectral.hop)
     feats = spectral.result(n_frames)
@@ -134,8 +150,9 @@ def _summarise(spectral: SpectralFeatures, loud: LoudnessMeter, peaks: PeakMeter
     track_key, key_confidence = estimate_key(chroma.sum(axis=0))
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
-    parts = sections.analyse_sections(chroma, feats["bands"], rhythm.beat_frames, downbeat_frames, rhythm.beats,
-                                      sub_power, duration)
+    parts = sections.analyse_sections(
+        chroma, feats["bands"], rhythm.beat_frames, downbeat_frames, rhythm.beats, sub_power, duration
+    )
     has_beats = len(rhythm.beats) > 0
     result = AnalysisResult(
         analyzer_version=ANALYZER_VERSION,
@@ -177,20 +194,27 @@ def _events(rhythm: tempo.Rhythm, env: np.ndarray, parts: list[dict]) -> list[di
         if position == 0:
             bar_end = i + per_bar
             bar_duration = int(beats_ms[bar_end] - t) if bar_end < len(beats_ms) else None
-            events.append(_event(t, bar_duration, "downbeat", {"bar": bar + 1, "beats_per_bar": per_bar},
-                                 rhythm.meter_confidence))
+            events.append(
+                _event(t, bar_duration, "downbeat", {"bar": bar + 1, "beats_per_bar": per_bar}, rhythm.meter_confidence)
+            )
     for part in parts:
         start_ms = int(round(part["start_s"] * 1000))
         data = {k: part[k] for k in ("label", "section_type", "loudness_lufs", "tempo_bpm", "key")}
-        events.append(_event(start_ms, int(round(part["end_s"] * 1000)) - start_ms, "section", data,
-                             part["confidence"]))
+        events.append(
+            _event(start_ms, int(round(part["end_s"] * 1000)) - start_ms, "section", data, part["confidence"])
+        )
     events.sort(key=lambda e: (e["time_ms"], e["event_type"]))
     return events
 
 
 def _event(time_ms: int, duration_ms: int | None, event_type: str, data: dict, confidence: float) -> dict:
-    return {"time_ms": int(time_ms), "duration_ms": duration_ms, "event_type": event_type, "event_data": data,
-            "confidence": round(float(confidence), 3)}
+    return {
+        "time_ms": int(time_ms),
+        "duration_ms": duration_ms,
+        "event_type": event_type,
+        "event_data": data,
+        "confidence": round(float(confidence), 3),
+    }
 
 
 def _summary(result: AnalysisResult, rhythm: tempo.Rhythm) -> dict:

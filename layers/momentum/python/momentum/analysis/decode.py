@@ -62,8 +62,10 @@ class AudioStream:
             try:
                 count = self._file.read(frames, dtype="float32", always_2d=True, out=buffer)
             except SoundFileError as exc:
-                raise DecodeError(f"the audio stream is corrupt or truncated after {total / self.sample_rate:.1f} s"
-                                  f" ({_describe(exc)})") from exc
+                raise DecodeError(
+                    f"the audio stream is corrupt or truncated after {total / self.sample_rate:.1f} s"
+                    f" ({_describe(exc)})"
+                ) from exc
             if len(count) == 0:
                 break
             total += len(count)
@@ -78,8 +80,10 @@ class AudioStream:
         expected = self.declared_frames
         short = expected - total
         if short > TRUNCATION_SLACK_FRAMES and short > TRUNCATION_TOLERANCE * expected:
-            raise DecodeError(f"the audio stream is truncated: decoded {total / self.sample_rate:.1f} s of the "
-                              f"{expected / self.sample_rate:.1f} s its header declares")
+            raise DecodeError(
+                f"the audio stream is truncated: decoded {total / self.sample_rate:.1f} s of the "
+                f"{expected / self.sample_rate:.1f} s its header declares"
+            )
         match = _TRUNCATED_LOG.search(self._file.extra_info or "")
         if match and (match.group(1) is None or int(match.group(2)) < int(match.group(1)) < STREAMING_PLACEHOLDER):
             raise DecodeError("the audio file is truncated: its data ends before the length its header declares")

@@ -143,8 +143,9 @@ class BlockIIR:
 
     def __init__(self, sections: list[tuple[np.ndarray, np.ndarray]], block: int, channels: int):
         """`sections`: (b, a) coefficient pairs of filters applied in series, e.g. the two K-weighting biquads."""
-        normalised = tuple((tuple(np.asarray(b, float) / a[0]), tuple(np.asarray(a, float) / a[0]))
-                           for b, a in sections)
+        normalised = tuple(
+            (tuple(np.asarray(b, float) / a[0]), tuple(np.asarray(a, float) / a[0])) for b, a in sections
+        )
         self.block = block
         self.toeplitz, self.gain, self.observe, self.feedback = _block_iir_matrices(normalised, block)
         self._state = np.zeros((channels, len(self.feedback)))

@@ -34,23 +34,39 @@ _STRUCT_CODES = {"u1": "B", "<u2": "H"}
 
 def _dtype(layout: dict) -> np.dtype:
     """numpy structured dtype described by a frame layout."""
-    return np.dtype({
-        "names": [f["name"] for f in layout["fields"]],
-        "formats": [(f["dtype"], (f["count"],)) if f["count"] > 1 else f["dtype"] for f in layout["fields"]],
-        "offsets": [f["byte_offset"] for f in layout["fields"]],
-        "itemsize": layout["bytes_per_frame"],
-    })
+    return np.dtype(
+        {
+            "names": [f["name"] for f in layout["fields"]],
+            "formats": [(f["dtype"], (f["count"],)) if f["count"] > 1 else f["dtype"] for f in layout["fields"]],
+            "offsets": [f["byte_offset"] for f in layout["fields"]],
+            "itemsize": layout["bytes_per_frame"],
+        }
+    )
 
 
 def make_layout(onset_scale: float) -> dict:
     """The JSON-able frame layout; physical value = raw * scale + offset."""
-    scales = {"bands": (DB_STEP, DB_FLOOR), "centroid": (1.0, 0.0), "onset": (onset_scale, 0.0),
-              "rms": (DB_STEP, DB_FLOOR)}
+    scales = {
+        "bands": (DB_STEP, DB_FLOOR),
+        "centroid": (1.0, 0.0),
+        "onset": (onset_scale, 0.0),
+        "rms": (DB_STEP, DB_FLOOR),
+    }
     fields, offset = [], 0
     for name, dtype, count, unit in _FIELDS:
         scale, add = scales[name]
-        fields.append({"name": name, "byte_offset": offset, "dtype": dtype, "struct": _STRUCT_CODES[dtype],
-                       "count": count, "scale": scale, "offset": add, "unit": unit})
+        fields.append(
+            {
+                "name": name,
+                "byte_offset": offset,
+                "dtype": dtype,
+                "struct": _STRUCT_CODES[dtype],
+                "count": count,
+                "scale": scale,
+                "offset": add,
+                "unit": unit,
+            }
+        )
         offset += np.dtype(dtype).itemsize * count
     fields[0]["band_edges_hz"] = [round(float(f), 2) for f in band_edges()]
     return {

@@ -7,8 +7,25 @@ import numpy as np
 # Spelled as musicians name these keys (Db major but C# minor, Ab major but G# minor).
 MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MINOR_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "G#", "A", "Bb", "B")
-_PITCH_CLASSES = {"C": 0, "C#": 1, "Db": 1, "D": 2, "D#": 3, "Eb": 3, "E": 4, "F": 5, "F#": 6, "Gb": 6, "G": 7,
-                  "G#": 8, "Ab": 8, "A": 9, "A#": 10, "Bb": 10, "B": 11}
+_PITCH_CLASSES = {
+    "C": 0,
+    "C#": 1,
+    "Db": 1,
+    "D": 2,
+    "D#": 3,
+    "Eb": 3,
+    "E": 4,
+    "F": 5,
+    "F#": 6,
+    "Gb": 6,
+    "G": 7,
+    "G#": 8,
+    "Ab": 8,
+    "A": 9,
+    "A#": 10,
+    "Bb": 10,
+    "B": 11,
+}
 # Temperley's (1999) profiles from the Kostka-Payne corpus: unlike Krumhansl-Kessler's probe-tone ratings
 # they do not rate the dominant nearly as high as the tonic, which on our synthetic set removed the
 # tonic/dominant confusions KK makes (0.875 -> 1.0 MIREX score).
@@ -36,7 +53,7 @@ def key_name(index: int) -> str:
 
 
 def parse_key(name: str) -> tuple[int, str]:
-    """"G# minor" -> (8, "minor"); accepts sharps or flats."""
+    """ "G# minor" -> (8, "minor"); accepts sharps or flats."""
     tonic, mode = name.split()
     return _PITCH_CLASSES[tonic], mode
 

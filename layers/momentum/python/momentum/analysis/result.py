@@ -49,5 +49,7 @@ class AnalysisResult:
             "bytes_per_frame": self.frames.bytes_per_frame,
             "frame_layout": self.frames.frame_layout,
         }
-        return json.dumps({"summary": self.summary, "sections": self.sections, "events": self.events,
-                           "frames": manifest}, indent=indent)
+        return json.dumps(
+            {"summary": self.summary, "sections": self.sections, "events": self.events, "frames": manifest},
+            indent=indent,
+        )

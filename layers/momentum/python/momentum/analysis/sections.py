@@ -94,8 +94,11 @@ def find_boundaries(nov: np.ndarray, downbeat_units: np.ndarray, min_units: int)
     """Unit indices where sections start (always including 0), strongest peaks first, snapped to downbeats."""
     n = len(nov)
     threshold = max(nov.mean() + NOVELTY_THRESHOLD * nov.std(), NOVELTY_MIN)
-    peaks = [i for i in np.argsort(nov)[::-1] if nov[i] > threshold
-             and nov[i] == nov[max(0, i - min_units // 2) : i + min_units // 2 + 1].max()]
+    peaks = [
+        i
+        for i in np.argsort(nov)[::-1]
+        if nov[i] > threshold and nov[i] == nov[max(0, i - min_units // 2) : i + min_units // 2 + 1].max()
+    ]
     chosen: list[int] = []
     for i in peaks:
         if len(downbeat_units):
@@ -156,8 +159,15 @@ def letter(cluster: int) -> str:
     return letters[cluster % 26] + (str(cluster // 26 + 1) if cluster >= 26 else "")
 
 
-def analyse_sections(chroma: np.ndarray, bands: np.ndarray, beat_frames: np.ndarray, downbeat_frames: np.ndarray,
-                     beat_times: np.ndarray, sub_power: np.ndarray, duration: float) -> list[dict]:
+def analyse_sections(
+    chroma: np.ndarray,
+    bands: np.ndarray,
+    beat_frames: np.ndarray,
+    downbeat_frames: np.ndarray,
+    beat_times: np.ndarray,
+    sub_power: np.ndarray,
+    duration: float,
+) -> list[dict]:
     """Sections covering the whole track, each with label, musical name, loudness, tempo and key."""
     n_frames = len(chroma)
     bounds = unit_bounds(beat_frames, n_frames)
@@ -190,17 +200,19 @@ def analyse_sections(chroma: np.ndarray, bands: np.ndarray, beat_frames: np.ndar
         frames = slice(int(round(start_s * FPS)), int(round(end_s * FPS)))
         beats_in = beat_times[(beat_times >= start_s) & (beat_times < end_s)]
         key, key_confidence = estimate_key(chroma[frames].sum(axis=0))
-        sections.append({
-            "start_s": round(start_s, 3),
-            "end_s": round(end_s, 3),
-            "label": letter(labels[i]),
-            "section_type": None,
-            "loudness_lufs": rounded(integrated_loudness(sub_power[sub])),
-            "tempo_bpm": round(60.0 / float(np.median(np.diff(beats_in))), 2) if len(beats_in) >= 4 else None,
-            "key": key,
-            "key_confidence": round(key_confidence, 3),
-            "confidence": round(float(strength[i]), 3),
-        })
+        sections.append(
+            {
+                "start_s": round(start_s, 3),
+                "end_s": round(end_s, 3),
+                "label": letter(labels[i]),
+                "section_type": None,
+                "loudness_lufs": rounded(integrated_loudness(sub_power[sub])),
+                "tempo_bpm": round(60.0 / float(np.median(np.diff(beats_in))), 2) if len(beats_in) >= 4 else None,
+                "key": key,
+                "key_confidence": round(key_confidence, 3),
+                "confidence": round(float(strength[i]), 3),
+            }
+        )
     names = section_types(labels, [s["loudness_lufs"] for s in sections])
     for section, name in zip(sections, names, strict=True):
         section["section_type"] = name

@@ -67,8 +67,10 @@ class Onsets(NamedTuple):
 def onset_envelopes(bands: np.ndarray) -> Onsets:
     floor = np.float32(max(float(bands.mean()), 1e-12) * 10 ** (ONSET_FLOOR_DB / 10))
     upper = band_edges()[1:]
-    weights = np.stack([np.ones_like(upper), upper <= LOW_BAND_MAX_HZ,
-                        np.where(upper <= PULSE_BAND_MAX_HZ, 1.0, PULSE_HIGH_WEIGHT)], axis=1).astype(np.float32)
+    weights = np.stack(
+        [np.ones_like(upper), upper <= LOW_BAND_MAX_HZ, np.where(upper <= PULSE_BAND_MAX_HZ, 1.0, PULSE_HIGH_WEIGHT)],
+        axis=1,
+    ).astype(np.float32)
     flux = np.zeros((len(bands), len(weights.T)), np.float32)
     for block in frame_blocks(len(bands)):
         start = max(block.start - 1, 0)  # one frame of overlap for the difference
@@ -227,14 +229,18 @@ def _zscore(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / (x.std() + 1e-9)
 
 
-def find_bars(beat_frames: np.ndarray, env_low: np.ndarray, env: np.ndarray,
-              chroma: np.ndarray) -> tuple[int, int, float]:
+def find_bars(
+    beat_frames: np.ndarray, env_low: np.ndarray, env: np.ndarray, chroma: np.ndarray
+) -> tuple[int, int, float]:
     """(beats per bar, index of the first downbeat, confidence) from accents that recur every 3 or 4 beats."""
     if len(beat_frames) < 2 * max(METERS):
         return 4, 0, 0.0
     near = np.clip(beat_frames[:, None] + np.arange(-1, 2)[None, :], 0, len(env) - 1)
-    accent = (_zscore(env_low[near].max(axis=1)) + 0.5 * _zscore(env[near].max(axis=1))
-              + _zscore(_beat_chroma_change(chroma, beat_frames)))
+    accent = (
+        _zscore(env_low[near].max(axis=1))
+        + 0.5 * _zscore(env[near].max(axis=1))
+        + _zscore(_beat_chroma_change(chroma, beat_frames))
+    )
     best = {}
     for meter in METERS:
         usable = len(accent) // meter * meter

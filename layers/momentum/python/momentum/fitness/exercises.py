@@ -72,9 +72,17 @@ def like_pattern(text: str) -> str:
 def list_exercises(conn: Connection, user_id: UUID, query: ExerciseQuery, page: PageRequest) -> Page[Exercise]:
     """Built-in and the user's own exercises, by name, filtered by category, muscle group, equipment and name."""
     after_name, after_id = page.after_key(str, UUID)
-    params = {"user_id": user_id, "category": query.category, "muscle_group": query.muscle_group,
-              "equipment": query.equipment, "pattern": like_pattern(query.q) if query.q else None,
-              "source": query.source, "after_name": after_name, "after_id": after_id, "limit": page.limit + 1}
+    params = {
+        "user_id": user_id,
+        "category": query.category,
+        "muscle_group": query.muscle_group,
+        "equipment": query.equipment,
+        "pattern": like_pattern(query.q) if query.q else None,
+        "source": query.source,
+        "after_name": after_name,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
     with conn.cursor(row_factory=class_row(Exercise)) as cur:
         rows = cur.execute(LIST_EXERCISES, params).fetchall()
     return page_of(rows, page, key=lambda e: (e.name, str(e.id)))
@@ -102,8 +110,11 @@ def require_visible(conn: Connection, user_id: UUID, exercise_ids: set[UUID], *,
         raise InvalidInput("Unknown exercise", code="unknown_exercise", details={"exercise_ids": unknown})
     custom = sorted(str(i) for i, builtin in visible.items() if not builtin)
     if builtin_only and custom:
-        raise InvalidInput("A public workout can use built-in exercises only: others cannot see custom ones",
-                           code="custom_exercise_in_public_workout", details={"exercise_ids": custom})
+        raise InvalidInput(
+            "A public workout can use built-in exercises only: others cannot see custom ones",
+            code="custom_exercise_in_public_workout",
+            details={"exercise_ids": custom},
+        )
 
 
 def create_exercise(conn: Connection, user_id: UUID, body: ExerciseIn) -> Exercise:
@@ -134,8 +145,9 @@ def delete_exercise(conn: Connection, user_id: UUID, exercise_id: UUID) -> None:
         deleted = conn.execute(DELETE_CUSTOM, {"id": exercise_id, "user_id": user_id}).fetchone()
     except psycopg.errors.ForeignKeyViolation:
         # The foreign keys are the check, so a set logged a moment ago cannot slip past a separate "in use" query.
-        raise Conflict("The exercise is used by logged sets, records or workouts; remove those first",
-                       code="exercise_in_use") from None
+        raise Conflict(
+            "The exercise is used by logged sets, records or workouts; remove those first", code="exercise_in_use"
+        ) from None
     if deleted is None:
         _refuse_builtin(conn, user_id, exercise_id)
 

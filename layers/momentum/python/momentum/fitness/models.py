@@ -18,6 +18,7 @@ def _refuse_cleared(patch: RequestModel, required: tuple[str, ...]):
         raise ValueError(f"{', '.join(cleared)} cannot be null")
     return patch
 
+
 Category = Literal["strength", "cardio", "flexibility"]
 Difficulty = Literal["beginner", "intermediate", "advanced"]
 SectionType = Literal["warmup", "main", "cooldown"]
@@ -25,14 +26,55 @@ RecordType = Literal["weight", "reps", "volume", "duration", "e1rm"]
 
 # Fixed vocabularies, so filters and the per-muscle-group stats add up (a free-text "Chest" and "chest " would not).
 MuscleGroup = Literal[
-    "chest", "upper_back", "lats", "traps", "lower_back", "shoulders", "biceps", "triceps", "forearms", "abs",
-    "obliques", "glutes", "quadriceps", "hamstrings", "calves", "adductors", "abductors", "hip_flexors", "neck",
-    "full_body", "cardiovascular",
+    "chest",
+    "upper_back",
+    "lats",
+    "traps",
+    "lower_back",
+    "shoulders",
+    "biceps",
+    "triceps",
+    "forearms",
+    "abs",
+    "obliques",
+    "glutes",
+    "quadriceps",
+    "hamstrings",
+    "calves",
+    "adductors",
+    "abductors",
+    "hip_flexors",
+    "neck",
+    "full_body",
+    "cardiovascular",
 ]
 Equipment = Literal[
-    "barbell", "dumbbell", "kettlebell", "machine", "cable", "bodyweight", "bench", "pull_up_bar", "dip_station",
-    "resistance_band", "ez_bar", "trap_bar", "smith_machine", "medicine_ball", "plate", "box", "jump_rope", "mat",
-    "foam_roller", "treadmill", "stationary_bike", "rowing_machine", "elliptical", "stair_climber", "sled", "rings",
+    "barbell",
+    "dumbbell",
+    "kettlebell",
+    "machine",
+    "cable",
+    "bodyweight",
+    "bench",
+    "pull_up_bar",
+    "dip_station",
+    "resistance_band",
+    "ez_bar",
+    "trap_bar",
+    "smith_machine",
+    "medicine_ball",
+    "plate",
+    "box",
+    "jump_rope",
+    "mat",
+    "foam_roller",
+    "treadmill",
+    "stationary_bike",
+    "rowing_machine",
+    "elliptical",
+    "stair_climber",
+    "sled",
+    "rings",
 ]
 
 # Bounds on what a person can plausibly log; beyond them a value is a typo, not a set.
@@ -48,6 +90,7 @@ Url = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://\S+$"
 
 
 # ---------------------------------------------------------------- exercises
+
 
 class ExerciseQuery(PageQuery):
     category: Category | None = None
@@ -98,6 +141,7 @@ class Exercise(ResponseModel):
 
 
 # ---------------------------------------------------------------- workouts
+
 
 class WorkoutExerciseIn(RequestModel):
     exercise_id: UUID
@@ -176,6 +220,7 @@ class Workout(WorkoutSummary):
 
 
 # ---------------------------------------------------------------- sessions and sets
+
 
 class SessionIn(RequestModel):
     workout_id: UUID | None = Field(default=None, description="Start from a workout you can see")
@@ -286,6 +331,7 @@ class Session(SessionSummary):
 
 # ---------------------------------------------------------------- records and stats
 
+
 class RecordQuery(PageQuery):
     exercise_id: UUID | None = None
     history: int = Field(default=10, ge=0, le=100, description="Earlier records shown per type, newest first")
@@ -341,12 +387,14 @@ class Stats(ResponseModel):
 
 # ---------------------------------------------------------------- programs
 
+
 class ProgramWorkoutIn(RequestModel):
     workout_id: UUID
     day_of_week: int = Field(ge=0, le=6, description="0 = Sunday … 6 = Saturday")
     order_index: int = Field(default=0, ge=0, le=20)
-    intensity_modifier: float = Field(default=1.0, gt=0, le=2.0, allow_inf_nan=False,
-                                      description="Scales the workout's target weights")
+    intensity_modifier: float = Field(
+        default=1.0, gt=0, le=2.0, allow_inf_nan=False, description="Scales the workout's target weights"
+    )
 
 
 class ProgramWeekIn(RequestModel):
@@ -422,8 +470,9 @@ class Program(ProgramSummary):
 
 
 class TodayQuery(QueryModel):
-    day_of_week: int | None = Field(default=None, ge=0, le=6,
-                                    description="The client's local weekday (0 = Sunday); default: today in UTC")
+    day_of_week: int | None = Field(
+        default=None, ge=0, le=6, description="The client's local weekday (0 = Sunday); default: today in UTC"
+    )
 
 
 class ScheduledWorkout(ResponseModel):

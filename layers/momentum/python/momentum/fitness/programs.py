@@ -182,8 +182,11 @@ def replace_program(conn: Connection, user_id: UUID, program_id: UUID, body: Pro
         with conn.transaction():
             if conn.execute(UPDATE_PROGRAM, params).fetchone() is None:
                 get_program(conn, user_id, program_id)  # raises NotFound when it is not the user's
-                raise Conflict("The program is active beyond that many weeks", code="program_week_out_of_range",
-                               details={"duration_weeks": body.duration_weeks})
+                raise Conflict(
+                    "The program is active beyond that many weeks",
+                    code="program_week_out_of_range",
+                    details={"duration_weeks": body.duration_weeks},
+                )
             _check_workouts(conn, user_id, body)
             conn.execute(CLEAR_WEEKS, params)
             _insert_weeks(conn, program_id, body.weeks)
@@ -244,17 +247,33 @@ def today(conn: Connection, user_id: UUID, query: TodayQuery, now: datetime | No
     with conn.cursor(row_factory=dict_row) as cur:
         week = cur.execute(CURRENT_WEEK, {"id": program.id, "week": program.current_week, "day": day}).fetchone()
     if week is None:  # a rest week: nothing scheduled
-        return Today(day_of_week=day, program=program, week_number=program.current_week, week_name=None,
-                     is_deload=None, workouts=[])
+        return Today(
+            day_of_week=day,
+            program=program,
+            week_number=program.current_week,
+            week_name=None,
+            is_deload=None,
+            workouts=[],
+        )
     documents = get_workouts(conn, user_id, [slot["workout_id"] for slot in week["workouts"]])
     scheduled = [
-        ScheduledWorkout(program_workout_id=slot["id"], order_index=slot["order_index"],
-                         intensity_modifier=slot["intensity_modifier"],
-                         workout=_scaled(documents[UUID(slot["workout_id"])], slot["intensity_modifier"]))
-        for slot in week["workouts"] if UUID(slot["workout_id"]) in documents
+        ScheduledWorkout(
+            program_workout_id=slot["id"],
+            order_index=slot["order_index"],
+            intensity_modifier=slot["intensity_modifier"],
+            workout=_scaled(documents[UUID(slot["workout_id"])], slot["intensity_modifier"]),
+        )
+        for slot in week["workouts"]
+        if UUID(slot["workout_id"]) in documents
     ]
-    return Today(day_of_week=day, program=program, week_number=week["week_number"], week_name=week["name"],
-                 is_deload=week["is_deload"], workouts=scheduled)
+    return Today(
+        day_of_week=day,
+        program=program,
+        week_number=week["week_number"],
+        week_name=week["name"],
+        is_deload=week["is_deload"],
+        workouts=scheduled,
+    )
 
 
 def _sunday_first_weekday(moment: datetime) -> int:
@@ -262,9 +281,16 @@ def _sunday_first_weekday(moment: datetime) -> int:
 
 
 def _scaled(workout: Workout, modifier: float) -> Workout:
-    sections = [s.model_copy(update={"exercises": [
-        e.model_copy(update={"weight": rules.scaled_weight(e.weight, modifier)}) for e in s.exercises]})
-        for s in workout.sections]
+    sections = [
+        s.model_copy(
+            update={
+                "exercises": [
+                    e.model_copy(update={"weight": rules.scaled_weight(e.weight, modifier)}) for e in s.exercises
+                ]
+            }
+        )
+        for s in workout.sections
+    ]
     return workout.model_copy(update={"sections": sections})
 
 
@@ -283,8 +309,11 @@ def _check_workouts(conn: Connection, user_id: UUID, body: ProgramIn) -> None:
 
 def _unknown_workouts(body: ProgramIn, ids: set[UUID] | None = None) -> InvalidInput:
     ids = ids if ids is not None else {w.workout_id for week in body.weeks for w in week.workouts}
-    return InvalidInput("A program schedules your own workouts only (copy a public workout first)",
-                        code="unknown_workout", details={"workout_ids": sorted(str(i) for i in ids)})
+    return InvalidInput(
+        "A program schedules your own workouts only (copy a public workout first)",
+        code="unknown_workout",
+        details={"workout_ids": sorted(str(i) for i in ids)},
+    )
 
 
 def _insert_weeks(conn: Connection, program_id: UUID, weeks: list[ProgramWeekIn]) -> None:
@@ -298,4 +327,3 @@ def _insert_weeks(conn: Connection, program_id: UUID, weeks: list[ProgramWeekIn]
             cur.executemany(INSERT_WEEK, week_rows)
         if workout_rows:
             cur.executemany(INSERT_PROGRAM_WORKOUT, workout_rows)
-

@@ -62,8 +62,9 @@ VALUES (%(user_id)s, %(exercise_id)s, %(record_type)s, %(value)s, %(reps)s, %(ac
         %(previous_value)s)
 """
 
-RECORD_COLUMNS = "pr.id, pr.exercise_id, pr.record_type, pr.value, pr.reps, pr.achieved_at, pr.exercise_set_id, " \
-                 "pr.previous_value"
+RECORD_COLUMNS = (
+    "pr.id, pr.exercise_id, pr.record_type, pr.value, pr.reps, pr.achieved_at, pr.exercise_set_id, pr.previous_value"
+)
 
 RECORDS_OF_SETS = f"""
 SELECT {RECORD_COLUMNS} FROM personal_records pr
@@ -106,20 +107,36 @@ def lock_records(conn: Connection, user_id: UUID, exercise_ids: Iterable[UUID]) 
 
 def drop_records_from(conn: Connection, user_id: UUID, exercise_id: UUID, start: HistoryKey) -> None:
     """Delete the records derived from sets at or after ``start`` in the history (before the sets change)."""
-    conn.execute(DROP_RECORDS_FROM, {"user_id": user_id, "exercise_id": exercise_id, "from_at": start[0],
-                                     "from_id": start[1]})
+    conn.execute(
+        DROP_RECORDS_FROM, {"user_id": user_id, "exercise_id": exercise_id, "from_at": start[0], "from_id": start[1]}
+    )
 
 
 def replay_from(conn: Connection, user_id: UUID, exercise_id: UUID, start: HistoryKey) -> None:
     """Rebuild the records of the sets at or after ``start`` (after the sets changed), on top of the bests left."""
-    params = {"user_id": user_id, "exercise_id": exercise_id, "from_at": start[0], "from_id": start[1],
-              "types": list(RECORD_TYPES)}
+    params = {
+        "user_id": user_id,
+        "exercise_id": exercise_id,
+        "from_at": start[0],
+        "from_id": start[1],
+        "types": list(RECORD_TYPES),
+    }
     bests = {t: v for t, v in conn.execute(CURRENT_BESTS, params).fetchall() if v is not None}
     with conn.cursor(row_factory=class_row(SetFacts)) as cur:
         sets = cur.execute(SETS_FROM, params).fetchall()
-    rows = [{"user_id": user_id, "exercise_id": exercise_id, "record_type": r.record_type, "value": r.value,
-             "reps": r.reps, "achieved_at": r.achieved_at, "exercise_set_id": r.exercise_set_id,
-             "previous_value": r.previous_value} for r in replay_records(bests, sets)]
+    rows = [
+        {
+            "user_id": user_id,
+            "exercise_id": exercise_id,
+            "record_type": r.record_type,
+            "value": r.value,
+            "reps": r.reps,
+            "achieved_at": r.achieved_at,
+            "exercise_set_id": r.exercise_set_id,
+            "previous_value": r.previous_value,
+        }
+        for r in replay_records(bests, sets)
+    ]
     if rows:
         with conn.cursor() as cur:
             cur.executemany(INSERT_RECORD, rows)
@@ -133,13 +150,22 @@ def records_of_sets(conn: Connection, set_ids: list[UUID]) -> list[PersonalRecor
 def list_records(conn: Connection, user_id: UUID, query: RecordQuery, page: PageRequest) -> Page[ExerciseRecords]:
     """The user's current best per exercise and record type, each with the records it followed."""
     after_name, after_id = page.after_key(str, UUID)
-    params = {"user_id": user_id, "exercise_id": query.exercise_id, "after_name": after_name, "after_id": after_id,
-              "limit": page.limit + 1, "history": query.history, "types": list(RECORD_TYPES)}
+    params = {
+        "user_id": user_id,
+        "exercise_id": query.exercise_id,
+        "after_name": after_name,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+        "history": query.history,
+        "types": list(RECORD_TYPES),
+    }
     groups: dict[UUID, ExerciseRecords] = {}
     with conn.cursor(row_factory=dict_row) as cur:
         for row in cur.execute(RECORDS_PAGE, params):
-            group = groups.setdefault(row["exercise_id"], ExerciseRecords(
-                exercise_id=row["exercise_id"], exercise_name=row["exercise_name"], records=[]))
+            group = groups.setdefault(
+                row["exercise_id"],
+                ExerciseRecords(exercise_id=row["exercise_id"], exercise_name=row["exercise_name"], records=[]),
+            )
             current = group.records[-1] if group.records else None
             if current is None or current.record_type != row["record_type"]:
                 group.records.append(CurrentRecord.model_validate(row | {"history": []}))

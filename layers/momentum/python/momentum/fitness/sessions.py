@@ -141,9 +141,16 @@ def get_session(conn: Connection, user_id: UUID, session_id: UUID) -> Session:
     groups: dict[UUID, SessionExercise] = {}
     with conn.cursor(row_factory=dict_row) as cur:
         for row in cur.execute(SESSION_SETS, {"id": session_id}):
-            group = groups.setdefault(row["exercise_id"], SessionExercise(
-                exercise_id=row["exercise_id"], exercise_name=row["exercise_name"], category=row["category"],
-                sets=[], records=[]))
+            group = groups.setdefault(
+                row["exercise_id"],
+                SessionExercise(
+                    exercise_id=row["exercise_id"],
+                    exercise_name=row["exercise_name"],
+                    category=row["category"],
+                    sets=[],
+                    records=[],
+                ),
+            )
             group.sets.append(ExerciseSet.model_validate(row))
     set_ids = [s.id for g in groups.values() for s in g.sets]
     for record in records.records_of_sets(conn, set_ids) if set_ids else []:
@@ -154,8 +161,13 @@ def get_session(conn: Connection, user_id: UUID, session_id: UUID) -> Session:
 def list_sessions(conn: Connection, user_id: UUID, query: SessionQuery, page: PageRequest) -> Page[SessionSummary]:
     """The user's sessions, newest first, optionally only the active or the completed ones."""
     after_started, after_id = page.after_key(datetime, UUID)
-    params = {"user_id": user_id, "status": query.status, "after_started": after_started, "after_id": after_id,
-              "limit": page.limit + 1}
+    params = {
+        "user_id": user_id,
+        "status": query.status,
+        "after_started": after_started,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
     with conn.cursor(row_factory=class_row(SessionSummary)) as cur:
         rows = cur.execute(LIST_SUMMARIES, params).fetchall()
     return page_of(rows, page, key=lambda s: (s.started_at.isoformat(), str(s.id)))
@@ -166,8 +178,13 @@ def complete_session(conn: Connection, user_id: UUID, session_id: UUID, body: Co
 
     Raises: NotFound, Conflict when the session is already completed.
     """
-    params = {"id": session_id, "user_id": user_id, "notes": body.notes, "set_notes": "notes" in body.model_fields_set,
-              "rating": body.rating}
+    params = {
+        "id": session_id,
+        "user_id": user_id,
+        "notes": body.notes,
+        "set_notes": "notes" in body.model_fields_set,
+        "rating": body.rating,
+    }
     with conn.transaction():
         if conn.execute(COMPLETE_SESSION, params).fetchone() is None:
             lock_session(conn, user_id, session_id)  # raises NotFound when it is not the user's
@@ -176,9 +193,17 @@ def complete_session(conn: Connection, user_id: UUID, session_id: UUID, body: Co
         award = rules.session_award(working_sets)
         if award.pays:
             gamification.award(
-                conn, user_id, event_type="workout_session", idempotency_key=f"workout-session:{session_id}",
-                xp=award.xp, coins=award.coins, skill_key=rules.FITNESS_SKILL, skill_stars=award.skill_stars,
-                reason=f"Workout session: {working_sets} working sets", event_id=session_id)
+                conn,
+                user_id,
+                event_type="workout_session",
+                idempotency_key=f"workout-session:{session_id}",
+                xp=award.xp,
+                coins=award.coins,
+                skill_key=rules.FITNESS_SKILL,
+                skill_stars=award.skill_stars,
+                reason=f"Workout session: {working_sets} working sets",
+                event_id=session_id,
+            )
             conn.execute(RECORD_AWARD, {"id": session_id, "xp": award.xp, "coins": award.coins})
             gamification.touch_streak(conn, user_id, "workout")
             gamification.check_achievements(conn, user_id)
@@ -194,8 +219,10 @@ def delete_session(conn: Connection, user_id: UUID, session_id: UUID) -> None:
     params = {"id": session_id, "user_id": user_id}
     with conn.transaction():
         lock_session(conn, user_id, session_id)
-        starts = {exercise_id: (at, set_id)
-                  for exercise_id, at, set_id in conn.execute(SESSION_HISTORY_STARTS, params).fetchall()}
+        starts = {
+            exercise_id: (at, set_id)
+            for exercise_id, at, set_id in conn.execute(SESSION_HISTORY_STARTS, params).fetchall()
+        }
         records.lock_records(conn, user_id, starts)
         for exercise_id, start in starts.items():
             records.drop_records_from(conn, user_id, exercise_id, start)

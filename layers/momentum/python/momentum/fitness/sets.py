@@ -29,8 +29,9 @@ SELECT fitness_log_set(%(user_id)s, %(session_id)s, %(exercise_id)s, %(reps)s::i
                        %(record_types)s::text[], %(record_values)s::real[])
 """
 
-SET_COLUMNS = ("id, session_id, exercise_id, set_number, reps, weight, duration, is_warmup, is_dropset, rpe, notes, "
-               "completed_at")
+SET_COLUMNS = (
+    "id, session_id, exercise_id, set_number, reps, weight, duration, is_warmup, is_dropset, rpe, notes, completed_at"
+)
 
 LOCK_SET = f"SELECT {SET_COLUMNS} FROM exercise_sets WHERE id = %(id)s AND session_id = %(session_id)s FOR UPDATE"
 
@@ -65,8 +66,12 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
     Raises: NotFound (session), Conflict (session completed), InvalidInput (exercise the user cannot see).
     """
     offered = rules.record_values(body.weight, body.reps, body.duration, body.is_warmup)
-    params = body.model_dump() | {"user_id": user_id, "session_id": session_id,
-                                  "record_types": list(offered), "record_values": list(offered.values())}
+    params = body.model_dump() | {
+        "user_id": user_id,
+        "session_id": session_id,
+        "record_types": list(offered),
+        "record_values": list(offered.values()),
+    }
     try:
         (result,) = conn.execute(LOG_SET, params).fetchone()
     except psycopg.errors.ForeignKeyViolation:  # a custom exercise deleted between the check and the insert
@@ -104,8 +109,10 @@ def update_set(conn: Connection, user_id: UUID, session_id: UUID, set_id: UUID, 
         with conn.cursor(row_factory=class_row(ExerciseSet)) as cur:
             updated = cur.execute(UPDATE_SET, merged | {"moved": moved}).fetchone()
         if moved:
-            conn.execute(CLOSE_GAP, {"session_id": session_id, "exercise_id": current.exercise_id,
-                                     "set_number": current.set_number})
+            conn.execute(
+                CLOSE_GAP,
+                {"session_id": session_id, "exercise_id": current.exercise_id, "set_number": current.set_number},
+            )
         for exercise_id in affected:
             records.replay_from(conn, user_id, exercise_id, start)
         held = records.records_of_sets(conn, [set_id])
@@ -124,8 +131,9 @@ def delete_set(conn: Connection, user_id: UUID, session_id: UUID, set_id: UUID) 
         records.lock_records(conn, user_id, [current.exercise_id])
         records.drop_records_from(conn, user_id, current.exercise_id, start)
         conn.execute(DELETE_SET, {"id": set_id})
-        conn.execute(CLOSE_GAP, {"session_id": session_id, "exercise_id": current.exercise_id,
-                                 "set_number": current.set_number})
+        conn.execute(
+            CLOSE_GAP, {"session_id": session_id, "exercise_id": current.exercise_id, "set_number": current.set_number}
+        )
         records.replay_from(conn, user_id, current.exercise_id, start)
 
 

@@ -102,9 +102,14 @@ DELETE_WORKOUT = "DELETE FROM workouts WHERE id = %(id)s"
 def list_workouts(conn: Connection, user_id: UUID, query: WorkoutQuery, page: PageRequest) -> Page[WorkoutSummary]:
     """The user's workouts, or everyone's public ones, newest first."""
     after_created, after_id = page.after_key(datetime, UUID)
-    params = {"user_id": user_id, "is_template": query.is_template,
-              "pattern": like_pattern(query.q) if query.q else None, "after_created": after_created,
-              "after_id": after_id, "limit": page.limit + 1}
+    params = {
+        "user_id": user_id,
+        "is_template": query.is_template,
+        "pattern": like_pattern(query.q) if query.q else None,
+        "after_created": after_created,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
     with conn.cursor(row_factory=class_row(WorkoutSummary)) as cur:
         rows = cur.execute(LIST_PUBLIC if query.visibility == "public" else LIST_MINE, params).fetchall()
     return page_of(rows, page, key=lambda w: (w.created_at.isoformat(), str(w.id)))
@@ -163,8 +168,11 @@ def delete_workout(conn: Connection, user_id: UUID, workout_id: UUID) -> None:
             raise NotFound("workout")
         programs = [str(p) for (p,) in conn.execute(SCHEDULING_PROGRAMS, params).fetchall()]
         if programs:
-            raise Conflict("A training program schedules this workout; remove it from the program first",
-                           code="workout_scheduled", details={"program_ids": programs})
+            raise Conflict(
+                "A training program schedules this workout; remove it from the program first",
+                code="workout_scheduled",
+                details={"program_ids": programs},
+            )
         conn.execute(DETACH_SESSIONS, params)
         conn.execute(DELETE_WORKOUT, params)
 
@@ -176,13 +184,33 @@ def copy_workout(conn: Connection, user_id: UUID, workout_id: UUID) -> Workout:
     """
     source = get_workout(conn, user_id, workout_id)
     copy = WorkoutIn(
-        name=source.name, description=source.description, estimated_duration=source.estimated_duration,
-        difficulty=source.difficulty or "intermediate", category=source.category, is_template=source.is_template,
+        name=source.name,
+        description=source.description,
+        estimated_duration=source.estimated_duration,
+        difficulty=source.difficulty or "intermediate",
+        category=source.category,
+        is_template=source.is_template,
         is_public=False,
-        sections=[SectionIn(name=s.name, section_type=s.section_type or "main", exercises=[
-            WorkoutExerciseIn(exercise_id=e.exercise_id, sets=e.sets, reps=e.reps, weight=e.weight,
-                              duration=e.duration, rest_seconds=e.rest_seconds, notes=e.notes)
-            for e in s.exercises]) for s in source.sections])
+        sections=[
+            SectionIn(
+                name=s.name,
+                section_type=s.section_type or "main",
+                exercises=[
+                    WorkoutExerciseIn(
+                        exercise_id=e.exercise_id,
+                        sets=e.sets,
+                        reps=e.reps,
+                        weight=e.weight,
+                        duration=e.duration,
+                        rest_seconds=e.rest_seconds,
+                        notes=e.notes,
+                    )
+                    for e in s.exercises
+                ],
+            )
+            for s in source.sections
+        ],
+    )
     return create_workout(conn, user_id, copy)
 
 
@@ -199,10 +227,19 @@ def _insert_sections(conn: Connection, workout_id: UUID, sections: list[SectionI
     section_rows, exercise_rows = [], []
     for order, section in enumerate(sections):
         section_id = uuid4()  # known before the insert, so the exercises can name it in the same batch
-        section_rows.append({"id": section_id, "workout_id": workout_id, "name": section.name,
-                             "section_type": section.section_type, "sort_order": order})
-        exercise_rows += [e.model_dump() | {"workout_id": workout_id, "section_id": section_id, "sort_order": i}
-                          for i, e in enumerate(section.exercises)]
+        section_rows.append(
+            {
+                "id": section_id,
+                "workout_id": workout_id,
+                "name": section.name,
+                "section_type": section.section_type,
+                "sort_order": order,
+            }
+        )
+        exercise_rows += [
+            e.model_dump() | {"workout_id": workout_id, "section_id": section_id, "sort_order": i}
+            for i, e in enumerate(section.exercises)
+        ]
     with conn.cursor() as cur:
         if section_rows:
             cur.executemany(INSERT_SECTION, section_rows)

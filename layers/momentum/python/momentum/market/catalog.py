@@ -82,11 +82,19 @@ def list_items(conn: Connection, user: CurrentUser, query: ItemQuery, page: Page
         raise Forbidden("Only admins can list inactive items")
     after_sort, after_id = page.after_key(int, UUID)
     with conn.cursor(row_factory=class_row(Item)) as cur:
-        rows = cur.execute(LIST_ITEMS, {
-            "user_id": user.id, "all": query.include_inactive, "category": query.category, "rarity": query.rarity,
-            "purchasable": query.purchasable, "after_sort": after_sort, "after_id": after_id,
-            "limit": page.limit + 1,
-        }).fetchall()
+        rows = cur.execute(
+            LIST_ITEMS,
+            {
+                "user_id": user.id,
+                "all": query.include_inactive,
+                "category": query.category,
+                "rarity": query.rarity,
+                "purchasable": query.purchasable,
+                "after_sort": after_sort,
+                "after_id": after_id,
+                "limit": page.limit + 1,
+            },
+        ).fetchall()
     return page_of(rows, page, key=lambda r: (r.sort_order, str(r.id)))
 
 
@@ -132,14 +140,26 @@ def update_item(conn: Connection, admin: CurrentUser, item_id: UUID, patch: Item
         merged = current | {"uses_per_purchase": current["uses_per_purchase"] or 1} | changes
         problems = stock_and_window_problems(merged)
         if problems:
-            raise InvalidInput("Invalid item", details={"errors": [
-                {"field": field, "message": message, "type": "value_error"} for field, message in problems]})
+            raise InvalidInput(
+                "Invalid item",
+                details={
+                    "errors": [
+                        {"field": field, "message": message, "type": "value_error"} for field, message in problems
+                    ]
+                },
+            )
         try:
             state = ItemIn.model_validate(merged)
         except ValidationError as error:
-            raise InvalidInput("Invalid item", details={"errors": [
-                {"field": ".".join(map(str, e["loc"])), "message": e["msg"], "type": e["type"]}
-                for e in error.errors(include_url=False, include_input=False)]}) from None
+            raise InvalidInput(
+                "Invalid item",
+                details={
+                    "errors": [
+                        {"field": ".".join(map(str, e["loc"])), "message": e["msg"], "type": e["type"]}
+                        for e in error.errors(include_url=False, include_input=False)
+                    ]
+                },
+            ) from None
         with _unique_key():
             conn.execute(UPDATE_ITEM, state.model_dump() | {"id": item_id})
         _audit(conn, admin, item_id, "update_item", client, patch.model_dump(mode="json", exclude_unset=True))
@@ -166,7 +186,17 @@ def _unique_key() -> Iterator[None]:
         raise Conflict("Another item has this key", code="item_key_taken") from None
 
 
-def _audit(conn: Connection, admin: CurrentUser, item_id: UUID, action: str, client: ClientInfo,
-           details: dict | None) -> None:
-    audit(conn, "admin_action", user_id=admin.id, session_id=admin.session_id, resource_type="market_item",
-          resource_id=item_id, action=action, details=details, client=client)
+def _audit(
+    conn: Connection, admin: CurrentUser, item_id: UUID, action: str, client: ClientInfo, details: dict | None
+) -> None:
+    audit(
+        conn,
+        "admin_action",
+        user_id=admin.id,
+        session_id=admin.session_id,
+        resource_type="market_item",
+        resource_id=item_id,
+        action=action,
+        details=details,
+        client=client,
+    )

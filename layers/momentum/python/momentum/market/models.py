@@ -75,8 +75,18 @@ class ItemIn(RequestModel):
 
 
 # Columns that may not be set to null by a PATCH (they are NOT NULL, or always set for an item).
-_NOT_NULL = {"name", "category", "cost_coins", "rarity", "is_global", "is_available", "is_active", "is_consumable",
-             "uses_per_purchase", "sort_order"}
+_NOT_NULL = {
+    "name",
+    "category",
+    "cost_coins",
+    "rarity",
+    "is_global",
+    "is_available",
+    "is_active",
+    "is_consumable",
+    "uses_per_purchase",
+    "sort_order",
+}
 
 
 class ItemPatch(RequestModel):

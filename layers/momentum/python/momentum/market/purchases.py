@@ -121,16 +121,16 @@ LIMIT %(limit)s
 """
 
 
-def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn,
-             idempotency_key: str | None) -> Purchase:
+def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, idempotency_key: str | None) -> Purchase:
     """Buy ``body.quantity`` of an item in one round trip; the same Idempotency-Key buys once.
 
     Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
     with market_errors(), conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity,
-                                          "key": idempotency_key}).fetchone()
+        row = cur.execute(
+            PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
+        ).fetchone()
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     return Purchase.model_validate(row)
@@ -143,8 +143,16 @@ def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: 
     """
     after_at, after_id = page.after_key(datetime, UUID)
     with conn.cursor(row_factory=class_row(Purchase)) as cur:
-        rows = cur.execute(LIST_PURCHASES, {"user_id": user_id, "status": query.status, "after_at": after_at,
-                                            "after_id": after_id, "limit": page.limit + 1}).fetchall()
+        rows = cur.execute(
+            LIST_PURCHASES,
+            {
+                "user_id": user_id,
+                "status": query.status,
+                "after_at": after_at,
+                "after_id": after_id,
+                "limit": page.limit + 1,
+            },
+        ).fetchall()
     return page_of(rows, page, key=lambda r: (r.purchased_at.isoformat(), str(r.id)))
 
 
@@ -168,8 +176,9 @@ def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase
     raise Conflict("Already redeemed", code="already_redeemed", details=details)
 
 
-def refund_purchase(conn: Connection, user: CurrentUser, purchase_id: UUID, body: RefundIn,
-                    client: ClientInfo) -> Purchase:
+def refund_purchase(
+    conn: Connection, user: CurrentUser, purchase_id: UUID, body: RefundIn, client: ClientInfo
+) -> Purchase:
     """Give back an unused purchase: coins and stock return, the purchase becomes ``refunded``.
 
     Raises: NotFound (unknown, or another user's for a non-admin), Conflict (already_refunded, already_used,
@@ -185,20 +194,40 @@ def refund_purchase(conn: Connection, user: CurrentUser, purchase_id: UUID, body
         if row["status"] != "active" or row["redeemed_at"] is not None:
             raise Conflict("Only unused purchases can be refunded", code="already_used")
         if not (user.is_admin or row["within_refund_window"]):
-            raise Conflict("Purchases can be refunded within 24 hours", code="refund_window_closed",
-                           details={"purchased_at": row["purchased_at"].isoformat(), "window_hours": 24})
+            raise Conflict(
+                "Purchases can be refunded within 24 hours",
+                code="refund_window_closed",
+                details={"purchased_at": row["purchased_at"].isoformat(), "window_hours": 24},
+            )
         owner, paid = row["user_id"], row["cost_coins"]
         if paid:
-            gamification.award(conn, owner, event_type="refund", idempotency_key=f"refund:{purchase_id}",
-                               coins=paid, reason=body.reason, event_id=purchase_id)
+            gamification.award(
+                conn,
+                owner,
+                event_type="refund",
+                idempotency_key=f"refund:{purchase_id}",
+                coins=paid,
+                reason=body.reason,
+                event_id=purchase_id,
+            )
         conn.execute(RESTOCK, {"item_id": row["item_id"], "quantity": row["quantity"]})
         conn.execute(MARK_REFUNDED, {"purchase_id": purchase_id, "reason": body.reason})
-        conn.execute(INSERT_TRANSACTION, {"user_id": owner, "type": "refund", "coins": paid,
-                                          "item_id": row["item_id"], "reason": body.reason})
+        conn.execute(
+            INSERT_TRANSACTION,
+            {"user_id": owner, "type": "refund", "coins": paid, "item_id": row["item_id"], "reason": body.reason},
+        )
         if owner != user.id:
-            audit(conn, "admin_action", user_id=user.id, session_id=user.session_id, resource_type="user_purchase",
-                  resource_id=purchase_id, action="refund", client=client,
-                  details={"owner_id": str(owner), "coins": paid, "reason": body.reason})
+            audit(
+                conn,
+                "admin_action",
+                user_id=user.id,
+                session_id=user.session_id,
+                resource_type="user_purchase",
+                resource_id=purchase_id,
+                action="refund",
+                client=client,
+                details={"owner_id": str(owner), "coins": paid, "reason": body.reason},
+            )
         with conn.cursor(row_factory=class_row(Purchase)) as cur:
             return cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": owner}).fetchone()
 
@@ -210,6 +239,7 @@ def list_transactions(conn: Connection, user_id: UUID, page: PageRequest) -> Pag
     """
     after_at, after_id = page.after_key(datetime, UUID)
     with conn.cursor(row_factory=class_row(Transaction)) as cur:
-        rows = cur.execute(LIST_TRANSACTIONS, {"user_id": user_id, "after_at": after_at, "after_id": after_id,
-                                               "limit": page.limit + 1}).fetchall()
+        rows = cur.execute(
+            LIST_TRANSACTIONS, {"user_id": user_id, "after_at": after_at, "after_id": after_id, "limit": page.limit + 1}
+        ).fetchall()
     return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))

@@ -134,8 +134,9 @@ def recommend_for(conn: Connection, user_ids: list[UUID], per_user: int = PER_US
         return conn.execute(SCORE_AND_INSERT, {"user_ids": user_ids, "per_user": per_user}).rowcount
 
 
-def compute_recommendations(conn: Connection, batch_users: int = BATCH_USERS,
-                            per_user: int = PER_USER) -> RecommendationRun:
+def compute_recommendations(
+    conn: Connection, batch_users: int = BATCH_USERS, per_user: int = PER_USER
+) -> RecommendationRun:
     """Recompute every user's recommendations, a batch of users per transaction."""
     started = time.perf_counter()
     users = written = 0
@@ -154,5 +155,9 @@ def list_recommendations(conn: Connection, user_id: UUID) -> list[Recommendation
     """The caller's recommendations, best first, leaving out what can no longer be bought or is now owned."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(LIST_RECOMMENDATIONS, {"user_id": user_id}).fetchall()
-    return [Recommendation(item=Item.model_validate(row), score=row["score"], reason=row["reason"],
-                           computed_at=row["computed_at"]) for row in rows]
+    return [
+        Recommendation(
+            item=Item.model_validate(row), score=row["score"], reason=row["reason"], computed_at=row["computed_at"]
+        )
+        for row in rows
+    ]

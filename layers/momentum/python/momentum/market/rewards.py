@@ -104,10 +104,17 @@ def list_rewards(conn: Connection, user_id: UUID, query: RewardQuery, page: Page
     """
     after_settled, after_at, after_id = page.after_key(int, datetime, UUID)
     with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(LIST_REWARDS, {
-            "user_id": user_id, "state": query.state, "after_settled": after_settled, "after_at": after_at,
-            "after_id": after_id, "limit": page.limit + 1,
-        }).fetchall()
+        rows = cur.execute(
+            LIST_REWARDS,
+            {
+                "user_id": user_id,
+                "state": query.state,
+                "after_settled": after_settled,
+                "after_at": after_at,
+                "after_id": after_id,
+                "limit": page.limit + 1,
+            },
+        ).fetchall()
     rewards = [Reward.model_validate(row) for row in rows]
     return page_of(rewards, page, key=lambda r: (int(r.state != "claimable"), r.created_at.isoformat(), str(r.id)))
 
@@ -121,8 +128,11 @@ def create_daily_reward(conn: Connection, user_id: UUID) -> Reward:
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"daily-reward:{user_id}",))
         today, existing_id = conn.execute(TODAYS_DAILY, {"user_id": user_id}).fetchone()
         if existing_id is not None:
-            raise Conflict("Today's daily reward was already collected", code="daily_reward_exists",
-                           details={"reward_id": str(existing_id)})
+            raise Conflict(
+                "Today's daily reward was already collected",
+                code="daily_reward_exists",
+                details={"reward_id": str(existing_id)},
+            )
         streak = gamification.touch_streak(conn, user_id, DAILY_STREAK, today)
         coins, xp = daily_reward_amount(streak.current_streak)
         with conn.cursor(row_factory=class_row(Reward)) as cur:
@@ -141,8 +151,9 @@ def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResul
     return ClaimResult(reward=Reward.model_validate(row), **balances)
 
 
-def admin_create_reward(conn: Connection, admin: CurrentUser, user_id: UUID, body: RewardIn,
-                        idempotency_key: str | None, client: ClientInfo) -> Reward:
+def admin_create_reward(
+    conn: Connection, admin: CurrentUser, user_id: UUID, body: RewardIn, idempotency_key: str | None, client: ClientInfo
+) -> Reward:
     """An admin gives a user a claimable reward; the same Idempotency-Key for the same user creates it once.
 
     Raises: NotFound (unknown user), InvalidInput (expiry in the past), Conflict (idempotency_key_reused).
@@ -155,12 +166,23 @@ def admin_create_reward(conn: Connection, admin: CurrentUser, user_id: UUID, bod
     with conn.transaction(), conn.cursor(row_factory=class_row(Reward)) as cur:
         created = cur.execute(INSERT_ADMIN_REWARD, fields | {"id": reward_id, "user_id": user_id}).fetchone()
         if created is not None:
-            audit(conn, "admin_action", user_id=admin.id, session_id=admin.session_id, resource_type="user_reward",
-                  resource_id=created.id, action="create_reward", client=client,
-                  details={"user_id": str(user_id)} | body.model_dump(mode="json"))
+            audit(
+                conn,
+                "admin_action",
+                user_id=admin.id,
+                session_id=admin.session_id,
+                resource_type="user_reward",
+                resource_id=created.id,
+                action="create_reward",
+                client=client,
+                details={"user_id": str(user_id)} | body.model_dump(mode="json"),
+            )
             return created
         first = cur.execute(GET_REWARD, {"id": reward_id, "user_id": user_id}).fetchone()
     if first is None or any(getattr(first, name) != value for name, value in fields.items()):
-        raise Conflict("This Idempotency-Key was used for a different reward", code="idempotency_key_reused",
-                       details={"reward_id": str(reward_id)})
+        raise Conflict(
+            "This Idempotency-Key was used for a different reward",
+            code="idempotency_key_reused",
+            details={"reward_id": str(reward_id)},
+        )
     return first

@@ -104,6 +104,7 @@ def plan_run(runs: list[RunState], fingerprint: str, version: str) -> Plan:
 
     Pure: the rules of idempotent, one-at-a-time analysis, in order.
     """
+
     def same(run: RunState) -> bool:
         return run.fingerprint == fingerprint and run.version == version
 
@@ -220,12 +221,14 @@ def claim_run(conn: Connection, track_id: UUID, fingerprint: str, version: str) 
             return plan
         manifest = Jsonb({"fingerprint": fingerprint, "analyzer_version": version, "attempts": plan.attempts})
         if plan.run_id is None:
-            run_id, started_at = conn.execute(INSERT_RUNNING, {
-                "track_id": track_id, "run_type": RUN_TYPE, "version": version, "manifest": manifest}).fetchone()
+            run_id, started_at = conn.execute(
+                INSERT_RUNNING, {"track_id": track_id, "run_type": RUN_TYPE, "version": version, "manifest": manifest}
+            ).fetchone()
         else:
             run_id = plan.run_id
-            (started_at,) = conn.execute(START_RUN, {"run_id": run_id, "version": version,
-                                                     "manifest": manifest}).fetchone()
+            (started_at,) = conn.execute(
+                START_RUN, {"run_id": run_id, "version": version, "manifest": manifest}
+            ).fetchone()
         conn.execute(ABANDON_DEAD_RUNS, (ABANDONED_RUN_MESSAGE, track_id, STALE_AFTER_SECONDS, run_id))
         conn.execute(MARK_TRACK_PROCESSING, (track_id,))
     return Claim(run_id, track_id, started_at, fingerprint, version)
@@ -239,8 +242,12 @@ def fail_run(conn: Connection, claim: Claim, message: str) -> bool:
     with conn.transaction():
         if conn.execute(LOCK_TRACK, (claim.track_id,)).fetchone() is None:
             return False
-        if conn.execute(FAIL_RUN, {"run_id": claim.run_id, "started_at": claim.started_at,
-                                   "message": message}).fetchone() is None:
+        if (
+            conn.execute(
+                FAIL_RUN, {"run_id": claim.run_id, "started_at": claim.started_at, "message": message}
+            ).fetchone()
+            is None
+        ):
             return False
         conn.execute(FAIL_TRACK, (message, claim.track_id))
     return True
@@ -313,28 +320,66 @@ def complete_run(conn: Connection, claim: Claim, result: AnalysisResultLike) -> 
     with conn.transaction():
         if conn.execute(LOCK_TRACK, (claim.track_id,)).fetchone() is None:
             return False
-        done = conn.execute(COMPLETE_RUN, {"run_id": claim.run_id, "started_at": claim.started_at,
-                                           "summary": Jsonb(result.summary), "manifest": Jsonb(manifest)}).fetchone()
+        done = conn.execute(
+            COMPLETE_RUN,
+            {
+                "run_id": claim.run_id,
+                "started_at": claim.started_at,
+                "summary": Jsonb(result.summary),
+                "manifest": Jsonb(manifest),
+            },
+        ).fetchone()
         if done is None:
             return False
         conn.execute(DELETE_REPLACED_RESULTS, (claim.track_id, claim.run_id))
-        conn.execute(INSERT_MANIFEST, {
-            **{k: v for k, v in manifest.items() if k not in ("manifest_id", "event_counts")},
-            "id": manifest_id, "analysis_id": claim.run_id, "frame_layout": Jsonb(frames.frame_layout),
-            "events": Jsonb({"counts": counts})})
+        conn.execute(
+            INSERT_MANIFEST,
+            {
+                **{k: v for k, v in manifest.items() if k not in ("manifest_id", "event_counts")},
+                "id": manifest_id,
+                "analysis_id": claim.run_id,
+                "frame_layout": Jsonb(frames.frame_layout),
+                "events": Jsonb({"counts": counts}),
+            },
+        )
         with conn.cursor() as cur:
             with cur.copy(COPY_CHUNKS) as copy:
                 for c in chunks:
-                    copy.write_row((manifest_id, c["chunk_index"], c["start_frame"], c["end_frame"],
-                                    c["start_time_ms"], c["end_time_ms"], c["frame_data"], c["frame_count"],
-                                    c["compressed"], c["compression_type"]))
+                    copy.write_row(
+                        (
+                            manifest_id,
+                            c["chunk_index"],
+                            c["start_frame"],
+                            c["end_frame"],
+                            c["start_time_ms"],
+                            c["end_time_ms"],
+                            c["frame_data"],
+                            c["frame_count"],
+                            c["compressed"],
+                            c["compression_type"],
+                        )
+                    )
             with cur.copy(COPY_EVENTS) as copy:
                 for e in result.events:
-                    copy.write_row((claim.run_id, int(e["time_ms"]), _maybe(int, e.get("duration_ms")),
-                                    e["event_type"], _maybe(Jsonb, e.get("event_data")),
-                                    _maybe(float, e.get("confidence"))))
-        conn.execute(FINISH_TRACK, {"track_id": claim.track_id, "duration_seconds": float(result.duration_seconds),
-                                    "bpm": _maybe(float, result.tempo_bpm), "key_signature": result.key})
+                    copy.write_row(
+                        (
+                            claim.run_id,
+                            int(e["time_ms"]),
+                            _maybe(int, e.get("duration_ms")),
+                            e["event_type"],
+                            _maybe(Jsonb, e.get("event_data")),
+                            _maybe(float, e.get("confidence")),
+                        )
+                    )
+        conn.execute(
+            FINISH_TRACK,
+            {
+                "track_id": claim.track_id,
+                "duration_seconds": float(result.duration_seconds),
+                "bpm": _maybe(float, result.tempo_bpm),
+                "key_signature": result.key,
+            },
+        )
     return True
 
 
@@ -407,8 +452,10 @@ def frame_range(query: FrameRangeQuery) -> tuple[int, int]:
     if to_ms <= query.from_ms:
         raise InvalidInput("to_ms must be after from_ms", details={"from_ms": query.from_ms, "to_ms": to_ms})
     if to_ms - query.from_ms > MAX_FRAME_SPAN_MS:
-        raise InvalidInput("The range is too long for one request",
-                           details={"max_span_ms": MAX_FRAME_SPAN_MS, "from_ms": query.from_ms, "to_ms": to_ms})
+        raise InvalidInput(
+            "The range is too long for one request",
+            details={"max_span_ms": MAX_FRAME_SPAN_MS, "from_ms": query.from_ms, "to_ms": to_ms},
+        )
     return query.from_ms, to_ms
 
 
@@ -424,16 +471,22 @@ def get_frames(conn: Connection, user_id: UUID, analysis_id: UUID, query: FrameR
         if row is None:
             raise NotFound("analysis")
         if row["manifest_id"] is None:
-            raise Conflict("The analysis has no frames yet", code="analysis_not_ready",
-                           details={"status": row["status"]})
+            raise Conflict(
+                "The analysis has no frames yet", code="analysis_not_ready", details={"status": row["status"]}
+            )
         chunks = cur.execute(CHUNKS_IN_RANGE, (row["manifest_id"], to_ms, from_ms)).fetchall()
     return Frames(
-        analysis_id=analysis_id, from_ms=from_ms, to_ms=to_ms, manifest=FrameManifest.model_validate(row),
-        chunks=[FrameChunk.model_validate(c | {"data": base64.b64encode(c["frame_data"]).decode()}) for c in chunks])
+        analysis_id=analysis_id,
+        from_ms=from_ms,
+        to_ms=to_ms,
+        manifest=FrameManifest.model_validate(row),
+        chunks=[FrameChunk.model_validate(c | {"data": base64.b64encode(c["frame_data"]).decode()}) for c in chunks],
+    )
 
 
-def list_events(conn: Connection, user_id: UUID, analysis_id: UUID, query: EventQuery,
-                page: PageRequest) -> Page[AnalysisEvent]:
+def list_events(
+    conn: Connection, user_id: UUID, analysis_id: UUID, query: EventQuery, page: PageRequest
+) -> Page[AnalysisEvent]:
     """The analysis's events in time order, filtered by type (comma-separated) and overlapping [from_ms, to_ms).
 
     Raises: InvalidInput (reversed range, bad cursor), NotFound (unknown or foreign analysis).
@@ -443,9 +496,15 @@ def list_events(conn: Connection, user_id: UUID, analysis_id: UUID, query: Event
     after_time, after_id = page.after_key(int, UUID)
     if conn.execute(OWNED_ANALYSIS_EXISTS, (analysis_id, user_id)).fetchone() is None:
         raise NotFound("analysis")
-    params = {"analysis_id": analysis_id, "types": query.type.split(",") if query.type else None,
-              "from_ms": query.from_ms, "to_ms": query.to_ms, "after_time": after_time, "after_id": after_id,
-              "limit": page.limit + 1}
+    params = {
+        "analysis_id": analysis_id,
+        "types": query.type.split(",") if query.type else None,
+        "from_ms": query.from_ms,
+        "to_ms": query.to_ms,
+        "after_time": after_time,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
     with conn.cursor(row_factory=class_row(AnalysisEvent)) as cur:
         rows = cur.execute(EVENTS_PAGE, params).fetchall()
     return page_of(rows, page, key=lambda e: (e.time_ms, str(e.id)))

@@ -62,8 +62,12 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, BotoCoreError)
 
 
-def handle_event(event: dict, remaining_ms: Callable[[], int] | None = None, conn: psycopg.Connection | None = None,
-                 store: Storage | None = None) -> dict:
+def handle_event(
+    event: dict,
+    remaining_ms: Callable[[], int] | None = None,
+    conn: psycopg.Connection | None = None,
+    store: Storage | None = None,
+) -> dict:
     """Analyse the objects an SQS or S3 event names; returns the SQS partial-batch response.
 
     Transient failures of an SQS message are reported in ``batchItemFailures``; for a plain S3 event (no
@@ -73,14 +77,14 @@ def handle_event(event: dict, remaining_ms: Callable[[], int] | None = None, con
     failures = []
     for message in messages_in(event):
         if message.problem:
-            log("dropped an unreadable message", logging.WARNING, message_id=message.message_id,
-                problem=message.problem)
+            log(
+                "dropped an unreadable message", logging.WARNING, message_id=message.message_id, problem=message.problem
+            )
             continue
         try:
             for obj in message.objects:
                 outcome = analyse_object(obj, deadline, conn or db.get_conn(), store or get_storage())
-                log("analysis", outcome=outcome.value, key=obj.key, event=obj.event_name,
-                    message_id=message.message_id)
+                log("analysis", outcome=outcome.value, key=obj.key, event=obj.event_name, message_id=message.message_id)
         except RetryLater as error:
             log("analysis will be retried", logging.WARNING, message_id=message.message_id, reason=str(error))
             if message.message_id is None:
@@ -111,7 +115,8 @@ def analyse_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
             return Outcome.FAILED
         except ObjectTooLarge as error:
             analyses.fail_unreadable_upload(
-                conn, track.id, f"The file is {error.size} bytes, more than the {error.max_bytes} allowed")
+                conn, track.id, f"The file is {error.size} bytes, more than the {error.max_bytes} allowed"
+            )
             return Outcome.FAILED
         started = analyses.claim_run(conn, track.id, fingerprint(data), ANALYZER_VERSION)
         if not isinstance(started, Claim):
@@ -131,8 +136,7 @@ def analyse_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
             raise
         # A fault of ours in storing the result: retrying would repeat it, and the track must not stay
         # "processing" for ever. Logged for us; the user sees an error and may reanalyse after a fix.
-        log("storing the analysis failed", logging.ERROR, exc_info=True, track_id=claim.track_id,
-            run_id=claim.run_id)
+        log("storing the analysis failed", logging.ERROR, exc_info=True, track_id=claim.track_id, run_id=claim.run_id)
         analyses.fail_run(conn, claim, "The analysis could not be stored; try reanalysing later")
         return Outcome.FAILED
 

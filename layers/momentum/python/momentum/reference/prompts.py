@@ -27,8 +27,18 @@ from momentum.reference.models import (
     PromptQuery,
 )
 
-PROMPT_FIELDS = ("name", "description", "category", "difficulty", "prompt_text", "hints", "expected_observations",
-                 "tags", "display_order", "is_active")
+PROMPT_FIELDS = (
+    "name",
+    "description",
+    "category",
+    "difficulty",
+    "prompt_text",
+    "hints",
+    "expected_observations",
+    "tags",
+    "display_order",
+    "is_active",
+)
 PROMPT_NOT_NULL = frozenset({"name", "category", "difficulty", "prompt_text", "display_order", "is_active"})
 PRESET_FIELDS = ("name", "description", "preset_type", "config", "is_active")
 PRESET_NOT_NULL = frozenset({"name", "preset_type", "config", "is_active"})
@@ -79,7 +89,8 @@ def _json_values(values: dict) -> dict:
 
 def _update(table: str, columns: str, changes: dict, where: str) -> sql.Composed:
     return sql.SQL("UPDATE {table} SET {changes} WHERE {where} RETURNING {columns}").format(
-        table=sql.Identifier(table), changes=set_clause(changes), where=sql.SQL(where), columns=sql.SQL(columns))
+        table=sql.Identifier(table), changes=set_clause(changes), where=sql.SQL(where), columns=sql.SQL(columns)
+    )
 
 
 def _claim_name(conn: Connection, name: str, prompt_id: UUID | None) -> None:
@@ -96,9 +107,16 @@ def list_prompts(conn: Connection, user: CurrentUser, query: PromptQuery, page: 
     if query.include_inactive and not user.is_admin:
         raise Forbidden("Only admins see inactive prompts")
     after_order, after_name, after_id = page.after_key(int, str, UUID)
-    params = {"include_inactive": query.include_inactive, "category": query.category,
-              "difficulty": query.difficulty, "tag": query.tag.strip().lower() if query.tag else None,
-              "after_order": after_order, "after_name": after_name, "after_id": after_id, "limit": page.limit + 1}
+    params = {
+        "include_inactive": query.include_inactive,
+        "category": query.category,
+        "difficulty": query.difficulty,
+        "tag": query.tag.strip().lower() if query.tag else None,
+        "after_order": after_order,
+        "after_name": after_name,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
     with conn.cursor(row_factory=class_row(Prompt)) as cur:
         rows = cur.execute(LIST_PROMPTS, params).fetchall()
     return page_of(rows, page, key=lambda p: (p.display_order, p.name, str(p.id)))
@@ -155,18 +173,19 @@ def create_preset(conn: Connection, admin: CurrentUser, prompt_id: UUID, body: P
         if conn.execute(PROMPT_EXISTS, (prompt_id,)).fetchone() is None:
             raise NotFound("prompt")
         with conn.cursor(row_factory=class_row(Preset)) as cur:
-            return cur.execute(INSERT_PRESET, _json_values(body.model_dump()) | {
-                "template_id": prompt_id, "created_by": admin.id}).fetchone()
+            return cur.execute(
+                INSERT_PRESET, _json_values(body.model_dump()) | {"template_id": prompt_id, "created_by": admin.id}
+            ).fetchone()
 
 
 def update_preset(conn: Connection, prompt_id: UUID, preset_id: UUID, body: PresetPatch) -> Preset:
     """Raises: NotFound, InvalidInput (nothing to change, a required field cleared)."""
     changes = patch_changes(body, PRESET_FIELDS, PRESET_NOT_NULL)
-    statement = _update("listening_prompt_presets", PRESET_COLUMNS, changes,
-                        "id = %(id)s AND template_id = %(template_id)s")
+    statement = _update(
+        "listening_prompt_presets", PRESET_COLUMNS, changes, "id = %(id)s AND template_id = %(template_id)s"
+    )
     with conn.cursor(row_factory=class_row(Preset)) as cur:
-        preset = cur.execute(statement, _json_values(changes) | {"id": preset_id,
-                                                                 "template_id": prompt_id}).fetchone()
+        preset = cur.execute(statement, _json_values(changes) | {"id": preset_id, "template_id": prompt_id}).fetchone()
     if preset is None:
         raise NotFound("preset")
     return preset

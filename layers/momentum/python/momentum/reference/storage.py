@@ -54,8 +54,9 @@ class Storage:
         """A browser-style POST form whose policy allows exactly this key, this content type and 1..max_bytes."""
         fields = {"Content-Type": content_type}
         conditions = [{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]]
-        post = self.s3.generate_presigned_post(Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions,
-                                               ExpiresIn=ttl_seconds)
+        post = self.s3.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=ttl_seconds
+        )
         return PresignedPost(post["url"], post["fields"], datetime.now(UTC) + timedelta(seconds=ttl_seconds))
 
     def read(self, bucket: str, key: str, max_bytes: int) -> bytes:
@@ -90,11 +91,17 @@ class Storage:
 
 def reanalysis_notification(bucket: str, key: str) -> dict:
     """An S3-notification-shaped message (key URL-encoded, as S3 sends it) that asks for a new analysis."""
-    return {"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "eventName": REANALYZE_EVENT_NAME,
-        "eventTime": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket}, "object": {"key": quote_plus(key)}},
-    }]}
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "eventName": REANALYZE_EVENT_NAME,
+                "eventTime": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket}, "object": {"key": quote_plus(key)}},
+            }
+        ]
+    }
 
 
 _lock = threading.Lock()
@@ -107,8 +114,9 @@ def _clients() -> tuple[Any, Any]:
 
     settings = get_settings()
     # The local stack's moto server is addressed by IP and port, where virtual-hosted bucket names cannot work.
-    s3_config = Config(signature_version="s3v4",
-                       s3={"addressing_style": "path" if settings.aws_endpoint_url else "auto"})
+    s3_config = Config(
+        signature_version="s3v4", s3={"addressing_style": "path" if settings.aws_endpoint_url else "auto"}
+    )
     s3 = boto3.client("s3", endpoint_url=settings.aws_endpoint_url, config=s3_config)
     sqs = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url)
     return s3, sqs

@@ -56,9 +56,13 @@ class TrackItems:
         keys = sql.SQL(", ").join(sql.Identifier(name) for name, _ in self.sort)
         statement = sql.SQL(
             "SELECT {columns} FROM {table} WHERE track_id = %(track_id)s AND user_id = %(user_id)s "
-            "AND (%(first)s OR ({keys}) > ({after})) ORDER BY {keys} LIMIT %(limit)s").format(
-            columns=self.columns, table=sql.Identifier(self.table), keys=keys,
-            after=sql.SQL(", ").join(sql.Placeholder(f"after_{i}") for i in range(len(self.sort))))
+            "AND (%(first)s OR ({keys}) > ({after})) ORDER BY {keys} LIMIT %(limit)s"
+        ).format(
+            columns=self.columns,
+            table=sql.Identifier(self.table),
+            keys=keys,
+            after=sql.SQL(", ").join(sql.Placeholder(f"after_{i}") for i in range(len(self.sort))),
+        )
         params = {"track_id": track_id, "user_id": user_id, "first": page.after is None, "limit": page.limit + 1}
         params |= {f"after_{i}": value for i, value in enumerate(after)}
         with conn.transaction():
@@ -70,21 +74,25 @@ class TrackItems:
     def create(self, conn: Connection, user_id: UUID, track_id: UUID, body: BaseModel) -> BaseModel:
         """Raises: NotFound (unknown or foreign track), InvalidInput (range outside the track)."""
         values = body.model_dump()
-        statement = sql.SQL("INSERT INTO {table} (track_id, user_id, {fields}) VALUES (%(track_id)s, %(user_id)s, "
-                            "{values}) RETURNING {columns}").format(
-            table=sql.Identifier(self.table), fields=sql.SQL(", ").join(map(sql.Identifier, self.fields)),
-            values=sql.SQL(", ").join(map(sql.Placeholder, self.fields)), columns=self.columns)
+        statement = sql.SQL(
+            "INSERT INTO {table} (track_id, user_id, {fields}) VALUES (%(track_id)s, %(user_id)s, "
+            "{values}) RETURNING {columns}"
+        ).format(
+            table=sql.Identifier(self.table),
+            fields=sql.SQL(", ").join(map(sql.Identifier, self.fields)),
+            values=sql.SQL(", ").join(map(sql.Placeholder, self.fields)),
+            columns=self.columns,
+        )
         with conn.transaction():
-            check_time_range(values["start_time_ms"], values["end_time_ms"],
-                             self._duration_ms(conn, user_id, track_id))
+            check_time_range(values["start_time_ms"], values["end_time_ms"], self._duration_ms(conn, user_id, track_id))
             with conn.cursor(row_factory=class_row(self.model)) as cur:
                 return cur.execute(statement, values | {"track_id": track_id, "user_id": user_id}).fetchone()
 
     def get(self, conn: Connection, user_id: UUID, track_id: UUID, item_id: UUID, *, lock: bool = False):
         """Raises: NotFound (unknown or foreign item or track)."""
-        statement = sql.SQL("SELECT {columns} FROM {table} WHERE id = %s AND track_id = %s AND user_id = %s"
-                            "{lock}").format(columns=self.columns, table=sql.Identifier(self.table),
-                                             lock=sql.SQL(" FOR UPDATE" if lock else ""))
+        statement = sql.SQL(
+            "SELECT {columns} FROM {table} WHERE id = %s AND track_id = %s AND user_id = %s{lock}"
+        ).format(columns=self.columns, table=sql.Identifier(self.table), lock=sql.SQL(" FOR UPDATE" if lock else ""))
         with conn.cursor(row_factory=class_row(self.model)) as cur:
             item = cur.execute(statement, (item_id, track_id, user_id)).fetchone()
         if item is None:
@@ -98,8 +106,8 @@ class TrackItems:
         """
         changes = patch_changes(body, self.fields, self.not_null)
         statement = sql.SQL("UPDATE {table} SET {changes} WHERE id = %(id)s RETURNING {columns}").format(
-            table=sql.Identifier(self.table), columns=self.columns,
-            changes=set_clause(changes))
+            table=sql.Identifier(self.table), columns=self.columns, changes=set_clause(changes)
+        )
         with conn.transaction():
             duration_ms = self._duration_ms(conn, user_id, track_id)
             current = self.get(conn, user_id, track_id, item_id, lock=True)
@@ -111,8 +119,9 @@ class TrackItems:
 
     def delete(self, conn: Connection, user_id: UUID, track_id: UUID, item_id: UUID) -> None:
         """Raises: NotFound."""
-        statement = sql.SQL("DELETE FROM {table} WHERE id = %s AND track_id = %s AND user_id = %s "
-                            "RETURNING id").format(table=sql.Identifier(self.table))
+        statement = sql.SQL("DELETE FROM {table} WHERE id = %s AND track_id = %s AND user_id = %s RETURNING id").format(
+            table=sql.Identifier(self.table)
+        )
         if conn.execute(statement, (item_id, track_id, user_id)).fetchone() is None:
             raise NotFound(self.resource)
 
@@ -122,14 +131,18 @@ def _json_key(value):
 
 
 annotations = TrackItems(
-    table="track_annotations", resource="annotation", model=Annotation,
+    table="track_annotations",
+    resource="annotation",
+    model=Annotation,
     fields=("start_time_ms", "end_time_ms", "title", "content", "category", "color", "is_private"),
     not_null=frozenset({"start_time_ms", "title", "is_private"}),
     sort=(("start_time_ms", int), ("id", UUID)),
 )
 
 regions = TrackItems(
-    table="track_regions", resource="region", model=Region,
+    table="track_regions",
+    resource="region",
+    model=Region,
     fields=("start_time_ms", "end_time_ms", "name", "description", "section_type", "color", "display_order"),
     not_null=frozenset({"start_time_ms", "end_time_ms", "name", "display_order"}),
     sort=(("display_order", int), ("start_time_ms", int), ("id", UUID)),

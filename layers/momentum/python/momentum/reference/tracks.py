@@ -104,7 +104,8 @@ def normalise_media_type(mime_type: str) -> tuple[str, str]:
     if base not in AUDIO_TYPES or (codec is not None and not (base == "audio/ogg" and codec in OGG_CODECS)):
         raise UnsupportedMediaType(
             "Unsupported audio type: upload MP3, WAV, FLAC, Ogg Vorbis, Ogg Opus or AIFF",
-            details={"mime_type": mime_type, "supported": sorted(AUDIO_TYPES) + ["audio/ogg; codecs=opus"]})
+            details={"mime_type": mime_type, "supported": sorted(AUDIO_TYPES) + ["audio/ogg; codecs=opus"]},
+        )
     if codec is not None:
         return f"{base}; codecs={codec}", OGG_CODECS[codec]
     return base, AUDIO_TYPES[base]
@@ -131,28 +132,45 @@ def create_track(conn: Connection, user_id: UUID, body: TrackIn, store: Storage 
     settings = get_settings()
     mime_type, extension = normalise_media_type(body.mime_type)
     if body.file_size_bytes > settings.upload_max_bytes:
-        raise PayloadTooLarge("The file is larger than the upload limit",
-                              details={"file_size_bytes": body.file_size_bytes,
-                                       "max_bytes": settings.upload_max_bytes})
+        raise PayloadTooLarge(
+            "The file is larger than the upload limit",
+            details={"file_size_bytes": body.file_size_bytes, "max_bytes": settings.upload_max_bytes},
+        )
     track_id = uuid4()
     key = object_key(user_id, track_id, body.name, extension)
-    upload = (store or get_storage()).presign_upload(key, mime_type, body.file_size_bytes,
-                                                     settings.upload_url_ttl_seconds)
+    upload = (store or get_storage()).presign_upload(
+        key, mime_type, body.file_size_bytes, settings.upload_url_ttl_seconds
+    )
     values = body.model_dump(exclude={"mime_type"}) | {
-        "id": track_id, "user_id": user_id, "r2_key": key, "mime_type": mime_type, "run_type": RUN_TYPE,
-        "version": PENDING_VERSION}
+        "id": track_id,
+        "user_id": user_id,
+        "r2_key": key,
+        "mime_type": mime_type,
+        "run_type": RUN_TYPE,
+        "version": PENDING_VERSION,
+    }
     with conn.cursor(row_factory=class_row(Track)) as cur:
         track = cur.execute(INSERT_TRACK, values).fetchone()
-    return TrackCreated(track=track, upload=UploadForm(url=upload.url, fields=upload.fields,
-                                                       max_bytes=body.file_size_bytes, expires_at=upload.expires_at))
+    return TrackCreated(
+        track=track,
+        upload=UploadForm(
+            url=upload.url, fields=upload.fields, max_bytes=body.file_size_bytes, expires_at=upload.expires_at
+        ),
+    )
 
 
 def list_tracks(conn: Connection, user_id: UUID, query: TrackQuery, page: PageRequest) -> Page[Track]:
     """The user's tracks, newest first, filtered by status, genre (any case) and tag."""
     after_created, after_id = page.after_key(datetime, UUID)
-    params = {"user_id": user_id, "status": query.status, "genre": query.genre,
-              "tag": query.tag.strip().lower() if query.tag else None, "after_created": after_created,
-              "after_id": after_id, "limit": page.limit + 1}
+    params = {
+        "user_id": user_id,
+        "status": query.status,
+        "genre": query.genre,
+        "tag": query.tag.strip().lower() if query.tag else None,
+        "after_created": after_created,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
     with conn.cursor(row_factory=class_row(Track)) as cur:
         rows = cur.execute(LIST_TRACKS, params).fetchall()
     return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))
@@ -173,8 +191,9 @@ def update_track(conn: Connection, user_id: UUID, track_id: UUID, body: TrackPat
     Raises: NotFound, InvalidInput (no field sent, or a null name).
     """
     changes = patch_changes(body, PATCHABLE, frozenset({"name"}))
-    statement = sql.SQL("UPDATE reference_tracks SET {changes} WHERE id = %(id)s AND user_id = %(user_id)s "
-                        "RETURNING {columns}").format(changes=set_clause(changes), columns=sql.SQL(TRACK_COLUMNS))
+    statement = sql.SQL(
+        "UPDATE reference_tracks SET {changes} WHERE id = %(id)s AND user_id = %(user_id)s RETURNING {columns}"
+    ).format(changes=set_clause(changes), columns=sql.SQL(TRACK_COLUMNS))
     with conn.cursor(row_factory=class_row(Track)) as cur:
         track = cur.execute(statement, changes | {"id": track_id, "user_id": user_id}).fetchone()
     if track is None:
@@ -208,8 +227,10 @@ def reanalyze_track(conn: Connection, user_id: UUID, track_id: UUID, store: Stor
         if not analysis_queue_url():
             raise Unavailable("Reanalysis is not available here: no analysis queue is configured")
         with conn.cursor(row_factory=class_row(Analysis)) as cur:
-            run = cur.execute(PENDING_RUN, (track_id,)).fetchone() or cur.execute(
-                INSERT_PENDING_RUN, (track_id, RUN_TYPE, PENDING_VERSION)).fetchone()
+            run = (
+                cur.execute(PENDING_RUN, (track_id,)).fetchone()
+                or cur.execute(INSERT_PENDING_RUN, (track_id, RUN_TYPE, PENDING_VERSION)).fetchone()
+            )
         conn.execute(MARK_PROCESSING, (track_id,))
         # Sent inside the transaction: if the queue refuses, no pending run is left behind without a message.
         (store or get_storage()).request_analysis(row[0])
