@@ -9,10 +9,18 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 import psycopg
+from psycopg.abc import Query
+from psycopg.rows import class_row
 
 from momentum.config import get_settings
+from momentum.errors import NotFound
+
+Row = TypeVar("Row")
+Params = Sequence[Any] | Mapping[str, Any] | None
 
 _local = threading.local()
 
@@ -62,3 +70,32 @@ def close_conn() -> None:
     if conn is not None:
         conn.close()
         _local.conn = None
+
+
+# Typed queries: rows become instances of ``row`` (a pydantic model or dataclass) through psycopg's class_row.
+
+
+def fetch_optional(conn: psycopg.Connection, row: type[Row], query: Query, params: Params = None) -> Row | None:
+    """The first row of ``query`` as a ``row``, or None when there is none."""
+    with conn.cursor(row_factory=class_row(row)) as cur:
+        return cur.execute(query, params).fetchone()
+
+
+def fetch_one(conn: psycopg.Connection, row: type[Row], query: Query, params: Params = None, *, resource: str) -> Row:
+    """The first row of ``query`` as a ``row``. Raises: NotFound(resource) when there is none."""
+    found = fetch_optional(conn, row, query, params)
+    if found is None:
+        raise NotFound(resource)
+    return found
+
+
+def fetch_all(conn: psycopg.Connection, row: type[Row], query: Query, params: Params = None) -> list[Row]:
+    """Every row of ``query`` as a ``row``."""
+    with conn.cursor(row_factory=class_row(row)) as cur:
+        return cur.execute(query, params).fetchall()
+
+
+def fetch_value(conn: psycopg.Connection, query: Query, params: Params = None) -> Any:
+    """The first column of the first row of ``query``, or None when there is no row."""
+    found = conn.execute(query, params).fetchone()
+    return None if found is None else found[0]

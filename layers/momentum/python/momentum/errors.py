@@ -72,6 +72,12 @@ class TooManyRequests(DomainError):
     status, code = 429, "rate_limited"
 
 
+class Internal(DomainError):
+    """A fault of ours, not the client's: the glue logs it and answers 500 without details."""
+
+    status, code = 500, "internal"
+
+
 class Unavailable(DomainError):
     """A dependency (the database, a queue) cannot be reached now; the client may retry."""
 

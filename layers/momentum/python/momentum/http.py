@@ -20,10 +20,12 @@ from pydantic import BaseModel, ValidationError
 from momentum import db
 from momentum.audit import ClientInfo
 from momentum.config import get_settings
+from momentum.dberrors import domain_error
 from momentum.errors import (
     BadRequest,
     DomainError,
     Forbidden,
+    Internal,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -176,14 +178,11 @@ class MomentumApp(Chalice):
                 response = _to_response(view(ctx, **params), op.status)
             except DomainError as error:
                 response = error_response(error)
-            except psycopg.OperationalError:
-                # A dropped or timed-out connection: the next request reopens it; the client may retry.
-                log("database unavailable", logging.ERROR, exc_info=True, route=op.path)
-                response = error_response(Unavailable("Database unavailable, retry shortly"))
+            except psycopg.Error as error:
+                response = error_response(_database_error(error, op))
             except Exception:
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
-                response = error_response(DomainError("Internal error", code="internal"))
-                response.status_code = 500
+                response = error_response(Internal("Internal error"))
             log(
                 "request",
                 request_id=ctx.request_id,
@@ -197,6 +196,18 @@ class MomentumApp(Chalice):
 
         handle.__name__ = view.__name__
         return handle
+
+
+def _database_error(error: psycopg.Error, op: Operation) -> DomainError:
+    """What a database error means for the client: a domain error from the one table, else 503 or 500."""
+    if (mapped := domain_error(error)) is not None:
+        return mapped
+    if isinstance(error, psycopg.OperationalError):
+        # A dropped or timed-out connection: the next request reopens it; the client may retry.
+        log("database unavailable", logging.ERROR, exc_info=True, route=op.path)
+        return Unavailable("Database unavailable, retry shortly")
+    log("unhandled database error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
+    return Internal("Internal error")
 
 
 def _parse_path_ids(params: dict[str, str]) -> dict[str, UUID | str]:
