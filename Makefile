@@ -1,7 +1,7 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
 PYTHON ?= python3
 
-.PHONY: install dev test test-unit test-integration test-e2e lint migrate seed bench bench-market bench-fitness bench-analysis build deploy
+.PHONY: clients install dev test test-unit test-integration test-e2e lint migrate seed bench bench-market bench-fitness bench-analysis build deploy
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
@@ -42,6 +42,13 @@ bench-fitness: install
 bench-analysis: install
 	$(PYTHON) -m pip install --quiet -e '.[bench]'
 	$(PYTHON) bench/bench_analysis.py
+
+clients: install     # a Python client and TypeScript types from the running local stack's /openapi.json
+	mkdir -p clients/build
+	curl -sf http://127.0.0.1:8000/openapi.json -o clients/build/openapi.json
+	openapi-python-client generate --path clients/build/openapi.json --output-path clients/build/python --overwrite
+	cd clients && npm ci --no-audit --no-fund && npx openapi-typescript build/openapi.json --output build/momentum.d.ts \
+		&& npx tsc --noEmit --strict build/momentum.d.ts example.ts
 
 build:
 	sam build

@@ -15,6 +15,9 @@ import pytest
 
 from tests.helpers import UserHandle
 
+# Fails the run when an operation answers with an error code its OpenAPI entry does not list.
+pytest_plugins = ["tests.error_contract"]
+
 # Tests never talk to AWS: moto stands in, and no real credentials may leak in.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",

@@ -15,6 +15,7 @@ app = MomentumApp("momentum-admin")
     response=gamification.LedgerEntry,
     status=201,
     idempotent=True,
+    errors=("insufficient_coins",),
 )
 def grant(ctx, user_id):
     """Pay or take back coins and XP; send an Idempotency-Key to make retries safe."""
@@ -29,6 +30,7 @@ def grant(ctx, user_id):
     response=models.Reward,
     status=201,
     idempotent=True,
+    errors=("idempotency_key_reused",),
 )
 def create_reward(ctx, user_id):
     """Give a user a claimable reward (e.g. for a quest); send an Idempotency-Key to make retries safe."""

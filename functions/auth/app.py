@@ -7,13 +7,29 @@ from momentum.models import User
 app = MomentumApp("momentum-auth")
 
 
-@app.route("/auth/magic-link", ["POST"], auth="public", body=auth.MagicLinkIn, response=auth.MagicLinkOut, status=202)
+@app.route(
+    "/auth/magic-link",
+    ["POST"],
+    auth="public",
+    body=auth.MagicLinkIn,
+    response=auth.MagicLinkOut,
+    status=202,
+    errors=("rate_limited",),
+)
 def request_magic_link(ctx):
     """Email a one-time sign-in link (the answer is the same for known and unknown addresses)."""
     return auth.request_magic_link(ctx.conn, ctx.body, ctx.client)
 
 
-@app.route("/auth/verify", ["POST"], auth="public", body=auth.VerifyIn, response=auth.SessionOut, status=201)
+@app.route(
+    "/auth/verify",
+    ["POST"],
+    auth="public",
+    body=auth.VerifyIn,
+    response=auth.SessionOut,
+    status=201,
+    errors=("invalid_token",),
+)
 def verify(ctx):
     """Exchange the emailed token for a bearer token, creating the account on first sign-in."""
     return auth.verify(ctx.conn, ctx.body, ctx.client)
@@ -26,6 +42,6 @@ def logout(ctx):
 
 
 @app.route("/me", response=User)
-def me(ctx):
+def get_me(ctx):
     """The signed-in user."""
     return auth.get_user(ctx.conn, ctx.user.id)

@@ -6,7 +6,9 @@ from momentum.market import models, rewards
 app = MomentumApp("momentum-claim-reward")
 
 
-@app.route("/market/rewards/{reward_id}/claim", ["POST"], response=models.ClaimResult)
+@app.route(
+    "/market/rewards/{reward_id}/claim", ["POST"], response=models.ClaimResult, errors=("already_claimed", "expired")
+)
 def claim(ctx, reward_id):
     """Claim a reward: its coins and XP are paid once."""
     return rewards.claim_reward(ctx.conn, ctx.user.id, reward_id)

@@ -28,13 +28,19 @@ def get_exercise(ctx, exercise_id):
     return exercises.get_exercise(ctx.conn, ctx.user.id, exercise_id)
 
 
-@app.route("/fitness/exercises/{exercise_id}", ["PATCH"], body=models.ExercisePatch, response=models.Exercise)
+@app.route(
+    "/fitness/exercises/{exercise_id}",
+    ["PATCH"],
+    body=models.ExercisePatch,
+    response=models.Exercise,
+    errors=("builtin_exercise",),
+)
 def update_exercise(ctx, exercise_id):
     """Change one of your custom exercises (only the fields sent)."""
     return exercises.update_exercise(ctx.conn, ctx.user.id, exercise_id, ctx.body)
 
 
-@app.route("/fitness/exercises/{exercise_id}", ["DELETE"], status=204)
+@app.route("/fitness/exercises/{exercise_id}", ["DELETE"], status=204, errors=("builtin_exercise", "exercise_in_use"))
 def delete_exercise(ctx, exercise_id):
     """Delete one of your custom exercises that nothing uses any more."""
     exercises.delete_exercise(ctx.conn, ctx.user.id, exercise_id)
@@ -49,7 +55,14 @@ def list_workouts(ctx):
     return workouts.list_workouts(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
-@app.route("/fitness/workouts", ["POST"], body=models.WorkoutIn, response=models.Workout, status=201)
+@app.route(
+    "/fitness/workouts",
+    ["POST"],
+    body=models.WorkoutIn,
+    response=models.Workout,
+    status=201,
+    errors=("unknown_exercise", "custom_exercise_in_public_workout"),
+)
 def create_workout(ctx):
     """Create a workout with its sections and exercises in one document."""
     return workouts.create_workout(ctx.conn, ctx.user.id, ctx.body)
@@ -61,13 +74,19 @@ def get_workout(ctx, workout_id):
     return workouts.get_workout(ctx.conn, ctx.user.id, workout_id)
 
 
-@app.route("/fitness/workouts/{workout_id}", ["PUT"], body=models.WorkoutIn, response=models.Workout)
+@app.route(
+    "/fitness/workouts/{workout_id}",
+    ["PUT"],
+    body=models.WorkoutIn,
+    response=models.Workout,
+    errors=("unknown_exercise", "custom_exercise_in_public_workout"),
+)
 def replace_workout(ctx, workout_id):
     """Replace one of your workouts, sections and exercises included."""
     return workouts.replace_workout(ctx.conn, ctx.user.id, workout_id, ctx.body)
 
 
-@app.route("/fitness/workouts/{workout_id}", ["DELETE"], status=204)
+@app.route("/fitness/workouts/{workout_id}", ["DELETE"], status=204, errors=("workout_scheduled",))
 def delete_workout(ctx, workout_id):
     """Delete one of your workouts; sessions started from it keep their sets."""
     workouts.delete_workout(ctx.conn, ctx.user.id, workout_id)
@@ -88,7 +107,14 @@ def list_sessions(ctx):
     return sessions.list_sessions(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
-@app.route("/fitness/sessions", ["POST"], body=models.SessionIn, response=models.Session, status=201)
+@app.route(
+    "/fitness/sessions",
+    ["POST"],
+    body=models.SessionIn,
+    response=models.Session,
+    status=201,
+    errors=("unknown_workout",),
+)
 def start_session(ctx):
     """Start a session, optionally from one of your workouts or a public one."""
     return sessions.start_session(ctx.conn, ctx.user.id, ctx.body)
@@ -106,7 +132,13 @@ def delete_session(ctx, session_id):
     sessions.delete_session(ctx.conn, ctx.user.id, session_id)
 
 
-@app.route("/fitness/sessions/{session_id}/complete", ["POST"], body=models.CompleteIn, response=models.Session)
+@app.route(
+    "/fitness/sessions/{session_id}/complete",
+    ["POST"],
+    body=models.CompleteIn,
+    response=models.Session,
+    errors=("session_completed",),
+)
 def complete_session(ctx, session_id):
     """Finish a session: XP, coins and a fitness star for its working sets, paid once; extends the workout streak."""
     return sessions.complete_session(ctx.conn, ctx.user.id, session_id, ctx.body)
@@ -136,7 +168,14 @@ def list_programs(ctx):
     return programs.list_programs(ctx.conn, ctx.user.id, ctx.page)
 
 
-@app.route("/fitness/programs", ["POST"], body=models.ProgramIn, response=models.Program, status=201)
+@app.route(
+    "/fitness/programs",
+    ["POST"],
+    body=models.ProgramIn,
+    response=models.Program,
+    status=201,
+    errors=("unknown_workout",),
+)
 def create_program(ctx):
     """Create a program with its weeks and scheduled workouts in one document."""
     return programs.create_program(ctx.conn, ctx.user.id, ctx.body)
@@ -155,7 +194,13 @@ def get_program(ctx, program_id):
     return programs.get_program(ctx.conn, ctx.user.id, program_id)
 
 
-@app.route("/fitness/programs/{program_id}", ["PUT"], body=models.ProgramIn, response=models.Program)
+@app.route(
+    "/fitness/programs/{program_id}",
+    ["PUT"],
+    body=models.ProgramIn,
+    response=models.Program,
+    errors=("unknown_workout", "program_week_out_of_range"),
+)
 def replace_program(ctx, program_id):
     """Replace one of your programs, weeks included; its progress stays."""
     return programs.replace_program(ctx.conn, ctx.user.id, program_id, ctx.body)
@@ -173,7 +218,7 @@ def activate_program(ctx, program_id):
     return programs.activate_program(ctx.conn, ctx.user.id, program_id)
 
 
-@app.route("/fitness/programs/{program_id}/advance", ["POST"], response=models.Program)
+@app.route("/fitness/programs/{program_id}/advance", ["POST"], response=models.Program, errors=("program_not_active",))
 def advance_program(ctx, program_id):
     """Move the active program to its next week; after the last week it is completed."""
     return programs.advance_program(ctx.conn, ctx.user.id, program_id)

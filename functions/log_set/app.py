@@ -6,13 +6,26 @@ from momentum.http import MomentumApp
 app = MomentumApp("momentum-log-set")
 
 
-@app.route("/fitness/sessions/{session_id}/sets", ["POST"], body=models.SetIn, response=models.LoggedSet, status=201)
+@app.route(
+    "/fitness/sessions/{session_id}/sets",
+    ["POST"],
+    body=models.SetIn,
+    response=models.LoggedSet,
+    status=201,
+    errors=("session_completed", "unknown_exercise"),
+)
 def log_set(ctx, session_id):
     """Log a set; the answer carries the personal records it broke."""
     return sets.log_set(ctx.conn, ctx.user.id, session_id, ctx.body)
 
 
-@app.route("/fitness/sessions/{session_id}/sets/{set_id}", ["PATCH"], body=models.SetPatch, response=models.LoggedSet)
+@app.route(
+    "/fitness/sessions/{session_id}/sets/{set_id}",
+    ["PATCH"],
+    body=models.SetPatch,
+    response=models.LoggedSet,
+    errors=("unknown_exercise",),
+)
 def update_set(ctx, session_id, set_id):
     """Correct a set (only the fields sent change); the records it affects are rebuilt."""
     return sets.update_set(ctx.conn, ctx.user.id, session_id, set_id, ctx.body)

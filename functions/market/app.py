@@ -9,7 +9,7 @@ from momentum.market import catalog, models, purchases, recommendations, rewards
 app = MomentumApp("momentum-market")
 
 
-@app.route("/market/items", query=models.ItemQuery, response=Page[models.Item])
+@app.route("/market/items", query=models.ItemQuery, response=Page[models.Item], errors=("forbidden",))
 def list_items(ctx):
     """Catalog items in shop order; filter by category, rarity, or what can be bought now."""
     return catalog.list_items(ctx.conn, ctx.user, ctx.query, ctx.page)
@@ -21,13 +21,28 @@ def get_item(ctx, item_id):
     return catalog.get_item(ctx.conn, ctx.user, item_id)
 
 
-@app.route("/market/items", ["POST"], auth="admin", body=models.ItemIn, response=models.Item, status=201)
+@app.route(
+    "/market/items",
+    ["POST"],
+    auth="admin",
+    body=models.ItemIn,
+    response=models.Item,
+    status=201,
+    errors=("item_key_taken",),
+)
 def create_item(ctx):
     """Add an item to the catalog."""
     return catalog.create_item(ctx.conn, ctx.user, ctx.body, ctx.client)
 
 
-@app.route("/market/items/{item_id}", ["PATCH"], auth="admin", body=models.ItemPatch, response=models.Item)
+@app.route(
+    "/market/items/{item_id}",
+    ["PATCH"],
+    auth="admin",
+    body=models.ItemPatch,
+    response=models.Item,
+    errors=("item_key_taken",),
+)
 def update_item(ctx, item_id):
     """Change an item; the result must be a valid item as a whole."""
     return catalog.update_item(ctx.conn, ctx.user, item_id, ctx.body, ctx.client)
@@ -45,13 +60,24 @@ def list_purchases(ctx):
     return purchases.list_purchases(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
-@app.route("/market/purchases/{purchase_id}/use", ["POST"], response=models.Purchase)
+@app.route(
+    "/market/purchases/{purchase_id}/use",
+    ["POST"],
+    response=models.Purchase,
+    errors=("refunded", "used_up", "already_redeemed"),
+)
 def use_purchase(ctx, purchase_id):
     """Use one of a consumable's uses, or redeem a non-consumable."""
     return purchases.use_purchase(ctx.conn, ctx.user.id, purchase_id)
 
 
-@app.route("/market/purchases/{purchase_id}/refund", ["POST"], body=models.RefundIn, response=models.Purchase)
+@app.route(
+    "/market/purchases/{purchase_id}/refund",
+    ["POST"],
+    body=models.RefundIn,
+    response=models.Purchase,
+    errors=("already_refunded", "already_used", "refund_window_closed"),
+)
 def refund_purchase(ctx, purchase_id):
     """Refund an unused purchase: the owner within 24 hours, an admin any time."""
     return purchases.refund_purchase(ctx.conn, ctx.user, purchase_id, ctx.body, ctx.client)
@@ -69,7 +95,7 @@ def list_rewards(ctx):
     return rewards.list_rewards(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
-@app.route("/market/rewards/daily", ["POST"], response=models.Reward, status=201)
+@app.route("/market/rewards/daily", ["POST"], response=models.Reward, status=201, errors=("daily_reward_exists",))
 def create_daily_reward(ctx):
     """Collect today's daily reward (once per UTC day; it grows with the daily streak)."""
     return rewards.create_daily_reward(ctx.conn, ctx.user.id)

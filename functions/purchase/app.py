@@ -13,6 +13,7 @@ app = MomentumApp("momentum-purchase")
     response=models.Purchase,
     status=201,
     idempotent=True,
+    errors=("insufficient_coins", "out_of_stock", "not_available", "already_owned", "idempotency_key_reused"),
 )
 def purchase(ctx, item_id):
     """Buy an item; send an Idempotency-Key so a retry returns the same purchase and charges once."""

@@ -60,7 +60,12 @@ def get_analysis(ctx, track_id):
     return analyses.get_track_analysis(ctx.conn, ctx.user.id, track_id)
 
 
-@app.route("/reference/analyses/{analysis_id}/frames", query=m.FrameRangeQuery, response=m.Frames)
+@app.route(
+    "/reference/analyses/{analysis_id}/frames",
+    query=m.FrameRangeQuery,
+    response=m.Frames,
+    errors=("analysis_not_ready",),
+)
 def get_frames(ctx, analysis_id):
     """The frame chunks overlapping [from_ms, to_ms) (at most 5 minutes; to_ms defaults to from_ms + 5 min)."""
     return analyses.get_frames(ctx.conn, ctx.user.id, analysis_id, ctx.query)
@@ -143,7 +148,7 @@ def delete_region(ctx, track_id, region_id):
 # ------------------------------------------------------------------ listening prompts
 
 
-@app.route("/reference/prompts", query=m.PromptQuery, response=Page[m.Prompt])
+@app.route("/reference/prompts", query=m.PromptQuery, response=Page[m.Prompt], errors=("forbidden",))
 def list_prompts(ctx):
     """Active listening prompts; filter by category, difficulty and tag."""
     return prompts.list_prompts(ctx.conn, ctx.user, ctx.query, ctx.page)
@@ -155,13 +160,22 @@ def get_prompt(ctx, prompt_id):
     return prompts.get_prompt(ctx.conn, ctx.user, prompt_id)
 
 
-@app.route("/reference/prompts", ["POST"], auth="admin", body=m.PromptIn, response=m.Prompt, status=201)
+@app.route(
+    "/reference/prompts", ["POST"], auth="admin", body=m.PromptIn, response=m.Prompt, status=201, errors=("name_taken",)
+)
 def create_prompt(ctx):
     """Create a listening prompt (admin)."""
     return prompts.create_prompt(ctx.conn, ctx.user, ctx.body)
 
 
-@app.route("/reference/prompts/{prompt_id}", ["PATCH"], auth="admin", body=m.PromptPatch, response=m.Prompt)
+@app.route(
+    "/reference/prompts/{prompt_id}",
+    ["PATCH"],
+    auth="admin",
+    body=m.PromptPatch,
+    response=m.Prompt,
+    errors=("name_taken",),
+)
 def update_prompt(ctx, prompt_id):
     """Change a listening prompt; PATCH is_active to hide or show it (admin)."""
     return prompts.update_prompt(ctx.conn, prompt_id, ctx.body)

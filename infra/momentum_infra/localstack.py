@@ -131,7 +131,9 @@ class LocalStack:
         if method == "GET" and url.path == "/openapi.json":
             from momentum_infra.openapi import openapi_document
 
-            return 200, {"Content-Type": "application/json"}, json.dumps(openapi_document()).encode()
+            host = {k.lower(): v for k, v in headers.items()}.get("host", "127.0.0.1")
+            document = openapi_document(server_url=f"http://{host}")
+            return 200, {"Content-Type": "application/json"}, json.dumps(document).encode()
         route, params, path_known = self.router.match(method, url.path)
         if route is None:
             status, code = (405, "method_not_allowed") if path_known else (404, "not_found")

@@ -1,40 +1,94 @@
-"""The OpenAPI 3.1 document, generated from the route table (each app's operations) and the pydantic models."""
+"""The OpenAPI 3.1 document, generated from the route table (each app's operations) and the pydantic models.
+
+Every model lives once in ``components/schemas`` and operations refer to it, so a client generator makes one type
+per model. The error shape is one schema, with one ``components/responses`` entry per status; each operation refers
+to the statuses it can answer and lists their codes (``x-error-codes``, and in the description).
+"""
 
 from __future__ import annotations
 
 import importlib
 import re
+import typing
 from functools import cache
 from typing import Any
 
+from momentum.http import Operation
 from momentum.models import ErrorBody
-from pydantic import TypeAdapter
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from momentum_infra import template as tpl
 
 REF = "#/components/schemas/{model}"
-_ERROR_STATUSES = {
-    "400": "Bad request",
-    "401": "Missing or invalid token",
-    "403": "Not allowed",
-    "404": "Not found",
-    "409": "Conflict with the current state",
-    "413": "Too large",
-    "410": "Gone (expired)",
-    "415": "Unsupported media type",
-    "422": "Invalid input",
-    "429": "Too many requests",
-    "503": "Temporarily unavailable, retry",
+ERROR_RESPONSES = {
+    400: ("BadRequest", "The request cannot be read"),
+    401: ("Unauthorized", "Missing, invalid or expired token"),
+    403: ("Forbidden", "Not allowed for this user"),
+    404: ("NotFound", "No such resource for this user"),
+    405: ("MethodNotAllowed", "The path does not take this method"),
+    409: ("Conflict", "Conflicts with the current state"),
+    410: ("Gone", "Expired"),
+    413: ("PayloadTooLarge", "The body is too large"),
+    415: ("UnsupportedMediaType", "The body has another media type than the operation takes"),
+    422: ("InvalidInput", "The body, query or a header is invalid"),
+    429: ("TooManyRequests", "Too many requests; retry after the Retry-After header's seconds"),
+    500: ("InternalError", "A fault of the service"),
+    503: ("Unavailable", "A dependency is unavailable; retry shortly"),
+}
+# Domains, as the tags that group operations, in the order a reader meets them.
+TAG_DESCRIPTIONS = {
+    "auth": "Sign-in by magic link and sessions",
+    "me": "The signed-in user's wallet, progress, ledger, skills, streaks and achievements",
+    "market": "Catalog, purchases, inventory, rewards and recommendations",
+    "fitness": "Exercises, workouts, sessions, sets, records and programs",
+    "reference": "Reference tracks, their analysis, annotations, regions and listening prompts",
+    "admin": "Administration",
 }
 
 
-def _schema(tp: Any, mode: str, components: dict) -> dict:
-    schema = TypeAdapter(tp).json_schema(ref_template=REF, mode=mode)
-    components.update(schema.pop("$defs", {}))
-    return schema
+class _ComponentNames(GenerateJsonSchema):
+    """Component names that read well as class names: ``Page[Item]`` becomes ``ItemPage``."""
+
+    def normalize_name(self, name: str) -> str:
+        generic = re.fullmatch(r"(\w+)\[(.+)\]", name)
+        if generic:
+            name = re.sub(r"\W", "", generic.group(2)) + generic.group(1)
+        return super().normalize_name(name)
 
 
-def _query_parameters(model: Any) -> list[dict]:
+def operations() -> list[Operation]:
+    """Every operation of every function in template.yaml."""
+    ops: list[Operation] = []
+    for route_module in sorted({r.module for r in tpl.api_routes()}):
+        ops.extend(importlib.import_module(route_module).app.operations)
+    return ops
+
+
+def operation_id(op: Operation) -> str:
+    """The view's name: unique across the API (a test holds it so), stable, and readable as a method name."""
+    return op.name
+
+
+def _models(tp: Any) -> list[type[BaseModel]]:
+    """The pydantic models a response annotation is made of (``Model``, ``list[Model]``)."""
+    if tp is None:
+        return []
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [tp]
+    return [m for arg in typing.get_args(tp) for m in _models(arg)]
+
+
+def _schema_of(tp: Any, refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]], mode: str) -> Any:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return refs[(tp, mode)]  # type: ignore[index]
+    if typing.get_origin(tp) is list:
+        (item,) = typing.get_args(tp)
+        return {"type": "array", "items": _schema_of(item, refs, mode)}
+    raise TypeError(f"no schema for the response type {tp!r}")
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema(mode="validation")
     required = set(schema.get("required", []))
     return [
@@ -43,25 +97,38 @@ def _query_parameters(model: Any) -> list[dict]:
     ]
 
 
-def operations() -> list:
-    """Every operation of every function in template.yaml."""
-    ops = []
-    for route_module in sorted({r.module for r in tpl.api_routes()}):
-        ops.extend(importlib.import_module(route_module).app.operations)
-    return ops
+def _error_responses(op: Operation) -> dict[str, Any]:
+    responses: dict[str, Any] = {}
+    for status, codes in op.error_codes().items():
+        name, text = ERROR_RESPONSES[status]
+        responses[str(status)] = {
+            "$ref": f"#/components/responses/{name}",
+            "description": f"{text}: {', '.join(codes)}",
+        }
+    return responses
 
 
 @cache
-def openapi_document() -> dict:
-    components: dict[str, Any] = {}
-    paths: dict[str, dict] = {}
-    error = {
-        "description": "Error",
-        "content": {"application/json": {"schema": _schema(ErrorBody, "serialization", components)}},
-    }
-    for op in operations():
-        operation: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": [op.path.split("/")[1]]}
-        params = [
+def openapi_document(server_url: str | None = None) -> dict[str, Any]:
+    ops = operations()
+    wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
+    for op in ops:
+        if op.body is not None:
+            wanted.append((op.body, "validation"))
+        wanted += [(model, "serialization") for model in _models(op.response)]
+    refs, top = models_json_schema(list(dict.fromkeys(wanted)), ref_template=REF, schema_generator=_ComponentNames)
+    error_schema = refs[(ErrorBody, "serialization")]
+
+    paths: dict[str, dict[str, Any]] = {}
+    for op in ops:
+        operation: dict[str, Any] = {
+            "operationId": operation_id(op),
+            "summary": op.summary.splitlines()[0] if op.summary else op.name,
+            "tags": [op.path.split("/")[1]],
+        }
+        if "\n" in op.summary:
+            operation["description"] = op.summary
+        params: list[dict[str, Any]] = [
             {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
             for p in re.findall(r"{(\w+)}", op.path)
         ]
@@ -73,7 +140,7 @@ def openapi_document() -> dict:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "string", "maxLength": 200},
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
                     "description": "Retries with the same key take effect once and answer the same",
                 }
             )
@@ -82,17 +149,24 @@ def openapi_document() -> dict:
         if op.body is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _schema(op.body, "validation", components)}},
+                "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
             }
-        ok: dict[str, Any] = {"description": "OK"}
+        ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
         if op.response is not None:
-            ok["content"] = {"application/json": {"schema": _schema(op.response, "serialization", components)}}
-        operation["responses"] = {str(op.status): ok} | {
-            code: error | {"description": text} for code, text in _ERROR_STATUSES.items()
-        }
+            ok["content"] = {"application/json": {"schema": _schema_of(op.response, refs, "serialization")}}
+        operation["responses"] = {str(op.status): ok} | _error_responses(op)
+        operation["x-error-codes"] = {str(status): codes for status, codes in op.error_codes().items()}
         if op.auth != "public":
             operation["security"] = [{"bearer": []}]
+        if op.auth == "admin":
+            operation["x-admin-only"] = True
+            operation["summary"] += " (admin only)"
         paths.setdefault(op.path, {})[op.method.lower()] = operation
+
+    tags = sorted(
+        {op.path.split("/")[1] for op in ops},
+        key=lambda t: (list(TAG_DESCRIPTIONS).index(t) if t in TAG_DESCRIPTIONS else 99, t),
+    )
     return {
         "openapi": "3.1.0",
         "info": {
@@ -100,6 +174,18 @@ def openapi_document() -> dict:
             "version": "1.0.0",
             "description": "Coins, XP and skills for music producers: earn, spend, learn, train, study tracks.",
         },
+        "servers": [{"url": server_url or "http://127.0.0.1:8000", "description": "This server"}],
+        "tags": [{"name": t, "description": TAG_DESCRIPTIONS.get(t, t.capitalize())} for t in tags],
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": components, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": dict(sorted(top.get("$defs", {}).items())),
+            "responses": {
+                name: {"description": text, "content": {"application/json": {"schema": error_schema}}}
+                for status, (name, text) in sorted(ERROR_RESPONSES.items())
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }
+
+
+__all__ = ["openapi_document", "operations"]

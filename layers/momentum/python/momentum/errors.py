@@ -82,3 +82,51 @@ class Unavailable(DomainError):
     """A dependency (the database, a queue) cannot be reached now; the client may retry."""
 
     status, code = 503, "unavailable"
+
+
+# Every error code the API answers with, and its status. Routes declare the codes their domain can raise
+# (``errors=`` on the route); the ones the glue raises follow from the route's shape. The OpenAPI document lists each
+# operation's codes from here, and the test suite fails when a response carries a code its operation does not list.
+ERROR_CODES: dict[str, int] = {
+    # the glue
+    "bad_request": 400,
+    "malformed_json": 400,
+    "unauthorized": 401,
+    "invalid_token": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "invalid_input": 422,
+    "rate_limited": 429,
+    "internal": 500,
+    "unavailable": 503,
+    # domains
+    "conflict": 409,
+    "insufficient_coins": 409,
+    "out_of_stock": 409,
+    "not_available": 409,
+    "already_owned": 409,
+    "idempotency_key_reused": 409,
+    "already_claimed": 409,
+    "expired": 410,
+    "item_key_taken": 409,
+    "daily_reward_exists": 409,
+    "used_up": 409,
+    "already_used": 409,
+    "already_redeemed": 409,
+    "refunded": 409,
+    "already_refunded": 409,
+    "refund_window_closed": 409,
+    "unknown_exercise": 422,
+    "unknown_workout": 422,
+    "session_completed": 409,
+    "workout_scheduled": 409,
+    "program_week_out_of_range": 409,
+    "program_not_active": 409,
+    "name_taken": 409,
+    "exercise_in_use": 409,
+    "custom_exercise_in_public_workout": 422,
+    "builtin_exercise": 403,
+    "analysis_not_ready": 409,
+}

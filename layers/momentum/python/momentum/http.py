@@ -22,6 +22,7 @@ from momentum.audit import ClientInfo
 from momentum.config import get_settings
 from momentum.dberrors import domain_error
 from momentum.errors import (
+    ERROR_CODES,
     BadRequest,
     DomainError,
     Forbidden,
@@ -55,6 +56,26 @@ class Operation:
     query: type[BaseModel] | None
     response: Any
     idempotent: bool
+    errors: tuple[str, ...] = ()
+
+    def error_codes(self) -> dict[int, list[str]]:
+        """The error codes this operation can answer with, by status: the glue's, from the route's shape, and the
+        domain's, as the route declares them."""
+        codes = ["internal", "unavailable", *self.errors]
+        if self.auth != "public":
+            codes += ["unauthorized", "invalid_token"]
+        if self.auth == "admin":
+            codes.append("forbidden")
+        if "{" in self.path:
+            codes.append("not_found")
+        if self.body is not None:
+            codes += ["malformed_json", "payload_too_large", "unsupported_media_type", "invalid_input"]
+        if self.query is not None or self.idempotent:
+            codes.append("invalid_input")
+        by_status: dict[int, list[str]] = {}
+        for code in dict.fromkeys(codes):
+            by_status.setdefault(ERROR_CODES[code], []).append(code)
+        return dict(sorted(by_status.items()))
 
 
 @dataclass
@@ -139,6 +160,7 @@ class MomentumApp(Chalice):
         status: int = 200,
         summary: str = "",
         idempotent: bool = False,
+        errors: tuple[str, ...] = (),
     ) -> Callable:
         def register(view: Callable) -> Callable:
             for method in methods:
@@ -153,6 +175,7 @@ class MomentumApp(Chalice):
                     query,
                     response,
                     idempotent,
+                    tuple(errors),
                 )
                 self.operations.append(op)
                 Chalice.route(
