@@ -52,13 +52,18 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    from momentum.config import get_settings
+
     from momentum_infra import localstack, migrate, seed
-    from momentum_infra.pg import local_database_url
+    from momentum_infra.local_s3 import LocalS3
+    from momentum_infra.pg import LOCAL_DATA_DIR, local_database_url
 
     # Stop cleanly on SIGTERM too, so the embedded PostgreSQL is shut down with us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     url = local_database_url()
-    moto, s3_endpoint = localstack.start_moto(args.host)
+    # The uploaded audio is kept beside the embedded database, so a restart keeps both or neither.
+    s3 = LocalS3(args.host, LOCAL_DATA_DIR / "s3", get_settings().upload_max_bytes)
+    s3_endpoint = s3.start()
     base_url = f"http://{args.host}:{args.port}"
     localstack.configure_environment(url, s3_endpoint, base_url)
     migrate.upgrade(url)
@@ -66,7 +71,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
     with db.connect(url) as conn:
         seed.run_all(conn)
-    queues = localstack.wire_uploads(s3_endpoint, os.environ["UPLOAD_BUCKET"])
+    bucket = os.environ["UPLOAD_BUCKET"]
+    queues = localstack.wire_uploads(s3_endpoint, bucket, restore=lambda client: s3.restore(client, bucket))
     localstack.point_functions_at_queues(queues)
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)
@@ -84,7 +90,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     finally:
         stop.set()
         server.server_close()
-        moto.stop()
+        s3.stop()
     return 0
 
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 import base64
 import importlib
 import json
-import logging
 import os
 import re
 import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from momentum_infra import template as tpl
@@ -149,51 +150,91 @@ class LocalStack:
         return response["statusCode"], out_headers, data
 
 
+# API Gateway refuses larger request payloads before any function runs.
+API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
+
+
+def json_error(status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+    body = json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
+    return status, {"Content-Type": "application/json"}, body
+
+
+class LocalHTTPServer(ThreadingHTTPServer):
+    """A thread per connection, with a deep accept queue: bursts of clients wait instead of being reset."""
+
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up early (`curl … | head`) is normal, not worth a traceback on the console.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, headers, data = stack.invoke_http(
-                self.command, self.path, dict(self.headers.items()), body, self.client_address[0]
-            )
+            status, headers, data = self._answer()
             self.send_response(status)
             for name, value in headers.items():
                 if name.lower() not in ("content-length", "connection"):
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+        def _answer(self) -> tuple[int, dict[str, str], bytes]:
+            declared = self.headers.get("Content-Length")
+            try:
+                length = int(declared or 0)
+                if length < 0:
+                    raise ValueError(declared)
+            except ValueError:
+                self.close_connection = True
+                return json_error(400, "bad_request", "Content-Length must be a number of bytes")
+            if length > API_GATEWAY_MAX_BODY_BYTES:
+                self.close_connection = True  # the body stays unread
+                return json_error(413, "payload_too_large", "Request body too large")
+            body = self.rfile.read(length) if length else b""
+            return stack.invoke_http(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
 
-        def log_message(self, format: str, *args) -> None:  # the functions log each request as JSON already
+        def __getattr__(self, name: str) -> Any:
+            # Every method reaches the router, which answers unknown methods and paths as API Gateway does.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            # Malformed request lines and the like: the JSON error shape, not http.server's HTML page.
+            status, headers, data = json_error(code, "bad_request", message or "Bad request")
+            self.close_connection = True
+            self.send_response(status)
+            self.send_header("Content-Type", headers["Content-Type"])
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # the functions log each request as JSON already
             pass
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    return LocalHTTPServer((host, port), Handler)
 
 
 # ------------------------------------------------------------------ S3 and SQS, as AWS wires them
 
 
-def start_moto(host: str = "127.0.0.1", port: int = 0):
-    """An in-process S3/SQS/SES server; returns (server, endpoint URL)."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per S3 call drowns the console
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
-    bound_port = server._server.server_port  # noqa: SLF001 - moto exposes no accessor for an ephemeral port
-    return server, f"http://{host}:{bound_port}"
-
-
-def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> dict[str, str]:
+def wire_uploads(
+    endpoint: str | None, bucket: str, template: dict | None = None, restore: Callable[[Any], object] | None = None
+) -> dict[str, str]:
     """Create the upload bucket and the queues of template.yaml, and the bucket's ObjectCreated notifications.
 
+    ``restore(s3)`` runs between the bucket and its notifications, so objects put back then are not re-analysed.
     Returns queue logical id -> queue URL.
     """
     import boto3
@@ -221,6 +262,8 @@ def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> di
                 },
             )
     s3.create_bucket(Bucket=bucket)
+    if restore is not None:
+        restore(s3)
     upload = next(r for r in resources.values() if r["Type"] == "AWS::S3::Bucket")["Properties"]
     configs = []
     for qc in upload.get("NotificationConfiguration", {}).get("QueueConfigurations", []):

@@ -95,6 +95,7 @@ ERROR_CODES: dict[str, int] = {
     "invalid_token": 401,
     "forbidden": 403,
     "not_found": 404,
+    "method_not_allowed": 405,  # API Gateway's (and the local stack's) answer to a method a path does not take
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "invalid_input": 422,
