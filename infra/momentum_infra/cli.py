@@ -1,11 +1,15 @@
-"""The ``momentum`` command: the local stack, migrations, seed data, users, and local analysis."""
+"""The momentum command: the local stack, migrations, seed data, users, the database, and local analysis."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
+import socket
+import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from momentum_infra import analyze_cmd, recommend_cmd
 
@@ -35,10 +39,21 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A mistake on the command line: one line on stderr and exit status 2, no traceback."""
+
+
 def cmd_user_create(args: argparse.Namespace) -> int:
     """Print only the bearer token on stdout, so TOKEN=$(momentum user create me@example.com) works."""
     from momentum import auth, db
     from momentum.audit import ClientInfo
+    from momentum.models import Email
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        TypeAdapter(Email).validate_python(args.email)  # the address rule of the sign-in API
+    except ValidationError:
+        raise UsageError(f"{args.email!r} is not an email address") from None
 
     with db.connect(_database_url()) as conn, conn.transaction():
         user = auth.ensure_user(conn, args.email)
@@ -58,6 +73,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     from momentum_infra.local_s3 import LocalS3
     from momentum_infra.pg import LOCAL_DATA_DIR, local_database_url
 
+    _check_port_free(args.host, args.port)
     # Stop cleanly on SIGTERM too, so the embedded PostgreSQL is shut down with us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     url = local_database_url()
@@ -94,14 +110,63 @@ def cmd_dev(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Fail in one line before anything starts when the port is taken."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UsageError(
+                    f"port {port} on {host} is in use (another momentum dev?); pick one with --port"
+                ) from None
+            raise UsageError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def cmd_db_url(args: argparse.Namespace) -> int:
+    """The URL of the local database (the embedded one lives while `momentum dev` or `momentum psql` runs)."""
+    print(_database_url())
+    if not os.environ.get("DATABASE_URL"):
+        print(
+            "the embedded server stops when no momentum process uses it: keep `momentum dev` running", file=sys.stderr
+        )
+    return 0
+
+
+def cmd_psql(args: argparse.Namespace) -> int:
+    """psql on the local database; the embedded server's own psql when no other is installed."""
+    from momentum_infra.pg import psql_binary
+
+    return subprocess.call([psql_binary(), _database_url(), *args.psql_args])
+
+
+def _version() -> str:
+    try:
+        return version("momentum")
+    except PackageNotFoundError:  # run from a checkout that was not installed
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="momentum", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="momentum",
+        description="Momentum's local tools: run the whole backend on one port, migrate and seed its database, "
+        "create users, open the database, and analyze audio files with the cloud's analyzer.",
+    )
+    parser.add_argument("--version", action="version", version=f"momentum {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     dev = sub.add_parser("dev", help="serve every function on one localhost port with an embedded database")
-    dev.add_argument("--port", type=int, default=8000)
-    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000, help="port to serve on (default: 8000)")
+    dev.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     dev.set_defaults(func=cmd_dev)
+
+    database = sub.add_parser("db", help="the local database").add_subparsers(dest="db_command", required=True)
+    database.add_parser("url", help="print the local database's URL").set_defaults(func=cmd_db_url)
+    psql = sub.add_parser("psql", help="open psql on the local database")
+    psql.add_argument("psql_args", nargs=argparse.REMAINDER, help="more arguments for psql")
+    psql.set_defaults(func=cmd_psql)
 
     sub.add_parser("migrate", help="apply the database migrations").set_defaults(func=cmd_migrate)
     sub.add_parser("seed", help="load the starter data (idempotent)").set_defaults(func=cmd_seed)
@@ -116,15 +181,24 @@ def build_parser() -> argparse.ArgumentParser:
     recommend_cmd.add_arguments(recommend)
     recommend.set_defaults(func=recommend_cmd.run)
 
-    analyze = sub.add_parser("analyze", help="analyse an audio file with the same analyser as the cloud")
+    analyze = sub.add_parser("analyze", help="analyze an audio file with the same analyzer as the cloud")
     analyze_cmd.add_arguments(analyze)
     analyze.set_defaults(func=analyze_cmd.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.func(args)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "psql":  # psql's own options pass through
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "psql":
+        args.psql_args = [*extra, *args.psql_args]
+    try:
+        return int(args.func(args))
+    except UsageError as error:
+        print(f"momentum {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

