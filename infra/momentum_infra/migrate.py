@@ -7,6 +7,7 @@ runs ``migrations/functions/purchase_item.sql``, the current definition (see mig
 from __future__ import annotations
 
 from pathlib import Path
+
 from alembic import command, op
 from alembic.config import Config
 

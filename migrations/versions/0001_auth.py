@@ -7,7 +7,6 @@ Revises:
 """
 
 from alembic import op
-
 from momentum_infra.migrate import apply_sql
 
 revision = "0001_auth"

@@ -5,7 +5,6 @@ Revises: 0002_rbac
 """
 
 from alembic import op
-
 from momentum_infra.migrate import apply_sql
 
 revision = "0003_gamification"

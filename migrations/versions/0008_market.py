@@ -7,7 +7,6 @@ Revises: 0003_gamification
 """
 
 from alembic import op
-
 from momentum_infra.migrate import apply_sql
 
 revision = "0008_market"

@@ -5,7 +5,6 @@ Revises: 0009_books
 """
 
 from alembic import op
-
 from momentum_infra.migrate import apply_sql
 
 revision = "0010_fitness"

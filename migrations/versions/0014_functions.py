@@ -14,7 +14,6 @@ Revises: 0013_platform
 """
 
 from alembic import op
-
 from momentum_infra.migrate import apply_sql
 
 revision = "0014_functions"

@@ -2,9 +2,9 @@
 
 ``award`` is the only code that changes wallets, progress and skills. It calls the database function
 ``award_points`` (migrations/functions/award_points.sql), so a larger statement — a purchase, a claim — can pay
-or charge in the same round trip and transaction. Each award writes one ``points_ledger`` row under its idempotency key: the same key
-never pays twice, however many times or however concurrently it is sent, and one key is one award whatever it
-carries (coins, XP and stars together).
+or charge in the same round trip and transaction. Each award writes one ``points_ledger`` row under its idempotency
+key: the same key never pays twice, however many times or however concurrently it is sent, and one key is one award
+whatever it carries (coins, XP and stars together).
 
 Levels: reaching level L+1 from level L takes floor(100 × L^1.5) XP (100, 282, 519, 800, …); the level follows
 from lifetime ``total_xp``, which never resets.
