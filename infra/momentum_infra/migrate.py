@@ -6,6 +6,7 @@ runs ``migrations/functions/purchase_item.sql``, the current definition (see mig
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from alembic import command, op
@@ -38,6 +39,11 @@ def sql_file(name: str) -> Path:
 def definitions() -> dict[str, str]:
     """Every function and view source file: name -> its CREATE OR REPLACE statement."""
     return {path.stem: path.read_text() for path in sorted(FUNCTIONS_DIR.glob("*.sql"))}
+
+
+def source_digest(name: str) -> str:
+    """The SHA-256 (16 hex digits) of a source file, as the revision that last applies it records it."""
+    return hashlib.sha256(sql_file(name).read_bytes()).hexdigest()[:16]
 
 
 def apply_sql(*names: str) -> None:

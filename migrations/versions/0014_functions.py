@@ -21,20 +21,22 @@ down_revision = "0013_platform"
 branch_labels = None
 depends_on = None
 
-# In dependency order (a LANGUAGE sql body is checked against what exists when it is created).
-FUNCTIONS = (
-    "set_updated_at",
-    "level_for_xp",
-    "award_points",
-    "market_item_unavailability",
-    "market_purchase_problem",
-    "market_refuse_purchase",
-    "market_purchase_for_key",
-    "purchase_item",
-    "claim_reward",
-    "fitness_records_lock",
-    "fitness_log_set",
-)
+# The source files this revision applies, in dependency order (a LANGUAGE sql body is checked against what exists
+# when it is created), with the digest each had when it was written: a file edited later needs a revision of its own
+# to reach databases already migrated (tests/unit/test_function_sources.py).
+SOURCES = {
+    "set_updated_at": "251f21e803a9a358",
+    "level_for_xp": "fefe16e03f066b4e",
+    "award_points": "67712036076fb1f1",
+    "market_item_unavailability": "43e00458228b9580",
+    "market_purchase_problem": "fc462e9e65b47363",
+    "market_refuse_purchase": "1458c3982a20aaec",
+    "market_purchase_for_key": "f77e54c095665283",
+    "purchase_item": "d3cf22e48dbed135",
+    "claim_reward": "63b6aefba9db6087",
+    "fitness_records_lock": "212919b2982286fb",
+    "fitness_log_set": "48037d775603cf96",
+}
 
 OLD_AWARD_POINTS_ARGS = "uuid, text, text, integer, integer, text, integer, text, uuid"
 NEW_AWARD_POINTS_ARGS = f"{OLD_AWARD_POINTS_ARGS}, boolean"
@@ -116,7 +118,7 @@ END $$;
 def upgrade() -> None:
     # A database migrated from base after the move already has the new signature (0003 applies the file).
     op.execute(f"DROP FUNCTION IF EXISTS award_points({OLD_AWARD_POINTS_ARGS})")
-    apply_sql(*FUNCTIONS)
+    apply_sql(*SOURCES)
 
 
 def downgrade() -> None:
