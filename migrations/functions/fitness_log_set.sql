@@ -1,3 +1,9 @@
+-- Logging a set is one statement (one round trip): lock the session, number the set, insert it, and insert the
+-- records it breaks against the current bests, all under locks, so concurrent logs stay consistent. It lives in
+-- the database because each statement of a plpgsql function sees what committed before it: the set number is
+-- computed after the session lock is granted, which one data-modifying CTE could not do.
+-- The record rules (which values a set offers) stay in Python (momentum.fitness.rules); this compares them with
+-- the current bests. Errors: MF404 session not found, MF409 session completed, MF422 exercise not visible.
 CREATE OR REPLACE FUNCTION fitness_log_set(
     p_user_id uuid, p_session_id uuid, p_exercise_id uuid, p_reps integer, p_weight real, p_duration integer,
     p_is_warmup boolean, p_is_dropset boolean, p_rpe integer, p_notes text,

@@ -179,12 +179,7 @@ def upgrade() -> None:
     -- The built-in library is listed by name for everyone; custom exercises come from exercises_user_idx.
     CREATE INDEX exercises_builtin_name_idx ON exercises (lower(name), id) WHERE is_builtin;
     """)
-    # Logging a set is one statement (one round trip): lock the session, number the set, insert it, and insert the
-    # records it breaks against the current bests, all under locks, so concurrent logs stay consistent. It lives in
-    # the database because each statement of a plpgsql function sees what committed before it: the set number is
-    # computed after the session lock is granted, which one data-modifying CTE could not do.
-    # The record rules (which values a set offers) stay in Python (momentum.fitness.rules); this compares them with
-    # the current bests. Errors: MF404 session not found, MF409 session completed, MF422 exercise not visible.
+    # Logging a set is one statement (one round trip); why it is a plpgsql function: see its file.
     apply_sql("fitness_records_lock", "fitness_log_set")
 
 

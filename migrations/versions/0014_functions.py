@@ -35,7 +35,7 @@ SOURCES = {
     "purchase_item": "d3cf22e48dbed135",
     "claim_reward": "63b6aefba9db6087",
     "fitness_records_lock": "212919b2982286fb",
-    "fitness_log_set": "48037d775603cf96",
+    "fitness_log_set": "d3e96353ead35b2a",
 }
 
 OLD_AWARD_POINTS_ARGS = "uuid, text, text, integer, integer, text, integer, text, uuid"
