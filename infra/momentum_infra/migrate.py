@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from alembic import command, op
+from alembic import command, context, op
 from alembic.config import Config
 
 from momentum_infra.pg import REPO_ROOT
@@ -48,5 +48,7 @@ def source_digest(name: str) -> str:
 
 def apply_sql(*names: str) -> None:
     """In a revision: create or replace these functions or views from their source files, in the order given."""
+    # Beside the revisions being run, whichever checkout this module was imported from.
+    directory = Path(context.script.dir) / "functions"
     for name in names:
-        op.execute(sql_file(name).read_text())
+        op.execute((directory / f"{name}.sql").read_text())
