@@ -1,7 +1,7 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
 PYTHON ?= python3
 
-.PHONY: clients install dev test test-unit test-integration test-e2e lint migrate seed bench bench-market bench-fitness bench-analysis build deploy
+.PHONY: clients install dev test test-unit test-integration test-e2e lint migrate seed spec bench bench-market bench-fitness bench-analysis build deploy
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
@@ -29,6 +29,11 @@ migrate:
 
 seed:
 	momentum seed
+
+# The schema tests read migrations/spec/schema.json; this rewrites it from the Markdown spec kept beside the clone.
+SPEC_DIR ?= ../shared/spec
+spec:
+	PYTHONPATH=infra $(PYTHON) -m momentum_infra.schema_spec $(SPEC_DIR)
 
 bench: install
 	$(PYTHON) bench/bench_imports.py

@@ -1,4 +1,4 @@
-"""Alembic environment. Revisions are plain SQL (op.execute), one per spec migration."""
+"""Alembic environment. Revisions are plain SQL (op.execute); functions come from migrations/functions/ (README.md)."""
 
 from logging.config import fileConfig
 

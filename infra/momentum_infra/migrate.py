@@ -1,11 +1,20 @@
-"""Run the Alembic migrations programmatically (the CLI, the local stack and the tests use this)."""
+"""Run the Alembic migrations programmatically (the CLI, the local stack and the tests use this).
+
+Also the one way a revision creates or changes a database function or view: ``apply_sql("purchase_item")``
+runs ``migrations/functions/purchase_item.sql``, the current definition (see migrations/README.md).
+"""
 
 from __future__ import annotations
 
-from alembic import command
+import hashlib
+from pathlib import Path
+
+from alembic import command, context, op
 from alembic.config import Config
 
 from momentum_infra.pg import REPO_ROOT
+
+FUNCTIONS_DIR = REPO_ROOT / "migrations" / "functions"
 
 
 def alembic_config(database_url: str) -> Config:
@@ -21,3 +30,25 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def sql_file(name: str) -> Path:
+    return FUNCTIONS_DIR / f"{name}.sql"
+
+
+def definitions() -> dict[str, str]:
+    """Every function and view source file: name -> its CREATE OR REPLACE statement."""
+    return {path.stem: path.read_text() for path in sorted(FUNCTIONS_DIR.glob("*.sql"))}
+
+
+def source_digest(name: str) -> str:
+    """The SHA-256 (16 hex digits) of a source file, as the revision that last applies it records it."""
+    return hashlib.sha256(sql_file(name).read_bytes()).hexdigest()[:16]
+
+
+def apply_sql(*names: str) -> None:
+    """In a revision: create or replace these functions or views from their source files, in the order given."""
+    # Beside the revisions being run, whichever checkout this module was imported from.
+    directory = Path(context.script.dir) / "functions"
+    for name in names:
+        op.execute((directory / f"{name}.sql").read_text())

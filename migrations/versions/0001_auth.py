@@ -7,6 +7,7 @@ Revises:
 """
 
 from alembic import op
+from momentum_infra.migrate import apply_sql
 
 revision = "0001_auth"
 down_revision = None
@@ -15,14 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    apply_sql("set_updated_at")
     op.execute("""
-    CREATE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        NEW.updated_at = now();
-        RETURN NEW;
-    END
-    $$;
-
     -- The spec names the unique indexes on users.email and sessions.token: naming the UNIQUE constraints so
     -- gives one index with the spec's name instead of a second, duplicate one.
     CREATE TABLE users (

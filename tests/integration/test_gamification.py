@@ -220,7 +220,18 @@ def test_a_refund_gives_spent_coins_back_rather_than_counting_as_earnings(conn, 
     user = make_user()
     gamification.award(conn, user.id, event_type="test", idempotency_key="pay", coins=100)
     gamification.award(conn, user.id, event_type="purchase", idempotency_key="buy", coins=-40)
-    gamification.award(conn, user.id, event_type="refund", idempotency_key="refund", coins=40)
+    gamification.award(conn, user.id, event_type="refund", idempotency_key="refund", coins=40, refund=True)
     wallet = gamification.get_wallet(conn, user.id)
     assert (wallet.coins, wallet.total_earned, wallet.total_spent) == (100, 100, 0)
+    assert_invariants(conn, user.id)
+
+
+def test_only_the_refund_flag_makes_a_refund_not_the_event_type(conn, make_user):
+    user = make_user()
+    gamification.award(conn, user.id, event_type="test", idempotency_key="pay", coins=100)
+    gamification.award(conn, user.id, event_type="purchase", idempotency_key="buy", coins=-40)
+    gamification.award(conn, user.id, event_type="refund", idempotency_key="back", coins=40)
+    gamification.award(conn, user.id, event_type="bonus", idempotency_key="bonus", coins=10, refund=True)
+    wallet = gamification.get_wallet(conn, user.id)
+    assert (wallet.coins, wallet.total_earned, wallet.total_spent) == (110, 140, 30)
     assert_invariants(conn, user.id)

@@ -112,6 +112,9 @@ def test_a_refund_restores_exactly_what_was_taken(http, shop, make_user, conn):
     ).fetchall()
     assert history == [("purchase", -135), ("refund", 135)]
     assert_wallet_is_its_ledger(conn, user.id)
+    # A refund takes back the spending; it is not an earning.
+    wallet = conn.execute("SELECT total_earned, total_spent FROM user_wallet WHERE user_id = %s", (user.id,))
+    assert wallet.fetchone() == (500, 0)
 
 
 def test_a_refunded_item_can_be_bought_again(http, shop, make_user, conn):

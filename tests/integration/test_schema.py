@@ -1,4 +1,5 @@
-"""The migrated schema is the spec: foundation.md and schema-part2.md are parsed and compared with the catalog.
+"""The migrated schema is the spec: migrations/spec/schema.json (from foundation.md and schema-part2.md, see
+momentum_infra.schema_spec) is compared with the catalog.
 
 Every spec table's columns (order, type, nullability, default), primary key, foreign keys (target, ON DELETE),
 UNIQUE constraints and indexes must match; extra indexes are allowed only if they are not UNIQUE.
@@ -9,16 +10,15 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from pathlib import Path
 
 import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 from momentum_infra import migrate, pg
+from momentum_infra.migrate import definitions
+from momentum_infra.schema_spec import Column, Index, Table, load_spec
 
-from tests.integration.spec_parser import Column, Index, Table, load_spec
-
-SPEC_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "spec"
+from tests.integration.schema.drift import drift
 
 # Ours, not the spec's: keyset pagination and lookups the app needs (see the migrations). table -> index.
 APP_INDEXES = {
@@ -61,9 +61,7 @@ INDEXES_SQL = """
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Table]:
-    if not SPEC_DIR.is_dir():
-        pytest.fail(f"The schema spec is missing: expected foundation.md and schema-part2.md in {SPEC_DIR}")
-    return load_spec(SPEC_DIR)
+    return load_spec()
 
 
 def live_table(conn, name: str) -> Table:
@@ -112,7 +110,7 @@ def test_spec_tables_exist(spec, conn):
     assert set(spec) - public_tables(conn) == set()
 
 
-def test_columns_and_keys_match_spec(spec, conn):
+def column_problems(spec: dict[str, Table], conn) -> list[str]:
     problems = []
     for name, table in spec.items():
         live = live_table(conn, name)
@@ -127,10 +125,10 @@ def test_columns_and_keys_match_spec(spec, conn):
             ("UNIQUE constraints", table.unique, live.unique),
         ]
         problems += [f"{name}.{aspect}: spec {want}, database {got}" for aspect, want, got in aspects if want != got]
-    assert not problems, "\n".join(problems)
+    return problems
 
 
-def test_indexes_match_spec(spec, conn):
+def index_problems(spec: dict[str, Table], conn) -> list[str]:
     problems = []
     for name, table in spec.items():
         live = live_table(conn, name)
@@ -146,7 +144,56 @@ def test_indexes_match_spec(spec, conn):
         problems += [
             f"{name}: UNIQUE index not in the spec {i}" for i in live.indexes if i.unique and i.columns not in allowed
         ]
+    return problems
+
+
+def test_spec_covers_the_migrations_of_this_product(spec):
+    assert sorted({t.migration for t in spec.values()}) == ["0001", "0002", "0003", *(f"{n:04}" for n in range(8, 14))]
+    assert len(spec) > 50
+
+
+def test_columns_and_keys_match_spec(spec, conn):
+    problems = column_problems(spec, conn)
     assert not problems, "\n".join(problems)
+
+
+def test_indexes_match_spec(spec, conn):
+    problems = index_problems(spec, conn)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_column_the_spec_lacks_is_caught(spec, conn):
+    wallet = spec["user_wallet"]
+    mutated = {"user_wallet": replace(wallet, columns=[c for c in wallet.columns if c.name != "total_spent"])}
+    assert [p.partition(":")[0] for p in column_problems(mutated, conn)] == ["user_wallet.columns"]
+
+
+def test_a_wrong_type_or_default_is_caught(spec, conn):
+    wallet = spec["user_wallet"]
+    columns = [
+        replace(c, type="bigint") if c.name == "coins" else replace(c, default="1") if c.name == "total_earned" else c
+        for c in wallet.columns
+    ]
+    problems = column_problems({"user_wallet": replace(wallet, columns=columns)}, conn)
+    assert [p.partition(":")[0] for p in problems] == ["user_wallet.coins", "user_wallet.total_earned"]
+
+
+def test_a_missing_or_different_index_is_caught(spec, conn):
+    ledger = spec["points_ledger"]
+    indexes = [replace(i, where=None) if i.unique else i for i in ledger.indexes]
+    indexes.append(Index("points_ledger_event_idx", ("event_id",), False, None))
+    problems = index_problems({"points_ledger": replace(ledger, indexes=indexes)}, conn)
+    assert len(problems) == 2, problems
+    assert "where=None" in problems[0]
+    assert "points_ledger_event_idx" in problems[1]
+
+
+def test_a_unique_index_the_spec_lacks_is_caught(spec, conn):
+    ledger = spec["points_ledger"]
+    indexes = [i for i in ledger.indexes if not i.unique]
+    problems = index_problems({"points_ledger": replace(ledger, indexes=indexes)}, conn)
+    assert [p.partition("(")[0] for p in problems] == ["points_ledger: UNIQUE index not in the spec Index"]
+    assert "points_ledger_user_idempotency_idx" in problems[0]
 
 
 def test_app_indexes_exist(conn):
@@ -195,25 +242,30 @@ def fresh_database_url(database_url):
 
 
 def test_each_revision_creates_and_drops_exactly_its_tables(spec, fresh_database_url):
+    """Up one revision at a time, down to base, up again: each step leaves exactly the tables it should."""
     url = fresh_database_url
     script = ScriptDirectory.from_config(migrate.alembic_config(url))
     by_migration = {}
     for table in spec.values():
         by_migration.setdefault(table.migration, set()).add(table.name)
-    revisions = [r.revision for r in reversed(list(script.walk_revisions())) if r.revision[:4] in by_migration]
-    assert [r[:4] for r in revisions] == sorted(by_migration), "one revision per spec migration"
+    # Revisions of our own (0014_functions, …) change functions, not the spec's tables.
+    revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
+    spec_revisions = [r[:4] for r in revisions if r[:4] in by_migration]
+    assert spec_revisions == sorted(by_migration), "one revision per spec migration"
 
     with psycopg.connect(url, autocommit=True) as conn:
         expected = set()
         for revision in revisions:
             migrate.upgrade(url, revision)
-            expected |= by_migration[revision[:4]]
+            expected |= by_migration.get(revision[:4], set())
             assert public_tables(conn) == expected, f"after upgrade to {revision}"
         for revision, previous in zip(reversed(revisions), [*reversed(revisions[:-1]), "base"], strict=True):
             migrate.downgrade(url, previous)
-            expected -= by_migration[revision[:4]]
+            expected -= by_migration.get(revision[:4], set())
             assert public_tables(conn) == expected, f"after downgrade from {revision}"
         assert conn.execute("SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace").fetchall() == []
 
         migrate.upgrade(url)
         assert set(spec) <= public_tables(conn)
+    with psycopg.connect(url) as conn:
+        assert drift(conn, definitions()) == []

@@ -1,10 +1,10 @@
 """Coins, XP, skill stars, levels, streaks and achievements.
 
 ``award`` is the only code that changes wallets, progress and skills. It calls the database function
-``award_points`` (migration 0003), so a larger statement — a purchase, a claim — can pay or charge in the same
-round trip and transaction. Each award writes one ``points_ledger`` row under its idempotency key: the same key
-never pays twice, however many times or however concurrently it is sent, and one key is one award whatever it
-carries (coins, XP and stars together).
+``award_points`` (migrations/functions/award_points.sql), so a larger statement — a purchase, a claim — can pay
+or charge in the same round trip and transaction. Each award writes one ``points_ledger`` row under its idempotency
+key: the same key never pays twice, however many times or however concurrently it is sent, and one key is one award
+whatever it carries (coins, XP and stars together).
 
 Levels: reaching level L+1 from level L takes floor(100 × L^1.5) XP (100, 282, 519, 800, …); the level follows
 from lifetime ``total_xp``, which never resets.
@@ -116,8 +116,12 @@ def award(
     skill_stars: int = 0,
     reason: str | None = None,
     event_id: UUID | None = None,
+    refund: bool = False,
 ) -> Award:
     """Pay (positive) or charge (negative) coins, XP and skill stars once per idempotency key.
+
+    ``refund=True`` gives back coins spent earlier: they lower the wallet's ``total_spent`` instead of counting as
+    earnings.
 
     Runs in the caller's transaction, if any. Raises: InsufficientCoins, InvalidInput.
     """
@@ -128,8 +132,8 @@ def award(
     try:
         with conn.cursor(row_factory=class_row(Award)) as cur:
             return cur.execute(
-                "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id),
+                "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id, refund),
             ).fetchone()
     except psycopg.Error as error:
         raise award_error(error) or error from None

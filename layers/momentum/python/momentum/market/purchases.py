@@ -209,6 +209,7 @@ def refund_purchase(
                 coins=paid,
                 reason=body.reason,
                 event_id=purchase_id,
+                refund=True,
             )
         conn.execute(RESTOCK, {"item_id": row["item_id"], "quantity": row["quantity"]})
         conn.execute(MARK_REFUNDED, {"purchase_id": purchase_id, "reason": body.reason})

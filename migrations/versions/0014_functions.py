@@ -1,0 +1,126 @@
+"""Every database function from its source file in migrations/functions/; award_points takes p_refund.
+
+Until 0013 the function bodies lived inside the revisions that created them (0001, 0003, 0008, 0010). From here
+on migrations/functions/<name>.sql is each one's current definition, and this revision re-applies all of them so
+that a database migrated before the move holds exactly those texts.
+
+The one change of behaviour: award_points decided whether coins given back were a refund by comparing the event
+type with the string 'refund'. It now takes an explicit ``p_refund boolean DEFAULT false`` (last, so positional
+calls keep their meaning), and the market's refund passes it. A new parameter changes the signature, which
+CREATE OR REPLACE cannot do, so the old one is dropped first.
+
+Revision ID: 0014_functions
+Revises: 0013_platform
+"""
+
+from alembic import op
+from momentum_infra.migrate import apply_sql
+
+revision = "0014_functions"
+down_revision = "0013_platform"
+branch_labels = None
+depends_on = None
+
+# The source files this revision applies, in dependency order (a LANGUAGE sql body is checked against what exists
+# when it is created), with the digest each had when it was written: a file edited later needs a revision of its own
+# to reach databases already migrated (tests/unit/test_function_sources.py).
+SOURCES = {
+    "set_updated_at": "251f21e803a9a358",
+    "level_for_xp": "fefe16e03f066b4e",
+    "award_points": "67712036076fb1f1",
+    "market_item_unavailability": "43e00458228b9580",
+    "market_purchase_problem": "fc462e9e65b47363",
+    "market_refuse_purchase": "1458c3982a20aaec",
+    "market_purchase_for_key": "f77e54c095665283",
+    "purchase_item": "d3cf22e48dbed135",
+    "claim_reward": "63b6aefba9db6087",
+    "fitness_records_lock": "212919b2982286fb",
+    "fitness_log_set": "d3e96353ead35b2a",
+}
+
+OLD_AWARD_POINTS_ARGS = "uuid, text, text, integer, integer, text, integer, text, uuid"
+NEW_AWARD_POINTS_ARGS = f"{OLD_AWARD_POINTS_ARGS}, boolean"
+
+# The definition this revision replaces, for the downgrade: the event type 'refund' made a refund.
+OLD_AWARD_POINTS = r"""
+CREATE FUNCTION award_points(
+    p_user_id uuid, p_event_type text, p_idempotency_key text,
+    p_coins integer DEFAULT 0, p_xp integer DEFAULT 0, p_skill_key text DEFAULT NULL,
+    p_skill_stars integer DEFAULT 0, p_reason text DEFAULT NULL, p_event_id uuid DEFAULT NULL,
+    OUT ledger_id uuid, OUT applied boolean, OUT coins integer, OUT total_xp integer, OUT level integer)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    v_balance integer;
+    v_per_level integer;
+    v_max_level integer;
+BEGIN
+    INSERT INTO points_ledger (user_id, event_type, event_id, coins, xp, skill_stars, skill_key, reason,
+                               idempotency_key)
+    VALUES (p_user_id, p_event_type, p_event_id, p_coins, p_xp, p_skill_stars, p_skill_key, p_reason,
+            p_idempotency_key)
+    ON CONFLICT (user_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id INTO ledger_id;
+    applied := ledger_id IS NOT NULL;
+
+    IF NOT applied THEN
+        SELECT l.id INTO ledger_id FROM points_ledger l
+        WHERE l.user_id = p_user_id AND l.idempotency_key = p_idempotency_key;
+    ELSE
+        IF p_coins <> 0 THEN
+            INSERT INTO user_wallet (user_id) VALUES (p_user_id) ON CONFLICT (user_id) DO NOTHING;
+            -- A refund gives spent coins back: it lowers total_spent instead of counting as earnings.
+            UPDATE user_wallet w
+            SET coins = w.coins + p_coins,
+                total_earned = w.total_earned
+                               + CASE WHEN p_event_type = 'refund' THEN 0 ELSE greatest(p_coins, 0) END,
+                total_spent = w.total_spent
+                              - CASE WHEN p_event_type = 'refund' THEN p_coins ELSE least(p_coins, 0) END
+            WHERE w.user_id = p_user_id AND w.coins + p_coins >= 0;
+            IF NOT FOUND THEN
+                SELECT w.coins INTO v_balance FROM user_wallet w WHERE w.user_id = p_user_id;
+                RAISE EXCEPTION 'insufficient coins' USING ERRCODE = 'MC001',
+                    DETAIL = json_build_object('needed', -p_coins, 'available', v_balance)::text;
+            END IF;
+        END IF;
+        IF p_xp <> 0 OR p_skill_stars <> 0 THEN
+            INSERT INTO user_progress (user_id) VALUES (p_user_id) ON CONFLICT (user_id) DO NOTHING;
+            UPDATE user_progress p
+            SET total_xp = p.total_xp + p_xp,
+                total_skill_stars = p.total_skill_stars + p_skill_stars,
+                current_level = (level_for_xp(p.total_xp + p_xp)).level,
+                xp_to_next_level = (level_for_xp(p.total_xp + p_xp)).xp_to_next_level
+            WHERE p.user_id = p_user_id AND p.total_xp + p_xp >= 0;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'XP cannot go below zero' USING ERRCODE = 'MC002';
+            END IF;
+        END IF;
+        IF p_skill_stars <> 0 THEN
+            -- Stars fill levels of stars_per_level each (10 for an undefined skill), up to max_level.
+            SELECT coalesce(d.stars_per_level, 10), coalesce(d.max_level, 100) INTO v_per_level, v_max_level
+            FROM (SELECT 1) one LEFT JOIN skill_definitions d ON d.key = p_skill_key;
+            INSERT INTO user_skills AS s (user_id, skill_key, total_stars, current_stars, current_level)
+            VALUES (p_user_id, p_skill_key, p_skill_stars, p_skill_stars % v_per_level,
+                    least(v_max_level, 1 + p_skill_stars / v_per_level))
+            ON CONFLICT (user_id, skill_key) DO UPDATE
+            SET total_stars = s.total_stars + p_skill_stars,
+                current_stars = (s.total_stars + p_skill_stars) % v_per_level,
+                current_level = least(v_max_level, 1 + (s.total_stars + p_skill_stars) / v_per_level);
+        END IF;
+    END IF;
+
+    SELECT w.coins INTO coins FROM user_wallet w WHERE w.user_id = p_user_id;
+    SELECT p.total_xp, p.current_level INTO total_xp, level FROM user_progress p WHERE p.user_id = p_user_id;
+END $$;
+"""
+
+
+def upgrade() -> None:
+    # A database migrated from base after the move already has the new signature (0003 applies the file).
+    op.execute(f"DROP FUNCTION IF EXISTS award_points({OLD_AWARD_POINTS_ARGS})")
+    apply_sql(*SOURCES)
+
+
+def downgrade() -> None:
+    op.execute(f"DROP FUNCTION award_points({NEW_AWARD_POINTS_ARGS})")
+    op.execute(OLD_AWARD_POINTS)
