@@ -12,7 +12,6 @@ from lifetime ``total_xp``, which never resets.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date, datetime
 from typing import Any
@@ -23,14 +22,12 @@ from psycopg import Connection
 from psycopg.rows import class_row
 from pydantic import Field, model_validator
 
+from momentum import db, dberrors
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
-from momentum.errors import InsufficientCoins, InvalidInput
+from momentum.errors import InvalidInput
 from momentum.models import Reason, RequestModel, ResponseModel
 from momentum.pagination import Page, PageRequest, page_of
-
-INSUFFICIENT_COINS = "MC001"
-NEGATIVE_XP = "MC002"
 
 
 class Award(ResponseModel):
@@ -125,24 +122,18 @@ def award(
         raise InvalidInput("An award must carry coins, XP or skill stars")
     if skill_stars and not skill_key:
         raise InvalidInput("Skill stars need a skill_key")
+    # award is called outside requests too (jobs, seeds, the CLI), so it gives award_points' errors their domain
+    # meaning itself, through the one table; inside a request the glue would do the same.
     try:
-        with conn.cursor(row_factory=class_row(Award)) as cur:
-            return cur.execute(
-                "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id),
-            ).fetchone()
+        return db.fetch_one(
+            conn,
+            Award,
+            "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id),
+            resource="award",
+        )
     except psycopg.Error as error:
-        raise award_error(error) or error from None
-
-
-def award_error(error: psycopg.Error) -> Exception | None:
-    """The domain meaning of an error raised by ``award_points``, for callers whose SQL embeds it."""
-    if error.sqlstate == INSUFFICIENT_COINS:
-        details: dict[str, Any] = json.loads(error.diag.message_detail or "{}")
-        return InsufficientCoins(details.get("needed", 0), details.get("available"))
-    if error.sqlstate == NEGATIVE_XP:
-        return InvalidInput("XP cannot go below zero")
-    return None
+        raise dberrors.domain_error(error) or error from None
 
 
 def get_wallet(conn: Connection, user_id: UUID) -> Wallet:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import psycopg
 from psycopg import Connection
 from psycopg.rows import class_row
 
-from momentum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from momentum.errors import Forbidden, InvalidInput, NotFound
 from momentum.fitness.models import Exercise, ExerciseIn, ExercisePatch, ExerciseQuery
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -141,13 +140,9 @@ def delete_exercise(conn: Connection, user_id: UUID, exercise_id: UUID) -> None:
 
     Raises: NotFound, Forbidden (built-in), Conflict when logged sets, records or workouts still use it.
     """
-    try:
-        deleted = conn.execute(DELETE_CUSTOM, {"id": exercise_id, "user_id": user_id}).fetchone()
-    except psycopg.errors.ForeignKeyViolation:
-        # The foreign keys are the check, so a set logged a moment ago cannot slip past a separate "in use" query.
-        raise Conflict(
-            "The exercise is used by logged sets, records or workouts; remove those first", code="exercise_in_use"
-        ) from None
+    # The foreign keys are the "in use" check (exercise_in_use, through dberrors), so a set logged a moment ago
+    # cannot slip past a separate query.
+    deleted = conn.execute(DELETE_CUSTOM, {"id": exercise_id, "user_id": user_id}).fetchone()
     if deleted is None:
         _refuse_builtin(conn, user_id, exercise_id)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
@@ -161,13 +160,11 @@ def create_program(conn: Connection, user_id: UUID, body: ProgramIn) -> Program:
 
     Raises: InvalidInput when a scheduled workout is not one of the user's own.
     """
-    try:
-        with conn.transaction():
-            _check_workouts(conn, user_id, body)
-            (program_id,) = conn.execute(INSERT_PROGRAM, _settings(body) | {"user_id": user_id}).fetchone()
-            _insert_weeks(conn, program_id, body.weeks)
-    except psycopg.errors.ForeignKeyViolation:  # a workout deleted between the check and the insert
-        raise _unknown_workouts(body) from None
+    # A workout deleted between the check and the insert fails its foreign key: unknown_workout, through dberrors.
+    with conn.transaction():
+        _check_workouts(conn, user_id, body)
+        (program_id,) = conn.execute(INSERT_PROGRAM, _settings(body) | {"user_id": user_id}).fetchone()
+        _insert_weeks(conn, program_id, body.weeks)
     return get_program(conn, user_id, program_id)
 
 
@@ -178,20 +175,17 @@ def replace_program(conn: Connection, user_id: UUID, program_id: UUID, body: Pro
     week it is in.
     """
     params = _settings(body) | {"id": program_id, "user_id": user_id}
-    try:
-        with conn.transaction():
-            if conn.execute(UPDATE_PROGRAM, params).fetchone() is None:
-                get_program(conn, user_id, program_id)  # raises NotFound when it is not the user's
-                raise Conflict(
-                    "The program is active beyond that many weeks",
-                    code="program_week_out_of_range",
-                    details={"duration_weeks": body.duration_weeks},
-                )
-            _check_workouts(conn, user_id, body)
-            conn.execute(CLEAR_WEEKS, params)
-            _insert_weeks(conn, program_id, body.weeks)
-    except psycopg.errors.ForeignKeyViolation:
-        raise _unknown_workouts(body) from None
+    with conn.transaction():
+        if conn.execute(UPDATE_PROGRAM, params).fetchone() is None:
+            get_program(conn, user_id, program_id)  # raises NotFound when it is not the user's
+            raise Conflict(
+                "The program is active beyond that many weeks",
+                code="program_week_out_of_range",
+                details={"duration_weeks": body.duration_weeks},
+            )
+        _check_workouts(conn, user_id, body)
+        conn.execute(CLEAR_WEEKS, params)
+        _insert_weeks(conn, program_id, body.weeks)
     return get_program(conn, user_id, program_id)
 
 
@@ -304,11 +298,10 @@ def _check_workouts(conn: Connection, user_id: UUID, body: ProgramIn) -> None:
         return
     own = {w for (w,) in conn.execute(OWN_WORKOUTS, {"ids": list(wanted), "user_id": user_id}).fetchall()}
     if wanted - own:
-        raise _unknown_workouts(body, wanted - own)
+        raise _unknown_workouts(wanted - own)
 
 
-def _unknown_workouts(body: ProgramIn, ids: set[UUID] | None = None) -> InvalidInput:
-    ids = ids if ids is not None else {w.workout_id for week in body.weeks for w in week.workouts}
+def _unknown_workouts(ids: set[UUID]) -> InvalidInput:
     return InvalidInput(
         "A program schedules your own workouts only (copy a public workout first)",
         code="unknown_workout",

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import psycopg
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
@@ -112,10 +111,8 @@ def start_session(conn: Connection, user_id: UUID, body: SessionIn) -> Session:
     Raises: InvalidInput when the workout is not one the user can see.
     """
     params = {"user_id": user_id, "workout_id": body.workout_id, "notes": body.notes}
-    try:
-        row = conn.execute(START_SESSION, params).fetchone()
-    except psycopg.errors.ForeignKeyViolation:  # the workout was deleted after the check saw it
-        row = None
+    # A workout deleted after the statement's check saw it fails its foreign key: the same error, through dberrors.
+    row = conn.execute(START_SESSION, params).fetchone()
     if row is None:
         raise InvalidInput("Unknown workout", code="unknown_workout", details={"workout_id": str(body.workout_id)})
     return get_session(conn, user_id, row[0])

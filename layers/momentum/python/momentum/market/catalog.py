@@ -9,18 +9,15 @@ so purchase history keeps pointing at it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from uuid import UUID
 
-import psycopg
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 from pydantic import ValidationError
 
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
-from momentum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from momentum.errors import Forbidden, InvalidInput, NotFound
 from momentum.market.models import Item, ItemIn, ItemPatch, ItemQuery, stock_and_window_problems
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -115,7 +112,7 @@ def create_item(conn: Connection, admin: CurrentUser, body: ItemIn, client: Clie
 
     Raises: Conflict (item_key_taken).
     """
-    with conn.transaction(), _unique_key():
+    with conn.transaction():
         (item_id,) = conn.execute(INSERT_ITEM, body.model_dump() | {"created_by_user_id": admin.id}).fetchone()
         _audit(conn, admin, item_id, "create_item", client, body.model_dump(mode="json", exclude_unset=True))
     return get_item(conn, admin, item_id)
@@ -160,8 +157,7 @@ def update_item(conn: Connection, admin: CurrentUser, item_id: UUID, patch: Item
                     ]
                 },
             ) from None
-        with _unique_key():
-            conn.execute(UPDATE_ITEM, state.model_dump() | {"id": item_id})
+        conn.execute(UPDATE_ITEM, state.model_dump() | {"id": item_id})
         _audit(conn, admin, item_id, "update_item", client, patch.model_dump(mode="json", exclude_unset=True))
     return get_item(conn, admin, item_id)
 
@@ -175,15 +171,6 @@ def deactivate_item(conn: Connection, admin: CurrentUser, item_id: UUID, client:
         if conn.execute(DEACTIVATE_ITEM, (item_id,)).fetchone() is None:
             raise NotFound("item")
         _audit(conn, admin, item_id, "deactivate_item", client, None)
-
-
-@contextmanager
-def _unique_key() -> Iterator[None]:
-    """Turn a duplicate item key into a Conflict (inside the caller's transaction, which it aborts)."""
-    try:
-        yield
-    except psycopg.errors.UniqueViolation:
-        raise Conflict("Another item has this key", code="item_key_taken") from None
 
 
 def _audit(

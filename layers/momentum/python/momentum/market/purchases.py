@@ -34,7 +34,6 @@ from momentum import gamification
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
-from momentum.market.errors import market_errors
 from momentum.market.models import Purchase, PurchaseIn, PurchaseQuery, RefundIn, Transaction
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -127,7 +126,7 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
-    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(
             PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
         ).fetchone()

@@ -30,7 +30,6 @@ from momentum import gamification
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
 from momentum.errors import Conflict, InvalidInput
-from momentum.market.errors import market_errors
 from momentum.market.models import ClaimResult, Reward, RewardIn, RewardQuery
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -144,7 +143,7 @@ def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResul
 
     Raises: NotFound (unknown or another user's), Conflict (already_claimed), Gone (expired).
     """
-    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
+    with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(CLAIM_REWARD, {"user_id": user_id, "reward_id": reward_id}).fetchone()
     gamification.check_achievements(conn, user_id)
     balances = {name: row.pop(name) for name in ("coins", "total_xp", "level")}
