@@ -13,9 +13,11 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from momentum_infra import template as tpl
@@ -26,7 +28,7 @@ QUEUE_POLL_SECONDS = 1
 @dataclass(frozen=True)
 class _CompiledRoute:
     route: tpl.ApiRoute
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
 
 
 def _compile(route: tpl.ApiRoute) -> _CompiledRoute:
@@ -76,7 +78,7 @@ def api_gateway_event(
     body: bytes,
     params: dict[str, str],
     source_ip: str,
-) -> dict:
+) -> dict[str, Any]:
     """The REST API (payload 1.0) proxy event API Gateway would send for this request."""
     multi_query = parse_qs(query, keep_blank_values=True)
     is_text = True
@@ -108,17 +110,17 @@ def api_gateway_event(
     }
 
 
-def load_handler(module: str, name: str = "app"):
+def load_handler(module: str, name: str = "app") -> Any:
     return getattr(importlib.import_module(module), name)
 
 
 class LocalStack:
-    def __init__(self, routes: list[tpl.ApiRoute] | None = None):
+    def __init__(self, routes: list[tpl.ApiRoute] | None = None) -> None:
         self.router = Router(routes if routes is not None else tpl.api_routes())
         self._handlers: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
 
-    def handler(self, module: str, name: str = "app"):
+    def handler(self, module: str, name: str = "app") -> Any:
         with self._lock:
             if (module, name) not in self._handlers:
                 self._handlers[module, name] = load_handler(module, name)
@@ -167,7 +169,7 @@ def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPSe
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
-        def log_message(self, format: str, *args) -> None:  # the functions log each request as JSON already
+        def log_message(self, format: str, *args: Any) -> None:  # the functions log each request as JSON already
             pass
 
     server = ThreadingHTTPServer((host, port), Handler)
@@ -178,18 +180,18 @@ def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPSe
 # ------------------------------------------------------------------ S3 and SQS, as AWS wires them
 
 
-def start_moto(host: str = "127.0.0.1", port: int = 0):
+def start_moto(host: str = "127.0.0.1", port: int = 0) -> tuple[Any, str]:
     """An in-process S3/SQS/SES server; returns (server, endpoint URL)."""
     from moto.server import ThreadedMotoServer
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per S3 call drowns the console
     server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
     server.start()
-    bound_port = server._server.server_port  # noqa: SLF001 - moto exposes no accessor for an ephemeral port
+    bound_port = server._server.server_port  # type: ignore[union-attr]  # moto has no accessor for the port
     return server, f"http://{host}:{bound_port}"
 
 
-def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> dict[str, str]:
+def wire_uploads(endpoint: str, bucket: str, template: dict[str, Any] | None = None) -> dict[str, str]:
     """Create the upload bucket and the queues of template.yaml, and the bucket's ObjectCreated notifications.
 
     Returns queue logical id -> queue URL.
@@ -236,7 +238,7 @@ def wire_uploads(endpoint: str, bucket: str, template: dict | None = None) -> di
     return queues
 
 
-def sqs_event(messages: list[dict], queue_arn: str) -> dict:
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     return {
         "Records": [
             {
@@ -256,7 +258,12 @@ def sqs_event(messages: list[dict], queue_arn: str) -> dict:
 
 
 def deliver_queue(
-    endpoint: str, queue_url: str, handler, function: str, stop: threading.Event, batch_size: int = 1
+    endpoint: str,
+    queue_url: str,
+    handler: Callable[[dict[str, Any], Any], Any],
+    function: str,
+    stop: threading.Event,
+    batch_size: int = 1,
 ) -> None:
     """Poll a queue and invoke its function as Lambda's SQS event source mapping does: delete the messages the
     function handled, leave the failed ones (whole batch, or those in batchItemFailures) to be received again."""
@@ -307,7 +314,7 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
     return stop
 
 
-def point_functions_at_queues(queues: dict[str, str], template: dict | None = None) -> None:
+def point_functions_at_queues(queues: dict[str, str], template: dict[str, Any] | None = None) -> None:
     """Set the environment variables that the template fills with !Ref <queue> to the local queues' URLs."""
     from momentum.config import get_settings
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from momentum.models import ErrorBody
 from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from momentum_infra import template as tpl
 
@@ -28,13 +29,13 @@ _ERROR_STATUSES = {
 }
 
 
-def _schema(tp: Any, mode: str, components: dict) -> dict:
+def _schema(tp: Any, mode: JsonSchemaMode, components: dict[str, Any]) -> dict[str, Any]:
     schema = TypeAdapter(tp).json_schema(ref_template=REF, mode=mode)
     components.update(schema.pop("$defs", {}))
     return schema
 
 
-def _query_parameters(model: Any) -> list[dict]:
+def _query_parameters(model: Any) -> list[dict[str, Any]]:
     schema = model.model_json_schema(mode="validation")
     required = set(schema.get("required", []))
     return [
@@ -43,7 +44,7 @@ def _query_parameters(model: Any) -> list[dict]:
     ]
 
 
-def operations() -> list:
+def operations() -> list[Any]:
     """Every operation of every function in template.yaml."""
     ops = []
     for route_module in sorted({r.module for r in tpl.api_routes()}):
@@ -52,9 +53,9 @@ def operations() -> list:
 
 
 @cache
-def openapi_document() -> dict:
+def openapi_document() -> dict[str, Any]:
     components: dict[str, Any] = {}
-    paths: dict[str, dict] = {}
+    paths: dict[str, dict[str, Any]] = {}
     error = {
         "description": "Error",
         "content": {"application/json": {"schema": _schema(ErrorBody, "serialization", components)}},

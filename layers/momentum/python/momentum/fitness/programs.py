@@ -10,11 +10,13 @@ starts again at week 1. Advancing past the last week completes the program.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 
+from momentum import db
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.fitness import rules
 from momentum.fitness.models import (
@@ -141,8 +143,7 @@ def list_programs(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Pr
     """The user's programs, newest first."""
     after_created, after_id = page.after_key(datetime, UUID)
     params = {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1}
-    with conn.cursor(row_factory=class_row(ProgramSummary)) as cur:
-        rows = cur.execute(LIST_PROGRAMS, params).fetchall()
+    rows = db.fetch_all(conn, ProgramSummary, LIST_PROGRAMS, params)
     return page_of(rows, page, key=lambda p: (p.created_at.isoformat(), str(p.id)))
 
 
@@ -163,7 +164,7 @@ def create_program(conn: Connection, user_id: UUID, body: ProgramIn) -> Program:
     # A workout deleted between the check and the insert fails its foreign key: unknown_workout, through dberrors.
     with conn.transaction():
         _check_workouts(conn, user_id, body)
-        (program_id,) = conn.execute(INSERT_PROGRAM, _settings(body) | {"user_id": user_id}).fetchone()
+        (program_id,) = db.fetch_row(conn, INSERT_PROGRAM, _settings(body) | {"user_id": user_id})
         _insert_weeks(conn, program_id, body.weeks)
     return get_program(conn, user_id, program_id)
 
@@ -234,8 +235,7 @@ def today(conn: Connection, user_id: UUID, query: TodayQuery, now: datetime | No
     """The workouts the active program schedules for today (the client's weekday if given, else UTC's), with
     target weights scaled by each slot's intensity modifier."""
     day = query.day_of_week if query.day_of_week is not None else _sunday_first_weekday(now or datetime.now(UTC))
-    with conn.cursor(row_factory=class_row(ProgramSummary)) as cur:
-        program = cur.execute(ACTIVE_PROGRAM, {"user_id": user_id}).fetchone()
+    program = db.fetch_optional(conn, ProgramSummary, ACTIVE_PROGRAM, {"user_id": user_id})
     if program is None:
         return Today(day_of_week=day, program=None, week_number=None, week_name=None, is_deload=None, workouts=[])
     with conn.cursor(row_factory=dict_row) as cur:
@@ -288,7 +288,7 @@ def _scaled(workout: Workout, modifier: float) -> Workout:
     return workout.model_copy(update={"sections": sections})
 
 
-def _settings(body: ProgramIn) -> dict:
+def _settings(body: ProgramIn) -> dict[str, Any]:
     return body.model_dump(exclude={"weeks"})
 
 

@@ -9,12 +9,14 @@ so purchase history keeps pointing at it.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 from pydantic import ValidationError
 
+from momentum import db
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Forbidden, InvalidInput, NotFound
@@ -78,20 +80,21 @@ def list_items(conn: Connection, user: CurrentUser, query: ItemQuery, page: Page
     if query.include_inactive and not user.is_admin:
         raise Forbidden("Only admins can list inactive items")
     after_sort, after_id = page.after_key(int, UUID)
-    with conn.cursor(row_factory=class_row(Item)) as cur:
-        rows = cur.execute(
-            LIST_ITEMS,
-            {
-                "user_id": user.id,
-                "all": query.include_inactive,
-                "category": query.category,
-                "rarity": query.rarity,
-                "purchasable": query.purchasable,
-                "after_sort": after_sort,
-                "after_id": after_id,
-                "limit": page.limit + 1,
-            },
-        ).fetchall()
+    rows = db.fetch_all(
+        conn,
+        Item,
+        LIST_ITEMS,
+        {
+            "user_id": user.id,
+            "all": query.include_inactive,
+            "category": query.category,
+            "rarity": query.rarity,
+            "purchasable": query.purchasable,
+            "after_sort": after_sort,
+            "after_id": after_id,
+            "limit": page.limit + 1,
+        },
+    )
     return page_of(rows, page, key=lambda r: (r.sort_order, str(r.id)))
 
 
@@ -100,11 +103,9 @@ def get_item(conn: Connection, user: CurrentUser, item_id: UUID) -> Item:
 
     Raises: NotFound.
     """
-    with conn.cursor(row_factory=class_row(Item)) as cur:
-        item = cur.execute(GET_ITEM, {"user_id": user.id, "item_id": item_id, "all": user.is_admin}).fetchone()
-    if item is None:
-        raise NotFound("item")
-    return item
+    return db.fetch_one(
+        conn, Item, GET_ITEM, {"user_id": user.id, "item_id": item_id, "all": user.is_admin}, resource="item"
+    )
 
 
 def create_item(conn: Connection, admin: CurrentUser, body: ItemIn, client: ClientInfo) -> Item:
@@ -113,7 +114,7 @@ def create_item(conn: Connection, admin: CurrentUser, body: ItemIn, client: Clie
     Raises: Conflict (item_key_taken).
     """
     with conn.transaction():
-        (item_id,) = conn.execute(INSERT_ITEM, body.model_dump() | {"created_by_user_id": admin.id}).fetchone()
+        (item_id,) = db.fetch_row(conn, INSERT_ITEM, body.model_dump() | {"created_by_user_id": admin.id})
         _audit(conn, admin, item_id, "create_item", client, body.model_dump(mode="json", exclude_unset=True))
     return get_item(conn, admin, item_id)
 
@@ -174,7 +175,7 @@ def deactivate_item(conn: Connection, admin: CurrentUser, item_id: UUID, client:
 
 
 def _audit(
-    conn: Connection, admin: CurrentUser, item_id: UUID, action: str, client: ClientInfo, details: dict | None
+    conn: Connection, admin: CurrentUser, item_id: UUID, action: str, client: ClientInfo, details: dict[str, Any] | None
 ) -> None:
     audit(
         conn,
