@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
 from uuid import UUID
 
 from psycopg import Connection
@@ -126,8 +127,7 @@ def update_exercise(conn: Connection, user_id: UUID, exercise_id: UUID, body: Ex
     params = body.model_dump() | {f"set_{name}": name in body.model_fields_set for name in type(body).model_fields}
     exercise = db.fetch_optional(conn, Exercise, UPDATE_CUSTOM, params | {"id": exercise_id, "user_id": user_id})
     if exercise is None:
-        _refuse_builtin(conn, user_id, exercise_id)  # raises NotFound or Forbidden
-        raise AssertionError("unreachable")
+        _refuse_builtin(conn, user_id, exercise_id)
     return exercise
 
 
@@ -143,7 +143,7 @@ def delete_exercise(conn: Connection, user_id: UUID, exercise_id: UUID) -> None:
         _refuse_builtin(conn, user_id, exercise_id)
 
 
-def _refuse_builtin(conn: Connection, user_id: UUID, exercise_id: UUID) -> None:
+def _refuse_builtin(conn: Connection, user_id: UUID, exercise_id: UUID) -> NoReturn:
     """Why a change to an exercise matched nothing: it is not visible (404), or it is a built-in one (403)."""
     get_exercise(conn, user_id, exercise_id)
     raise Forbidden("Built-in exercises cannot be changed; create a custom exercise instead", code="builtin_exercise")

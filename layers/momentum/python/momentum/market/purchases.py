@@ -128,6 +128,7 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
     params = {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
+    # A dict (class_row(dict) builds one): the purchase's columns plus achievements_due.
     row: dict[str, Any] = db.fetch_one(conn, dict, PURCHASE_ITEM, params, resource="item")
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
