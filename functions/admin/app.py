@@ -1,7 +1,9 @@
 """Admin-only actions on users."""
 
+from uuid import UUID
+
 from momentum import gamification
-from momentum.http import MomentumApp
+from momentum.http import Context, MomentumApp
 from momentum.market import models, rewards
 
 app = MomentumApp("momentum-admin")
@@ -17,7 +19,7 @@ app = MomentumApp("momentum-admin")
     idempotent=True,
     errors=("insufficient_coins",),
 )
-def grant(ctx, user_id):
+def grant(ctx: Context[gamification.GrantIn], user_id: UUID) -> gamification.LedgerEntry:
     """Pay or take back coins and XP; send an Idempotency-Key to make retries safe."""
     return gamification.admin_grant(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
 
@@ -32,6 +34,6 @@ def grant(ctx, user_id):
     idempotent=True,
     errors=("idempotency_key_reused",),
 )
-def create_reward(ctx, user_id):
+def create_reward(ctx: Context[models.RewardIn], user_id: UUID) -> models.Reward:
     """Give a user a claimable reward (e.g. for a quest); send an Idempotency-Key to make retries safe."""
     return rewards.admin_create_reward(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)

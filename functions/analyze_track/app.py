@@ -3,8 +3,10 @@
 Returns SQS's partial batch response: only messages that failed for a transient reason are retried.
 """
 
+from typing import Any
+
 from momentum.reference import pipeline
 
 
-def handler(event, context):
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return pipeline.handle_event(event, remaining_ms=getattr(context, "get_remaining_time_in_millis", None))

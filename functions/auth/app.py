@@ -1,7 +1,7 @@
 """Sign-in by magic link, sign-out, and the signed-in user."""
 
 from momentum import auth
-from momentum.http import MomentumApp
+from momentum.http import Context, MomentumApp
 from momentum.models import User
 
 app = MomentumApp("momentum-auth")
@@ -16,7 +16,7 @@ app = MomentumApp("momentum-auth")
     status=202,
     errors=("rate_limited",),
 )
-def request_magic_link(ctx):
+def request_magic_link(ctx: Context[auth.MagicLinkIn]) -> auth.MagicLinkOut:
     """Email a one-time sign-in link (the answer is the same for known and unknown addresses)."""
     return auth.request_magic_link(ctx.conn, ctx.body, ctx.client)
 
@@ -30,18 +30,18 @@ def request_magic_link(ctx):
     status=201,
     errors=("invalid_token",),
 )
-def verify(ctx):
+def verify(ctx: Context[auth.VerifyIn]) -> auth.SessionOut:
     """Exchange the emailed token for a bearer token, creating the account on first sign-in."""
     return auth.verify(ctx.conn, ctx.body, ctx.client)
 
 
 @app.route("/auth/logout", ["POST"], status=204)
-def logout(ctx):
+def logout(ctx: Context) -> None:
     """Revoke the bearer token used for this request."""
     auth.logout(ctx.conn, ctx.user, ctx.client)
 
 
 @app.route("/me", response=User)
-def get_me(ctx):
+def get_me(ctx: Context) -> User:
     """The signed-in user."""
     return auth.get_user(ctx.conn, ctx.user.id)

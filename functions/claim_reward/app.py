@@ -1,6 +1,8 @@
 """Claiming a reward: it pays once, however many claims arrive."""
 
-from momentum.http import MomentumApp
+from uuid import UUID
+
+from momentum.http import Context, MomentumApp
 from momentum.market import models, rewards
 
 app = MomentumApp("momentum-claim-reward")
@@ -9,6 +11,6 @@ app = MomentumApp("momentum-claim-reward")
 @app.route(
     "/market/rewards/{reward_id}/claim", ["POST"], response=models.ClaimResult, errors=("already_claimed", "expired")
 )
-def claim(ctx, reward_id):
+def claim(ctx: Context, reward_id: UUID) -> models.ClaimResult:
     """Claim a reward: its coins and XP are paid once."""
     return rewards.claim_reward(ctx.conn, ctx.user.id, reward_id)

@@ -1,7 +1,9 @@
 """Logging sets: the write path of a workout, with the personal records each set breaks."""
 
+from uuid import UUID
+
 from momentum.fitness import models, sets
-from momentum.http import MomentumApp
+from momentum.http import Context, MomentumApp
 
 app = MomentumApp("momentum-log-set")
 
@@ -14,7 +16,7 @@ app = MomentumApp("momentum-log-set")
     status=201,
     errors=("session_completed", "unknown_exercise"),
 )
-def log_set(ctx, session_id):
+def log_set(ctx: Context[models.SetIn], session_id: UUID) -> models.LoggedSet:
     """Log a set; the answer carries the personal records it broke."""
     return sets.log_set(ctx.conn, ctx.user.id, session_id, ctx.body)
 
@@ -26,12 +28,12 @@ def log_set(ctx, session_id):
     response=models.LoggedSet,
     errors=("unknown_exercise",),
 )
-def update_set(ctx, session_id, set_id):
+def update_set(ctx: Context[models.SetPatch], session_id: UUID, set_id: UUID) -> models.LoggedSet:
     """Correct a set (only the fields sent change); the records it affects are rebuilt."""
     return sets.update_set(ctx.conn, ctx.user.id, session_id, set_id, ctx.body)
 
 
 @app.route("/fitness/sessions/{session_id}/sets/{set_id}", ["DELETE"], status=204)
-def delete_set(ctx, session_id, set_id):
+def delete_set(ctx: Context, session_id: UUID, set_id: UUID) -> None:
     """Delete a set; the sets after it are renumbered and the records it affected rebuilt."""
     sets.delete_set(ctx.conn, ctx.user.id, session_id, set_id)

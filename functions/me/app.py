@@ -1,42 +1,42 @@
 """The signed-in user's balances, history and progress."""
 
 from momentum import gamification
-from momentum.http import MomentumApp, Page, PageQuery
+from momentum.http import Context, MomentumApp, Page, PageQuery
 
 app = MomentumApp("momentum-me")
 
 
 @app.route("/me/wallet", response=gamification.Wallet)
-def wallet(ctx):
+def wallet(ctx: Context) -> gamification.Wallet:
     """Coin balance and lifetime totals."""
     return gamification.get_wallet(ctx.conn, ctx.user.id)
 
 
 @app.route("/me/progress", response=gamification.Progress)
-def progress(ctx):
+def progress(ctx: Context) -> gamification.Progress:
     """Lifetime XP, level and the way to the next level."""
     return gamification.get_progress(ctx.conn, ctx.user.id)
 
 
 @app.route("/me/ledger", query=PageQuery, response=Page[gamification.LedgerEntry])
-def ledger(ctx):
+def ledger(ctx: Context[None, PageQuery]) -> Page[gamification.LedgerEntry]:
     """Every coin, XP and skill-star change, newest first."""
     return gamification.list_ledger(ctx.conn, ctx.user.id, ctx.page)
 
 
 @app.route("/me/skills", response=list[gamification.Skill])
-def skills(ctx):
+def skills(ctx: Context) -> list[gamification.Skill]:
     """Every skill with the user's stars and level in it."""
     return gamification.list_skills(ctx.conn, ctx.user.id)
 
 
 @app.route("/me/streaks", response=list[gamification.Streak])
-def streaks(ctx):
+def streaks(ctx: Context) -> list[gamification.Streak]:
     """Daily streaks by activity (reading, workout, learning, …)."""
     return gamification.list_streaks(ctx.conn, ctx.user.id)
 
 
 @app.route("/me/achievements", response=list[gamification.Achievement])
-def achievements(ctx):
+def achievements(ctx: Context) -> list[gamification.Achievement]:
     """Earned achievements first, then the visible ones still to earn."""
     return gamification.list_achievements(ctx.conn, ctx.user.id)

@@ -4,6 +4,7 @@ Callable by hand too: ``compute_recommendations({}, None)``, or ``momentum recom
 """
 
 from dataclasses import asdict
+from typing import Any
 
 from momentum import db
 from momentum.http import MomentumApp
@@ -14,7 +15,7 @@ app = MomentumApp("momentum-scheduled")
 
 
 @app.lambda_function(name="compute_recommendations")
-def compute_recommendations(event, context):
+def compute_recommendations(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Recompute every user's recommendations; returns the counts."""
     run = recommendations.compute_recommendations(db.get_conn())
     log("recommendations computed", **asdict(run))

@@ -7,7 +7,10 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from momentum.analysis.result import AnalysisResult
 
 PROGRESS_DELAY_S = 0.5  # files analysed faster than this never show a bar
 BAR_WIDTH = 30
@@ -83,11 +86,11 @@ class ProgressBar:
             self.stream.flush()
 
 
-def _fmt(value, unit: str = "", digits: int = 1) -> str:
+def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}{unit}"
 
 
-def human_summary(name: str, result) -> str:
+def human_summary(name: str, result: AnalysisResult) -> str:
     s = result.summary
     minutes, seconds = divmod(s["duration_seconds"], 60)
     lines = [
@@ -109,7 +112,7 @@ def human_summary(name: str, result) -> str:
     return "\n".join(lines)
 
 
-def plot(result, data: bytes, out: Path, title: str = "") -> None:
+def plot(result: AnalysisResult, data: bytes, out: Path, title: str = "") -> None:
     """Waveform with beats, downbeats and sections over the band spectrogram of the stored frames.
 
     Raises:

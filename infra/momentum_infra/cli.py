@@ -71,14 +71,14 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
     from momentum_infra import localstack, migrate, seed
     from momentum_infra.local_s3 import LocalS3
-    from momentum_infra.pg import LOCAL_DATA_DIR, local_database_url
+    from momentum_infra.pg import local_data_dir, local_database_url
 
     _check_port_free(args.host, args.port)
     # Stop cleanly on SIGTERM too, so the embedded PostgreSQL is shut down with us.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     url = local_database_url()
     # The uploaded audio is kept beside the embedded database, so a restart keeps both or neither.
-    s3 = LocalS3(args.host, LOCAL_DATA_DIR / "s3", get_settings().upload_max_bytes)
+    s3 = LocalS3(args.host, local_data_dir() / "s3", get_settings().upload_max_bytes)
     s3_endpoint = s3.start()
     base_url = f"http://{args.host}:{args.port}"
     localstack.configure_environment(url, s3_endpoint, base_url)

@@ -156,7 +156,8 @@ class S3Rules:
         if method == "POST" and len(parts) == 1 and parts[0] and content_type.startswith("multipart/form-data"):
             return self._browser_upload(parts[0], environ, start_response)
         if method == "DELETE" and len(parts) == 2 and parts[1] and self.mirror is not None:
-            return self._forward(environ, start_response, lambda: self.mirror.delete(parts[0], parts[1]))
+            mirror = self.mirror
+            return self._forward(environ, start_response, lambda: mirror.delete(parts[0], parts[1]))
         return self.app(environ, start_response)
 
     def _forward(
@@ -216,7 +217,7 @@ class LocalS3:
         self._server: Any = None
 
     def start(self) -> str:
-        from moto.server import DomainDispatcherApplication, create_backend_app
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per S3 call drowns the console

@@ -27,7 +27,7 @@ QUEUE_POLL_SECONDS = 1
 @dataclass(frozen=True)
 class _CompiledRoute:
     route: tpl.ApiRoute
-    pattern: re.Pattern
+    pattern: re.Pattern[str]
 
 
 def _compile(route: tpl.ApiRoute) -> _CompiledRoute:
@@ -77,7 +77,7 @@ def api_gateway_event(
     body: bytes,
     params: dict[str, str],
     source_ip: str,
-) -> dict:
+) -> dict[str, Any]:
     """The REST API (payload 1.0) proxy event API Gateway would send for this request."""
     multi_query = parse_qs(query, keep_blank_values=True)
     is_text = True
@@ -109,17 +109,17 @@ def api_gateway_event(
     }
 
 
-def load_handler(module: str, name: str = "app"):
+def load_handler(module: str, name: str = "app") -> Any:
     return getattr(importlib.import_module(module), name)
 
 
 class LocalStack:
-    def __init__(self, routes: list[tpl.ApiRoute] | None = None):
+    def __init__(self, routes: list[tpl.ApiRoute] | None = None) -> None:
         self.router = Router(routes if routes is not None else tpl.api_routes())
         self._handlers: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
 
-    def handler(self, module: str, name: str = "app"):
+    def handler(self, module: str, name: str = "app") -> Any:
         with self._lock:
             if (module, name) not in self._handlers:
                 self._handlers[module, name] = load_handler(module, name)
@@ -230,7 +230,10 @@ def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPSe
 
 
 def wire_uploads(
-    endpoint: str | None, bucket: str, template: dict | None = None, restore: Callable[[Any], object] | None = None
+    endpoint: str | None,
+    bucket: str,
+    template: dict[str, Any] | None = None,
+    restore: Callable[[Any], object] | None = None,
 ) -> dict[str, str]:
     """Create the upload bucket and the queues of template.yaml, and the bucket's ObjectCreated notifications.
 
@@ -281,7 +284,7 @@ def wire_uploads(
     return queues
 
 
-def sqs_event(messages: list[dict], queue_arn: str) -> dict:
+def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     return {
         "Records": [
             {
@@ -301,7 +304,12 @@ def sqs_event(messages: list[dict], queue_arn: str) -> dict:
 
 
 def deliver_queue(
-    endpoint: str, queue_url: str, handler, function: str, stop: threading.Event, batch_size: int = 1
+    endpoint: str,
+    queue_url: str,
+    handler: Callable[[dict[str, Any], Any], Any],
+    function: str,
+    stop: threading.Event,
+    batch_size: int = 1,
 ) -> None:
     """Poll a queue and invoke its function as Lambda's SQS event source mapping does: delete the messages the
     function handled, leave the failed ones (whole batch, or those in batchItemFailures) to be received again."""
@@ -352,7 +360,7 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
     return stop
 
 
-def point_functions_at_queues(queues: dict[str, str], template: dict | None = None) -> None:
+def point_functions_at_queues(queues: dict[str, str], template: dict[str, Any] | None = None) -> None:
     """Set the environment variables that the template fills with !Ref <queue> to the local queues' URLs."""
     from momentum.config import get_settings
 

@@ -79,9 +79,9 @@ def _models(tp: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(tp) for m in _models(arg)]
 
 
-def _schema_of(tp: Any, refs: dict[tuple[type[BaseModel], JsonSchemaMode], dict[str, Any]], mode: str) -> Any:
+def _schema_of(tp: Any, refs: dict[tuple[Any, JsonSchemaMode], dict[str, Any]], mode: JsonSchemaMode) -> Any:
     if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return refs[(tp, mode)]  # type: ignore[index]
+        return refs[(tp, mode)]
     if typing.get_origin(tp) is list:
         (item,) = typing.get_args(tp)
         return {"type": "array", "items": _schema_of(item, refs, mode)}

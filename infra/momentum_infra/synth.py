@@ -41,7 +41,7 @@ PROGRESSIONS = {
 }
 
 # Drum patterns: instrument -> onset positions in beats within one bar, per metre.
-PATTERNS = {
+PATTERNS: dict[str, dict[int, dict[str, tuple[float, ...]]]] = {
     "click": {4: {"accent": (0,), "click": (1, 2, 3)}, 3: {"accent": (0,), "click": (1, 2)}},
     "rock": {
         4: {"kick": (0, 2), "snare": (1, 3), "hat": (0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5)},
@@ -119,7 +119,8 @@ def _band_noise(n: int, low_hz: float, high_hz: float, sr: int, rng: np.random.G
     low_hz = min(low_hz, sr / 4)
     spectrum[(freqs < low_hz) | (freqs > high_hz)] = 0
     noise = np.fft.irfft(spectrum, n)
-    return noise / np.sqrt(np.mean(noise**2))
+    normalised: np.ndarray = noise / np.sqrt(np.mean(noise**2))
+    return normalised
 
 
 def _pink_noise(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -128,7 +129,8 @@ def _pink_noise(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     spectrum = np.fft.rfft(rng.standard_normal((size, shape[1])), axis=0)
     spectrum /= np.sqrt(np.maximum(np.arange(len(spectrum)), 1))[:, None]
     noise = np.fft.irfft(spectrum, size, axis=0)[: shape[0]]
-    return (noise / np.sqrt(np.mean(noise**2))).astype(np.float32)
+    normalised: np.ndarray = (noise / np.sqrt(np.mean(noise**2))).astype(np.float32)
+    return normalised
 
 
 def _add(out: np.ndarray, start: int, wave: np.ndarray) -> None:
@@ -152,7 +154,8 @@ def _tone(freqs: list[float], n: int, sr: int, bright: bool) -> np.ndarray:
             previous, current = current, twice_cos * current - previous
     attack, release = np.minimum(1.0, t / 0.01), np.minimum(1.0, (n - 1 - t * sr) / (0.02 * sr))
     envelope = attack * (0.6 + 0.4 * np.exp(-t / 0.3)) * release
-    return wave * envelope.astype(np.float32)
+    shaped: np.ndarray = wave * envelope.astype(np.float32)
+    return shaped
 
 
 def _chord_notes(tonic: int, mode: str, degree: int) -> tuple[int, list[int]]:

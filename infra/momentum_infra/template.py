@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from momentum_infra.pg import REPO_ROOT
+from momentum_infra import REPO_ROOT
 
 TEMPLATE = REPO_ROOT / "template.yaml"
 
@@ -17,13 +19,14 @@ class _CfnLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short tags (!Ref, !Sub, !GetAtt …) read as their long JSON forms."""
 
 
-def _tag(loader: yaml.Loader, suffix: str, node: yaml.Node):
+def _tag(loader: yaml.Loader, suffix: str, node: yaml.Node) -> dict[str, Any]:
     name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
         return {name: value.split(".", 1) if suffix == "GetAtt" else value}
     if isinstance(node, yaml.SequenceNode):
         return {name: loader.construct_sequence(node, deep=True)}
+    assert isinstance(node, yaml.MappingNode)  # YAML has no fourth kind of node
     return {name: loader.construct_mapping(node, deep=True)}
 
 
@@ -31,8 +34,9 @@ _CfnLoader.add_multi_constructor("!", _tag)
 
 
 @cache
-def load_template(path: Path = TEMPLATE) -> dict:
-    return yaml.load(path.read_text(), Loader=_CfnLoader)
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    template: dict[str, Any] = yaml.load(path.read_text(), Loader=_CfnLoader)
+    return template
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,13 @@ def handler_module(code_uri: str, handler: str = "app.app") -> str:
     return ".".join(Path(code_uri).parts) + "." + handler.rsplit(".", 1)[0]
 
 
-def _functions(template: dict):
+def _functions(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for logical_id, resource in template["Resources"].items():
         if resource["Type"] == "AWS::Serverless::Function":
             yield logical_id, resource["Properties"]
 
 
-def api_routes(template: dict | None = None) -> list[ApiRoute]:
+def api_routes(template: dict[str, Any] | None = None) -> list[ApiRoute]:
     template = template or load_template()
     return [
         ApiRoute(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id, props["CodeUri"])
@@ -85,7 +89,7 @@ def api_routes(template: dict | None = None) -> list[ApiRoute]:
     ]
 
 
-def queue_triggers(template: dict | None = None) -> list[QueueTrigger]:
+def queue_triggers(template: dict[str, Any] | None = None) -> list[QueueTrigger]:
     template = template or load_template()
     default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
     return [
@@ -102,7 +106,7 @@ def queue_triggers(template: dict | None = None) -> list[QueueTrigger]:
     ]
 
 
-def function_modules(template: dict | None = None) -> dict[str, str]:
+def function_modules(template: dict[str, Any] | None = None) -> dict[str, str]:
     """Logical id -> handler module for every function in the template."""
     template = template or load_template()
     default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")

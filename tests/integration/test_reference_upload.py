@@ -9,7 +9,8 @@ import zlib
 from urllib.parse import unquote_plus
 
 import pytest
-from momentum.reference import analyses, pipeline
+from momentum.reference import pipeline
+from momentum.reference import runs as run_state
 from momentum.reference.storage import get_storage
 
 from tests.helpers import run_concurrently
@@ -191,13 +192,13 @@ def test_concurrent_claims_start_one_run(uploads, reference, make_user, conn, da
 
     def claim(_):
         with db.connect(database_url) as own:
-            return analyses.claim_run(own, created["track"]["id"], "same content", "1.0.0")
+            return run_state.claim_run(own, created["track"]["id"], "same content", "1.0.0")
 
     results = run_concurrently(claim, 8)
 
-    started = [r for r in results if isinstance(r, analyses.Claim)]
+    started = [r for r in results if isinstance(r, run_state.Claim)]
     assert len(started) == 1, results
-    assert all(r == analyses.Plan(analyses.Step.DUPLICATE) for r in results if r not in started)
+    assert all(r == run_state.Plan(run_state.Step.DUPLICATE) for r in results if r not in started)
 
 
 def _truncated_wav() -> bytes:
@@ -300,7 +301,7 @@ def test_another_running_analysis_makes_the_delivery_wait(uploads, reference, ha
     user = make_user()
     created = create_track(reference, user)
     uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
-    analyses.claim_run(conn, created["track"]["id"], "other content", "0")
+    run_state.claim_run(conn, created["track"]["id"], "other content", "0")
     event = load_event(
         "sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"], message_id="wait"
     )
@@ -328,8 +329,8 @@ def test_a_run_that_died_twice_is_failed_not_retried_again(uploads, reference, h
 
     conn.execute(died, (2, track_id))
     assert handler(event) == {"batchItemFailures": []}
-    assert runs(conn, track_id) == [("error", analyses.STALE_RUN_MESSAGE)]
-    assert track_row(conn, track_id)[:2] == ("error", analyses.STALE_RUN_MESSAGE)
+    assert runs(conn, track_id) == [("error", run_state.STALE_RUN_MESSAGE)]
+    assert track_row(conn, track_id)[:2] == ("error", run_state.STALE_RUN_MESSAGE)
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(uploads, reference, handler, make_user, conn, monkeypatch):
@@ -387,14 +388,14 @@ def test_deleting_a_track_removes_its_file_and_rows(uploads, reference, handler,
 def test_an_analysis_finishing_after_its_track_was_deleted_stores_nothing(uploads, reference, make_user, conn):
     user = make_user()
     created = create_track(reference, user)
-    claim = analyses.claim_run(conn, created["track"]["id"], "content", "0")
+    claim = run_state.claim_run(conn, created["track"]["id"], "content", "0")
     conn.execute("DELETE FROM reference_tracks WHERE id = %s", (created["track"]["id"],))
 
     from momentum.analysis import analyze
 
     result = analyze(click_track(seconds=2.0), 22050)
-    assert analyses.complete_run(conn, claim, result) is False
-    assert analyses.fail_run(conn, claim, "whatever") is False
+    assert run_state.complete_run(conn, claim, result) is False
+    assert run_state.fail_run(conn, claim, "whatever") is False
 
 
 def test_other_formats_are_analysed(uploads, reference, handler, make_user, conn):

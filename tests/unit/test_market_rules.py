@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from momentum.dberrors import domain_error
 from momentum.errors import Conflict, Gone, InsufficientCoins, InvalidInput, NotFound
-from momentum.market.errors import market_error
 from momentum.market.models import ItemIn, ItemPatch, stock_and_window_problems
 from momentum.market.rewards import daily_reward_amount
 from momentum_infra.seed import market as seed
@@ -93,17 +93,17 @@ def sql_error(sqlstate, detail=None, message="boom"):
     ],
 )
 def test_sql_errors_map_to_domain_errors(sqlstate, kind, code, status):
-    error = market_error(sql_error(sqlstate, {"resource": "item", "needed": 5}))
+    error = domain_error(sql_error(sqlstate, {"resource": "item", "needed": 5}))
     assert isinstance(error, kind)
     assert (error.code, error.status) == (code, status)
 
 
-def test_other_sql_errors_are_not_the_markets():
-    assert market_error(sql_error("23505")) is None
+def test_unknown_sql_errors_have_no_domain_meaning():
+    assert domain_error(sql_error("XX000")) is None
 
 
 def test_details_travel_with_the_error():
-    error = market_error(sql_error("MM001", {"remaining_stock": 2, "requested": 3}))
+    error = domain_error(sql_error("MM001", {"remaining_stock": 2, "requested": 3}))
     assert error.details == {"remaining_stock": 2, "requested": 3}
 
 

@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 from momentum.errors import InvalidInput, UnsupportedMediaType
-from momentum.reference.analyses import MAX_ATTEMPTS, MAX_FRAME_SPAN_MS, Plan, RunState, Step, frame_range, plan_run
 from momentum.reference.common import check_time_range
 from momentum.reference.models import FrameRangeQuery
 from momentum.reference.notifications import messages_in, objects_in
+from momentum.reference.results import MAX_FRAME_SPAN_MS, frame_range
+from momentum.reference.runs import MAX_ATTEMPTS, Plan, RunState, Step, plan_run
 from momentum.reference.storage import reanalysis_notification
 from momentum.reference.tracks import normalise_media_type, object_key, safe_file_name
 

@@ -89,7 +89,7 @@ def test_routes_in_the_template_equal_routes_in_the_apps():
 
 
 def test_every_function_folder_is_in_the_template():
-    from momentum_infra.pg import REPO_ROOT
+    from momentum_infra import REPO_ROOT
 
     folders = {p.parent.name for p in (REPO_ROOT / "functions").glob("*/app.py")}
     assert folders == {m.split(".")[1] for m in tpl.function_modules().values()}

@@ -1,12 +1,16 @@
 """Listening prompts: guided exercises a producer runs on a reference track, from counting bars to hearing the
 mix bus, each with presets that set up the player (a loop over a section, a band to solo, a playback speed)."""
 
+from typing import Any
+
+from momentum import db
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 # name, category, difficulty, tags, prompt_text, hints, expected_observations, presets
 # A preset: (name, preset_type, config, description)
-PROMPTS = [
+Preset = tuple[str, str, dict[str, Any], str | None]
+PROMPTS: list[tuple[str, str, str, list[str], str, list[str], list[str], list[Preset]]] = [
     (
         "Count the bars",
         "arrangement",
@@ -188,12 +192,13 @@ def seed(conn: Connection) -> None:
             (*values, name),
         ).fetchone()
         if row is None:
-            row = conn.execute(
+            row = db.fetch_row(
+                conn,
                 "INSERT INTO listening_prompt_templates (category, difficulty, prompt_text, hints, "
                 "expected_observations, tags, display_order, name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
                 "RETURNING id",
                 (*values, name),
-            ).fetchone()
+            )
         for preset_name, preset_type, config, description in presets:
             preset = (preset_type, Jsonb(config), description)
             updated = conn.execute(

@@ -14,12 +14,12 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row
 
+from momentum import db
 from momentum import email as mail
 from momentum.audit import ClientInfo, audit
 from momentum.config import get_settings
-from momentum.errors import NotFound, TooManyRequests, Unauthorized
+from momentum.errors import TooManyRequests, Unauthorized
 from momentum.models import Email, RequestModel, ResponseModel, User
 
 
@@ -99,17 +99,12 @@ ON CONFLICT (user_id, role_id) DO NOTHING
 
 def ensure_user(conn: Connection, address: str) -> User:
     """The user with this email, created with its wallet and progress if new."""
-    with conn.cursor(row_factory=class_row(User)) as cur:
-        return cur.execute(ENSURE_USER, {"email": normalize_email(address)}).fetchone()
+    return db.fetch_one(conn, User, ENSURE_USER, {"email": normalize_email(address)}, resource="user")
 
 
 def get_user(conn: Connection, user_id: UUID) -> User:
     """Raises: NotFound."""
-    with conn.cursor(row_factory=class_row(User)) as cur:
-        user = cur.execute(SELECT_USER, (user_id,)).fetchone()
-    if user is None:
-        raise NotFound("user")
-    return user
+    return db.fetch_one(conn, User, SELECT_USER, (user_id,), resource="user")
 
 
 def grant_admin(conn: Connection, user_id: UUID) -> None:
@@ -119,10 +114,11 @@ def grant_admin(conn: Connection, user_id: UUID) -> None:
 def create_session(conn: Connection, user_id: UUID, client: ClientInfo = ClientInfo()) -> tuple[str, UUID, datetime]:
     """A new bearer session; returns the token (shown once), the session id and its expiry."""
     token = secrets.token_urlsafe(32)
-    session_id, expires_at = conn.execute(
+    session_id, expires_at = db.fetch_row(
+        conn,
         INSERT_SESSION,
         (user_id, hash_secret(token), get_settings().session_ttl_days, client.user_agent, client.ip_address),
-    ).fetchone()
+    )
     return token, session_id, expires_at
 
 
@@ -138,11 +134,12 @@ def request_magic_link(conn: Connection, body: MagicLinkIn, client: ClientInfo) 
         # Serialise requests for one email so the rate limit holds under concurrency.
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (address,))
         conn.execute("DELETE FROM verification_tokens WHERE identifier = %s AND expires < now()", (address,))
-        (recent,) = conn.execute(
+        (recent,) = db.fetch_row(
+            conn,
             "SELECT count(*) FROM verification_tokens "
             "WHERE identifier = %s AND created_at > now() - %s * interval '1 minute'",
             (address, settings.magic_link_ttl_minutes),
-        ).fetchone()
+        )
         if recent >= settings.magic_link_max_per_window:
             raise TooManyRequests(
                 "Too many sign-in links requested; try again later",
@@ -189,8 +186,7 @@ def verify(conn: Connection, body: VerifyIn, client: ClientInfo) -> SessionOut:
 
 def authenticate(conn: Connection, token: str) -> CurrentUser:
     """The user behind a bearer token. Raises: Unauthorized for unknown, expired or revoked tokens."""
-    with conn.cursor(row_factory=class_row(CurrentUser)) as cur:
-        user = cur.execute(AUTHENTICATE, (hash_secret(token),)).fetchone()
+    user = db.fetch_optional(conn, CurrentUser, AUTHENTICATE, (hash_secret(token),))
     if user is None:
         raise Unauthorized("Invalid or expired token", code="invalid_token")
     return user

@@ -13,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    """Each field is read from the environment variable of its name in capitals (``database_url`` from
+    ``DATABASE_URL``) unless it names another (``alias``); an empty variable counts as unset."""
+
+    model_config = ConfigDict(
+        frozen=True, defer_build=True, alias_generator=str.upper, validate_by_name=True, validate_by_alias=True
+    )
 
     stage: str = "local"
     # Either a full URL, or (in AWS) the RDS Proxy host plus a Secrets Manager secret holding the credentials.
@@ -29,7 +34,7 @@ class Settings(BaseModel):
     # The queue that feeds the analysis function (reanalysis requests are sent there).
     analysis_queue_url: str | None = None
     # Set in the local stack, where S3 and SQS are an in-process moto server.
-    aws_endpoint_url: str | None = None
+    aws_endpoint_url: str | None = Field(default=None, alias="MOMENTUM_AWS_ENDPOINT_URL")
 
     email_mode: Literal["ses", "console"] = "console"
     email_from: str = "Momentum <no-reply@momentum.local>"
@@ -44,31 +49,13 @@ class Settings(BaseModel):
     log_level: str = "INFO"
 
 
-_ENV = {
-    "stage": "STAGE",
-    "database_url": "DATABASE_URL",
-    "db_host": "DB_HOST",
-    "db_name": "DB_NAME",
-    "db_secret_arn": "DB_SECRET_ARN",
-    "statement_timeout_ms": "STATEMENT_TIMEOUT_MS",
-    "upload_bucket": "UPLOAD_BUCKET",
-    "upload_max_bytes": "UPLOAD_MAX_BYTES",
-    "upload_url_ttl_seconds": "UPLOAD_URL_TTL_SECONDS",
-    "analysis_queue_url": "ANALYSIS_QUEUE_URL",
-    "aws_endpoint_url": "MOMENTUM_AWS_ENDPOINT_URL",
-    "email_mode": "EMAIL_MODE",
-    "email_from": "EMAIL_FROM",
-    "app_base_url": "APP_BASE_URL",
-    "session_ttl_days": "SESSION_TTL_DAYS",
-    "magic_link_ttl_minutes": "MAGIC_LINK_TTL_MINUTES",
-    "magic_link_max_per_window": "MAGIC_LINK_MAX_PER_WINDOW",
-    "max_body_bytes": "MAX_BODY_BYTES",
-    "log_level": "LOG_LEVEL",
-}
-
-
 @cache
 def get_settings() -> Settings:
     """The settings of this execution environment, validated once (a bad value fails the cold start loudly)."""
-    values = {field: os.environ[var] for field, var in _ENV.items() if os.environ.get(var)}
+    values = {name: os.environ[name] for name in environment_names() if os.environ.get(name)}
     return Settings.model_validate(values)
+
+
+def environment_names() -> list[str]:
+    """The environment variables Momentum reads, one per setting."""
+    return [field.alias or name.upper() for name, field in Settings.model_fields.items()]

@@ -10,17 +10,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeAlias, TypeVar
 
 import psycopg
-from psycopg.abc import Query
+from psycopg import sql
 from psycopg.rows import class_row
 
 from momentum.config import get_settings
 from momentum.errors import NotFound
 
 Row = TypeVar("Row")
-Params = Sequence[Any] | Mapping[str, Any] | None
+Params: TypeAlias = Sequence[Any] | Mapping[str, Any] | None
+# What psycopg's execute() takes (psycopg.abc.QueryNoTemplate, which psycopg 3.2 does not have yet).
+Query: TypeAlias = LiteralString | bytes | sql.SQL | sql.Composed
 
 _local = threading.local()
 
@@ -34,7 +36,7 @@ def database_url() -> str:
         raise RuntimeError("Set DATABASE_URL, or DB_HOST and DB_SECRET_ARN")
     import boto3  # only the AWS path pays for boto3's import
 
-    secret = json.loads(
+    secret: dict[str, Any] = json.loads(
         boto3.client("secretsmanager").get_secret_value(SecretId=settings.db_secret_arn)["SecretString"]
     )
     return psycopg.conninfo.make_conninfo(
@@ -47,7 +49,7 @@ def database_url() -> str:
     )
 
 
-def connect(url: str | None = None) -> psycopg.Connection:
+def connect(url: str | None = None) -> psycopg.Connection[tuple[Any, ...]]:
     """A new autocommit connection; writes group themselves with ``conn.transaction()``."""
     settings = get_settings()
     return psycopg.connect(
@@ -57,9 +59,9 @@ def connect(url: str | None = None) -> psycopg.Connection:
     )
 
 
-def get_conn() -> psycopg.Connection:
+def get_conn() -> psycopg.Connection[tuple[Any, ...]]:
     """This thread's connection, opened on first use and reopened if the last one broke."""
-    conn = getattr(_local, "conn", None)
+    conn: psycopg.Connection[tuple[Any, ...]] | None = getattr(_local, "conn", None)
     if conn is None or conn.closed or conn.broken:
         conn = _local.conn = connect()
     return conn
@@ -75,13 +77,15 @@ def close_conn() -> None:
 # Typed queries: rows become instances of ``row`` (a pydantic model or dataclass) through psycopg's class_row.
 
 
-def fetch_optional(conn: psycopg.Connection, row: type[Row], query: Query, params: Params = None) -> Row | None:
+def fetch_optional(conn: psycopg.Connection[Any], row: type[Row], query: Query, params: Params = None) -> Row | None:
     """The first row of ``query`` as a ``row``, or None when there is none."""
     with conn.cursor(row_factory=class_row(row)) as cur:
         return cur.execute(query, params).fetchone()
 
 
-def fetch_one(conn: psycopg.Connection, row: type[Row], query: Query, params: Params = None, *, resource: str) -> Row:
+def fetch_one(
+    conn: psycopg.Connection[Any], row: type[Row], query: Query, params: Params = None, *, resource: str
+) -> Row:
     """The first row of ``query`` as a ``row``. Raises: NotFound(resource) when there is none."""
     found = fetch_optional(conn, row, query, params)
     if found is None:
@@ -89,13 +93,21 @@ def fetch_one(conn: psycopg.Connection, row: type[Row], query: Query, params: Pa
     return found
 
 
-def fetch_all(conn: psycopg.Connection, row: type[Row], query: Query, params: Params = None) -> list[Row]:
+def fetch_all(conn: psycopg.Connection[Any], row: type[Row], query: Query, params: Params = None) -> list[Row]:
     """Every row of ``query`` as a ``row``."""
     with conn.cursor(row_factory=class_row(row)) as cur:
         return cur.execute(query, params).fetchall()
 
 
-def fetch_value(conn: psycopg.Connection, query: Query, params: Params = None) -> Any:
+def fetch_value(conn: psycopg.Connection[Any], query: Query, params: Params = None) -> Any:
     """The first column of the first row of ``query``, or None when there is no row."""
     found = conn.execute(query, params).fetchone()
     return None if found is None else found[0]
+
+
+def fetch_row(conn: psycopg.Connection[Any], query: Query, params: Params = None) -> tuple[Any, ...]:
+    """The first row of a statement that always returns one (``INSERT … RETURNING``, an aggregate), as a tuple."""
+    found: tuple[Any, ...] | None = conn.execute(query, params).fetchone()
+    if found is None:
+        raise RuntimeError("A statement that always returns a row returned none")
+    return found

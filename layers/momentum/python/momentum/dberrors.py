@@ -12,6 +12,7 @@ function has an entry.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,11 @@ import psycopg
 
 from momentum.errors import Conflict, DomainError, Gone, InsufficientCoins, InvalidInput, NotFound
 
-ErrorFactory = Callable[[psycopg.Error], DomainError]
+# A factory may answer None: the error then has no domain meaning (a fault of ours), as if it had no entry.
+ErrorFactory = Callable[[psycopg.Error], DomainError | None]
+
+# "Key (exercise_id)=(3f2c…)" in a constraint violation's DETAIL; the parentheses survive translation.
+_KEY = re.compile(r"\((?P<columns>[^()]*)\)=\((?P<values>[^()]*)\)")
 
 
 def details(error: psycopg.Error) -> dict[str, Any]:
@@ -29,6 +34,16 @@ def details(error: psycopg.Error) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def key(error: psycopg.Error) -> dict[str, str]:
+    """The key a unique or foreign-key violation names in its DETAIL, as {column: value}, or {}."""
+    found = _KEY.search(error.diag.message_detail or "")
+    if found is None:
+        return {}
+    columns = [c.strip() for c in found["columns"].split(",")]
+    values = [v.strip() for v in found["values"].split(",")]
+    return dict(zip(columns, values, strict=False)) if len(columns) == len(values) else {}
 
 
 def _message(error: psycopg.Error, default: str) -> str:
@@ -72,8 +87,66 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MF422": lambda error: InvalidInput("Unknown exercise", code="unknown_exercise", details=details(error)),
 }
 
-# Unique and foreign-key constraints whose violation is the client's doing, by constraint name.
-CONSTRAINTS: dict[str, ErrorFactory] = {}
+
+def _still_referenced(error: psycopg.Error) -> bool:
+    """Whether a foreign-key violation is a delete of a row that others still reference (not a write naming a
+    missing row). PostgreSQL reports both under the referencing constraint's name; only its message tells them
+    apart, and our servers run with the default (English) lc_messages."""
+    return (error.diag.message_primary or "").startswith("update or delete on table")
+
+
+def _foreign_key(*, missing: ErrorFactory | None = None, referenced: ErrorFactory | None = None) -> ErrorFactory:
+    """A foreign key's two meanings: a write that names a missing row, a delete of a row still referenced."""
+
+    def factory(error: psycopg.Error) -> DomainError | None:
+        chosen = referenced if _still_referenced(error) else missing
+        return chosen(error) if chosen is not None else None
+
+    return factory
+
+
+def _unknown_exercise(error: psycopg.Error) -> DomainError:
+    found = key(error).get("exercise_id")
+    return InvalidInput("Unknown exercise", code="unknown_exercise", details={"exercise_ids": [found]} if found else {})
+
+
+def _exercise_in_use(error: psycopg.Error) -> DomainError:
+    return Conflict(
+        "The exercise is used by logged sets, records or workouts; remove those first", code="exercise_in_use"
+    )
+
+
+def _unknown_session_workout(error: psycopg.Error) -> DomainError:
+    found = key(error).get("workout_id")
+    return InvalidInput("Unknown workout", code="unknown_workout", details={"workout_id": found} if found else {})
+
+
+def _unknown_program_workout(error: psycopg.Error) -> DomainError:
+    found = key(error).get("workout_id")
+    return InvalidInput(
+        "A program schedules your own workouts only (copy a public workout first)",
+        code="unknown_workout",
+        details={"workout_ids": [found]} if found else {},
+    )
+
+
+# Unique and foreign-key constraints whose violation is the client's doing, by constraint name. Most of these are
+# races (a row deleted between a check and the write that needs it): the constraint is the check that cannot race.
+CONSTRAINTS: dict[str, ErrorFactory] = {
+    # market
+    "market_items_key_key": lambda error: Conflict("Another item has this key", code="item_key_taken"),
+    # fitness
+    "exercise_sets_exercise_id_fkey": _foreign_key(missing=_unknown_exercise, referenced=_exercise_in_use),
+    "personal_records_exercise_id_fkey": _foreign_key(missing=_unknown_exercise, referenced=_exercise_in_use),
+    "workout_exercises_exercise_id_fkey": _foreign_key(missing=_unknown_exercise, referenced=_exercise_in_use),
+    "workout_sessions_workout_id_fkey": _foreign_key(missing=_unknown_session_workout),
+    "program_workouts_workout_id_fkey": _foreign_key(
+        missing=_unknown_program_workout,
+        referenced=lambda error: Conflict(
+            "A training program schedules this workout; remove it from the program first", code="workout_scheduled"
+        ),
+    ),
+}
 
 
 def domain_error(error: psycopg.Error) -> DomainError | None:

@@ -12,7 +12,6 @@ from lifetime ``total_xp``, which never resets.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import date, datetime
 from typing import Any
@@ -20,17 +19,14 @@ from uuid import UUID, uuid4
 
 import psycopg
 from psycopg import Connection
-from psycopg.rows import class_row
 from pydantic import Field, model_validator
 
+from momentum import db, dberrors
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
-from momentum.errors import InsufficientCoins, InvalidInput
+from momentum.errors import InvalidInput
 from momentum.models import Reason, RequestModel, ResponseModel
 from momentum.pagination import Page, PageRequest, page_of
-
-INSUFFICIENT_COINS = "MC001"
-NEGATIVE_XP = "MC002"
 
 
 class Award(ResponseModel):
@@ -101,7 +97,7 @@ class Achievement(ResponseModel):
 
 def xp_for_level(level: int) -> int:
     """XP needed to go from ``level`` to ``level + 1``."""
-    return math.floor(100 * level**1.5)
+    return math.floor(100 * math.pow(level, 1.5))
 
 
 def award(
@@ -129,38 +125,36 @@ def award(
         raise InvalidInput("An award must carry coins, XP or skill stars")
     if skill_stars and not skill_key:
         raise InvalidInput("Skill stars need a skill_key")
+    # award is called outside requests too (jobs, seeds, the CLI), so it gives award_points' errors their domain
+    # meaning itself, through the one table; inside a request the glue would do the same.
     try:
-        with conn.cursor(row_factory=class_row(Award)) as cur:
-            return cur.execute(
-                "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id, refund),
-            ).fetchone()
+        return db.fetch_one(
+            conn,
+            Award,
+            "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id, refund),
+            resource="award",
+        )
     except psycopg.Error as error:
-        raise award_error(error) or error from None
-
-
-def award_error(error: psycopg.Error) -> Exception | None:
-    """The domain meaning of an error raised by ``award_points``, for callers whose SQL embeds it."""
-    if error.sqlstate == INSUFFICIENT_COINS:
-        details: dict[str, Any] = json.loads(error.diag.message_detail or "{}")
-        return InsufficientCoins(details.get("needed", 0), details.get("available"))
-    if error.sqlstate == NEGATIVE_XP:
-        return InvalidInput("XP cannot go below zero")
-    return None
+        raise dberrors.domain_error(error) or error from None
 
 
 def get_wallet(conn: Connection, user_id: UUID) -> Wallet:
-    with conn.cursor(row_factory=class_row(Wallet)) as cur:
-        return cur.execute(
-            "SELECT coins, total_earned, total_spent, updated_at FROM user_wallet WHERE user_id = %s", (user_id,)
-        ).fetchone()
+    return db.fetch_one(
+        conn,
+        Wallet,
+        "SELECT coins, total_earned, total_spent, updated_at FROM user_wallet WHERE user_id = %s",
+        (user_id,),
+        resource="wallet",
+    )
 
 
 def get_progress(conn: Connection, user_id: UUID) -> Progress:
-    total_xp, level, to_next, stars = conn.execute(
+    total_xp, level, to_next, stars = db.fetch_row(
+        conn,
         "SELECT total_xp, current_level, xp_to_next_level, total_skill_stars FROM user_progress WHERE user_id = %s",
         (user_id,),
-    ).fetchone()
+    )
     needed = xp_for_level(level)
     return Progress(
         total_xp=total_xp,
@@ -184,21 +178,24 @@ LIMIT %(limit)s
 
 def list_ledger(conn: Connection, user_id: UUID, page: PageRequest) -> Page[LedgerEntry]:
     after_created, after_id = page.after_key(datetime, UUID)
-    with conn.cursor(row_factory=class_row(LedgerEntry)) as cur:
-        rows = cur.execute(
-            LEDGER_PAGE,
-            {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1},
-        ).fetchall()
+    rows = db.fetch_all(
+        conn,
+        LedgerEntry,
+        LEDGER_PAGE,
+        {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1},
+    )
     return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))
 
 
 def get_ledger_entry(conn: Connection, ledger_id: UUID) -> LedgerEntry:
-    with conn.cursor(row_factory=class_row(LedgerEntry)) as cur:
-        return cur.execute(
-            "SELECT id, event_type, event_id, coins, xp, skill_stars, skill_key, reason, created_at "
-            "FROM points_ledger WHERE id = %s",
-            (ledger_id,),
-        ).fetchone()
+    return db.fetch_one(
+        conn,
+        LedgerEntry,
+        "SELECT id, event_type, event_id, coins, xp, skill_stars, skill_key, reason, created_at "
+        "FROM points_ledger WHERE id = %s",
+        (ledger_id,),
+        resource="ledger_entry",
+    )
 
 
 LIST_SKILLS = """
@@ -212,8 +209,7 @@ ORDER BY d.sort_order, d.key
 
 
 def list_skills(conn: Connection, user_id: UUID) -> list[Skill]:
-    with conn.cursor(row_factory=class_row(Skill)) as cur:
-        return cur.execute(LIST_SKILLS, (user_id,)).fetchall()
+    return db.fetch_all(conn, Skill, LIST_SKILLS, (user_id,))
 
 
 # A streak that missed a whole UTC day is over: it reads as 0 until the next activity starts a new one.
@@ -243,15 +239,15 @@ RETURNING streak_type, current_streak, longest_streak, last_activity_date
 
 
 def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
-    with conn.cursor(row_factory=class_row(Streak)) as cur:
-        return cur.execute(LIST_STREAKS, (user_id,)).fetchall()
+    return db.fetch_all(conn, Streak, LIST_STREAKS, (user_id,))
 
 
 def touch_streak(conn: Connection, user_id: UUID, streak_type: str, day: date | None = None) -> Streak:
     """Record activity on a UTC day: the same day keeps the streak, the next day extends it, a gap restarts it."""
     day = day or datetime.utcnow().date()
-    with conn.cursor(row_factory=class_row(Streak)) as cur:
-        return cur.execute(TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}).fetchone()
+    return db.fetch_one(
+        conn, Streak, TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}, resource="streak"
+    )
 
 
 LIST_ACHIEVEMENTS = """
@@ -264,8 +260,7 @@ ORDER BY ua.earned_at IS NULL, d.sort_order, d.key
 
 
 def list_achievements(conn: Connection, user_id: UUID) -> list[Achievement]:
-    with conn.cursor(row_factory=class_row(Achievement)) as cur:
-        return cur.execute(LIST_ACHIEVEMENTS, (user_id,)).fetchall()
+    return db.fetch_all(conn, Achievement, LIST_ACHIEVEMENTS, (user_id,))
 
 
 # The figures achievement triggers can test, for one user, in one query.
@@ -314,9 +309,9 @@ def trigger_met(trigger_type: str, config: dict[str, Any], metrics: dict[str, An
             value = metrics["streaks"].get(metric.removeprefix("streak."), 0)
         else:
             value = metrics.get(metric, 0)
-        return value >= config.get("value", math.inf)
+        return bool(value >= config.get("value", math.inf))
     if trigger_type == "event":
-        return metrics["events"].get(config.get("event_type"), 0) >= config.get("count", 1)
+        return bool(metrics["events"].get(config.get("event_type"), 0) >= config.get("count", 1))
     if trigger_type == "compound":
         parts = [trigger_met(p.get("type", ""), p, metrics) for p in config.get("all", config.get("any", []))]
         return bool(parts) and (all(parts) if "all" in config else any(parts))

@@ -8,14 +8,15 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, cast
 from uuid import UUID
 
 import psycopg
-from chalice import Chalice, Response
+from chalice.app import Chalice, Response
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypeVar
 
 from momentum import db
 from momentum.audit import ClientInfo
@@ -38,7 +39,14 @@ from momentum.log import log
 from momentum.models import PageQuery
 from momentum.pagination import Page, PageRequest, decode_cursor
 
+if TYPE_CHECKING:
+    from momentum.auth import CurrentUser
+
 Auth = Literal["public", "user", "admin"]
+# A view: (ctx, **path ids) -> a model, a list of models, a chalice Response, or None (204).
+View = TypeVar("View", bound=Callable[..., Any])
+Body = TypeVar("Body", default=None)
+Query = TypeVar("Query", default=None)
 _BEARER = re.compile(r"^Bearer\s+(\S+)$", re.IGNORECASE)
 
 
@@ -57,6 +65,7 @@ class Operation:
     response: Any
     idempotent: bool
     errors: tuple[str, ...] = ()
+    view: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
     def error_codes(self) -> dict[int, list[str]]:
         """The error codes this operation can answer with, by status: the glue's, from the route's shape, and the
@@ -78,35 +87,59 @@ class Operation:
         return dict(sorted(by_status.items()))
 
 
-@dataclass
-class Context:
-    """What a view gets: the caller, the validated body and query, and the connection of this environment."""
+class Context(Generic[Body, Query]):
+    """What a view gets: the caller, the validated body and query, and the connection of this environment.
 
-    request: Any
-    operation: Operation
-    body: Any = None
-    query: Any = None
-    user: Any = None
+    ``Context[ItemIn, ItemQuery]`` types ``ctx.body`` and ``ctx.query`` as the route's ``body=`` and ``query=``
+    models (both default to None), so a view that hands the wrong model to the layer fails the type check; a
+    test holds each view's annotation equal to its route's models.
+    """
+
+    def __init__(self, request: Any, operation: Operation) -> None:
+        self.request = request
+        self.operation = operation
+        self._body: object = None
+        self._query: object = None
+        self._user: CurrentUser | None = None
+
+    @property
+    def body(self) -> Body:
+        return cast(Body, self._body)
+
+    @property
+    def query(self) -> Query:
+        return cast(Query, self._query)
+
+    @property
+    def user(self) -> CurrentUser:
+        """The authenticated caller (routes with auth="user" or "admin")."""
+        if self._user is None:
+            raise Unauthorized("Missing bearer token")
+        return self._user
 
     @cached_property
-    def conn(self) -> psycopg.Connection:
+    def conn(self) -> psycopg.Connection[tuple[Any, ...]]:
         return db.get_conn()
 
     @property
     def page(self) -> PageRequest:
-        q = self.query
+        """The keyset page a list route asks for (its query model derives PageQuery)."""
+        q = self._query
+        if not isinstance(q, PageQuery):
+            raise TypeError(f"{self.operation.path} has no PageQuery for ctx.page")
         return PageRequest(limit=q.limit, after=decode_cursor(q.cursor) if q.cursor else None)
 
     @property
     def idempotency_key(self) -> str | None:
-        key = self.request.headers.get("idempotency-key")
+        key: str | None = self.request.headers.get("idempotency-key")
         if key is not None and not (1 <= len(key) <= 200):
             raise InvalidInput("Idempotency-Key must be 1 to 200 characters", details={"header": "Idempotency-Key"})
         return key
 
     @property
     def request_id(self) -> str | None:
-        return (self.request.context or {}).get("requestId")
+        found = (self.request.context or {}).get("requestId")
+        return str(found) if found is not None else None
 
     @property
     def client(self) -> ClientInfo:
@@ -125,7 +158,7 @@ def error_response(error: DomainError) -> Response:
 class MomentumApp(Chalice):
     """A Chalice app whose routes map domain errors to the JSON error shape, check auth and validate input."""
 
-    def __init__(self, app_name: str):
+    def __init__(self, app_name: str) -> None:
         self._local = threading.local()
         super().__init__(app_name=app_name)
         self.operations: list[Operation] = []
@@ -133,19 +166,19 @@ class MomentumApp(Chalice):
     # Chalice keeps the current request on the app object. Lambda runs one request per instance at a time, but the
     # local stack and the tests run many at once in threads, so each thread keeps its own.
     @property
-    def current_request(self):
+    def current_request(self) -> Any:
         return getattr(self._local, "request", None)
 
     @current_request.setter
-    def current_request(self, value) -> None:
+    def current_request(self, value: Any) -> None:
         self._local.request = value
 
     @property
-    def lambda_context(self):
+    def lambda_context(self) -> Any:
         return getattr(self._local, "context", None)
 
     @lambda_context.setter
-    def lambda_context(self, value) -> None:
+    def lambda_context(self, value: Any) -> None:
         self._local.context = value
 
     def route(  # type: ignore[override]
@@ -161,8 +194,8 @@ class MomentumApp(Chalice):
         summary: str = "",
         idempotent: bool = False,
         errors: tuple[str, ...] = (),
-    ) -> Callable:
-        def register(view: Callable) -> Callable:
+    ) -> Callable[[View], View]:
+        def register(view: View) -> View:
             for method in methods:
                 op = Operation(
                     path,
@@ -176,6 +209,7 @@ class MomentumApp(Chalice):
                     response,
                     idempotent,
                     tuple(errors),
+                    view,
                 )
                 self.operations.append(op)
                 Chalice.route(
@@ -185,20 +219,20 @@ class MomentumApp(Chalice):
 
         return register
 
-    def _handler(self, view: Callable, op: Operation) -> Callable:
+    def _handler(self, view: Callable[..., Any], op: Operation) -> Callable[..., Response]:
         def handle(**params: str) -> Response:
             started = time.perf_counter()
             request = self.current_request
-            ctx = Context(request=request, operation=op)
+            ctx: Context[Any, Any] = Context(request, op)
             try:
                 if op.auth != "public":
-                    ctx.user = _authenticate(ctx, admin=op.auth == "admin")
-                params = _parse_path_ids(params)
+                    ctx._user = _authenticate(ctx, admin=op.auth == "admin")
+                ids = _parse_path_ids(params)
                 if op.query is not None:
-                    ctx.query = _parse_query(request, op.query)
+                    ctx._query = _parse_query(request, op.query)
                 if op.body is not None:
-                    ctx.body = _parse_body(request, op.body)
-                response = _to_response(view(ctx, **params), op.status)
+                    ctx._body = _parse_body(request, op.body)
+                response = _to_response(view(ctx, **ids), op.status)
             except DomainError as error:
                 response = error_response(error)
             except psycopg.Error as error:
@@ -211,7 +245,7 @@ class MomentumApp(Chalice):
                 request_id=ctx.request_id,
                 route=op.path,
                 method=op.method,
-                user_id=getattr(ctx.user, "id", None),
+                user_id=getattr(ctx._user, "id", None),
                 status=response.status_code,
                 latency_ms=round((time.perf_counter() - started) * 1000, 1),
             )
@@ -245,7 +279,7 @@ def _parse_path_ids(params: dict[str, str]) -> dict[str, UUID | str]:
     return parsed
 
 
-def _authenticate(ctx: Context, *, admin: bool):
+def _authenticate(ctx: Context[Any, Any], *, admin: bool) -> CurrentUser:
     from momentum.auth import authenticate
 
     match = _BEARER.match(ctx.request.headers.get("authorization", ""))
@@ -294,6 +328,7 @@ def _to_response(result: Any, status: int) -> Response:
         return result
     if result is None:
         return Response(body="", status_code=204)
+    body: Any
     if isinstance(result, BaseModel):
         body = result.model_dump(mode="json")
     elif isinstance(result, list):

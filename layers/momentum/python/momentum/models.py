@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 # defer_build: a function defines many models but a request uses a few; building a model's validator on first
@@ -15,6 +16,36 @@ class RequestModel(BaseModel):
     """A request body or query: unknown fields are rejected and JSON types are not coerced ("5" is not 5)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
+
+
+class PatchModel(RequestModel):
+    """A PATCH body: a field left out stays as it is, a field sent as null is cleared.
+
+    The one contract of every PATCH route. Fields named in ``not_null`` (columns that always have a value) may be
+    left out but not sent as null, and a PATCH must send at least one field. Both mistakes answer like any invalid
+    field: 422 ``invalid_input``, with ``details.errors`` holding ``{"field": "name", "type": "null_not_allowed",
+    "message": "name cannot be null"}`` or ``{"field": "", "type": "empty_patch", "message": "Send at least one
+    field to change"}``.
+    """
+
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_cleared(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name in cls.not_null:
+            raise PydanticCustomError("null_not_allowed", "{field} cannot be null", {"field": info.field_name})
+        return value
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if not self.model_fields_set:
+            raise PydanticCustomError("empty_patch", "Send at least one field to change")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, with their new values (None clears)."""
+        return self.model_dump(include=self.model_fields_set)
 
 
 class QueryModel(BaseModel):
@@ -40,6 +71,11 @@ Tag = Annotated[str, Field(min_length=1, max_length=50)]
 # Deliberately simple: the magic link itself proves the address works.
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
+# A link a client gives us to show to people: http(s) only, so no javascript: or data: URLs reach a page.
+Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
+
+# Vocabularies several domains share. Response models use them too, so the OpenAPI document lists the values.
+Difficulty = Literal["beginner", "intermediate", "advanced"]
 
 
 class User(ResponseModel):
@@ -56,7 +92,7 @@ class ErrorDetail(BaseModel):
 
     code: str
     message: str
-    details: dict = Field(default_factory=dict)
+    details: dict[str, Any] = Field(default_factory=dict)
 
 
 class ErrorBody(BaseModel):

@@ -30,13 +30,14 @@ class PageRequest(BaseModel):
             return (None,) * len(types)
         try:
             # Strict JSON validation: ISO strings become datetimes and UUIDs, but "1" is not an int.
-            return _key_adapter(types).validate_json(json.dumps(self.after), strict=True)
+            key: tuple[Any, ...] = _key_adapter(types).validate_json(json.dumps(self.after), strict=True)
+            return key
         except ValidationError:
             raise InvalidInput("Malformed cursor", details={"field": "cursor"}) from None
 
 
 @cache
-def _key_adapter(types: tuple[type, ...]) -> TypeAdapter:
+def _key_adapter(types: tuple[type, ...]) -> TypeAdapter[tuple[Any, ...]]:
     return TypeAdapter(tuple[types])  # type: ignore[valid-type]
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
 from uuid import UUID
 
-import psycopg
 from psycopg import Connection
-from psycopg.rows import class_row
 
-from momentum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from momentum import db
+from momentum.errors import Forbidden, InvalidInput
 from momentum.fitness.models import Exercise, ExerciseIn, ExercisePatch, ExerciseQuery
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -83,18 +83,13 @@ def list_exercises(conn: Connection, user_id: UUID, query: ExerciseQuery, page: 
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    with conn.cursor(row_factory=class_row(Exercise)) as cur:
-        rows = cur.execute(LIST_EXERCISES, params).fetchall()
+    rows = db.fetch_all(conn, Exercise, LIST_EXERCISES, params)
     return page_of(rows, page, key=lambda e: (e.name, str(e.id)))
 
 
 def get_exercise(conn: Connection, user_id: UUID, exercise_id: UUID) -> Exercise:
     """Raises: NotFound (also for another user's custom exercise)."""
-    with conn.cursor(row_factory=class_row(Exercise)) as cur:
-        exercise = cur.execute(GET_EXERCISE, {"id": exercise_id, "user_id": user_id}).fetchone()
-    if exercise is None:
-        raise NotFound("exercise")
-    return exercise
+    return db.fetch_one(conn, Exercise, GET_EXERCISE, {"id": exercise_id, "user_id": user_id}, resource="exercise")
 
 
 def require_visible(conn: Connection, user_id: UUID, exercise_ids: set[UUID], *, builtin_only: bool = False) -> None:
@@ -104,7 +99,9 @@ def require_visible(conn: Connection, user_id: UUID, exercise_ids: set[UUID], *,
     """
     if not exercise_ids:
         return
-    visible = dict(conn.execute(VISIBLE_IDS, {"ids": list(exercise_ids), "user_id": user_id}).fetchall())
+    visible: dict[UUID, object] = dict(
+        conn.execute(VISIBLE_IDS, {"ids": list(exercise_ids), "user_id": user_id}).fetchall()
+    )
     unknown = sorted(str(i) for i in exercise_ids - visible.keys())
     if unknown:
         raise InvalidInput("Unknown exercise", code="unknown_exercise", details={"exercise_ids": unknown})
@@ -119,8 +116,7 @@ def require_visible(conn: Connection, user_id: UUID, exercise_ids: set[UUID], *,
 
 def create_exercise(conn: Connection, user_id: UUID, body: ExerciseIn) -> Exercise:
     """A custom exercise, visible to its creator only."""
-    with conn.cursor(row_factory=class_row(Exercise)) as cur:
-        return cur.execute(INSERT_CUSTOM, body.model_dump() | {"user_id": user_id}).fetchone()
+    return db.fetch_one(conn, Exercise, INSERT_CUSTOM, body.model_dump() | {"user_id": user_id}, resource="exercise")
 
 
 def update_exercise(conn: Connection, user_id: UUID, exercise_id: UUID, body: ExercisePatch) -> Exercise:
@@ -129,8 +125,7 @@ def update_exercise(conn: Connection, user_id: UUID, exercise_id: UUID, body: Ex
     Raises: NotFound, Forbidden (built-in exercises are shared and cannot be changed).
     """
     params = body.model_dump() | {f"set_{name}": name in body.model_fields_set for name in type(body).model_fields}
-    with conn.cursor(row_factory=class_row(Exercise)) as cur:
-        exercise = cur.execute(UPDATE_CUSTOM, params | {"id": exercise_id, "user_id": user_id}).fetchone()
+    exercise = db.fetch_optional(conn, Exercise, UPDATE_CUSTOM, params | {"id": exercise_id, "user_id": user_id})
     if exercise is None:
         _refuse_builtin(conn, user_id, exercise_id)
     return exercise
@@ -141,18 +136,14 @@ def delete_exercise(conn: Connection, user_id: UUID, exercise_id: UUID) -> None:
 
     Raises: NotFound, Forbidden (built-in), Conflict when logged sets, records or workouts still use it.
     """
-    try:
-        deleted = conn.execute(DELETE_CUSTOM, {"id": exercise_id, "user_id": user_id}).fetchone()
-    except psycopg.errors.ForeignKeyViolation:
-        # The foreign keys are the check, so a set logged a moment ago cannot slip past a separate "in use" query.
-        raise Conflict(
-            "The exercise is used by logged sets, records or workouts; remove those first", code="exercise_in_use"
-        ) from None
+    # The foreign keys are the "in use" check (exercise_in_use, through dberrors), so a set logged a moment ago
+    # cannot slip past a separate query.
+    deleted = conn.execute(DELETE_CUSTOM, {"id": exercise_id, "user_id": user_id}).fetchone()
     if deleted is None:
         _refuse_builtin(conn, user_id, exercise_id)
 
 
-def _refuse_builtin(conn: Connection, user_id: UUID, exercise_id: UUID) -> None:
+def _refuse_builtin(conn: Connection, user_id: UUID, exercise_id: UUID) -> NoReturn:
     """Why a change to an exercise matched nothing: it is not visible (404), or it is a built-in one (403)."""
     get_exercise(conn, user_id, exercise_id)
     raise Forbidden("Built-in exercises cannot be changed; create a custom exercise instead", code="builtin_exercise")

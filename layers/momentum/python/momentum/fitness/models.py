@@ -8,19 +8,20 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
-from momentum.models import LongText, Name, PageQuery, QueryModel, RequestModel, ResponseModel, ShortText
-
-
-def _refuse_cleared(patch: RequestModel, required: tuple[str, ...]):
-    """A PATCH may leave a required field out, but not send it as null."""
-    cleared = [f for f in required if f in patch.model_fields_set and getattr(patch, f) is None]
-    if cleared:
-        raise ValueError(f"{', '.join(cleared)} cannot be null")
-    return patch
-
+from momentum.models import (
+    Difficulty,
+    LongText,
+    Name,
+    PageQuery,
+    PatchModel,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+    Url,
+)
 
 Category = Literal["strength", "cardio", "flexibility"]
-Difficulty = Literal["beginner", "intermediate", "advanced"]
 SectionType = Literal["warmup", "main", "cooldown"]
 RecordType = Literal["weight", "reps", "volume", "duration", "e1rm"]
 
@@ -86,7 +87,6 @@ Reps = Annotated[int, Field(ge=0, le=MAX_REPS)]
 Duration = Annotated[int, Field(ge=0, le=MAX_DURATION)]
 Rpe = Annotated[int, Field(ge=1, le=10)]
 Notes = Annotated[str, StringConstraints(max_length=2_000)]
-Url = Annotated[str, StringConstraints(max_length=500, pattern=r"^https?://\S+$")]
 
 
 # ---------------------------------------------------------------- exercises
@@ -110,20 +110,18 @@ class ExerciseIn(RequestModel):
     video_url: Url | None = None
 
 
-class ExercisePatch(RequestModel):
+class ExercisePatch(PatchModel):
     """Only the fields sent change; null clears an optional field."""
 
-    name: Name | None = None  # None here means "not sent": an explicit null is refused below
+    not_null = frozenset({"name", "category", "muscle_groups", "equipment"})
+
+    name: Name | None = None
     description: LongText | None = None
     category: Category | None = None
     muscle_groups: list[MuscleGroup] | None = Field(default=None, max_length=8)
     equipment: list[Equipment] | None = Field(default=None, max_length=8)
     instructions: LongText | None = None
     video_url: Url | None = None
-
-    @model_validator(mode="after")
-    def _required_fields_are_not_cleared(self) -> ExercisePatch:
-        return _refuse_cleared(self, ("name", "category", "muscle_groups", "equipment"))
 
 
 class Exercise(ResponseModel):
@@ -195,7 +193,7 @@ class WorkoutExercise(ResponseModel):
 class Section(ResponseModel):
     id: UUID
     name: str
-    section_type: str | None
+    section_type: SectionType | None
     sort_order: int
     exercises: list[WorkoutExercise]
 
@@ -206,7 +204,7 @@ class WorkoutSummary(ResponseModel):
     name: str
     description: str | None
     estimated_duration: int | None
-    difficulty: str | None
+    difficulty: Difficulty | None
     category: str | None
     is_template: bool
     is_public: bool
@@ -253,10 +251,12 @@ class SetIn(RequestModel):
         return self
 
 
-class SetPatch(RequestModel):
+class SetPatch(PatchModel):
     """Only the fields sent change; null clears reps, weight, duration, rpe or notes."""
 
-    exercise_id: UUID | None = None  # None here means "not sent": an explicit null is refused below
+    not_null = frozenset({"exercise_id", "is_warmup", "is_dropset"})
+
+    exercise_id: UUID | None = None
     reps: Reps | None = None
     weight: Weight | None = None
     duration: Duration | None = None
@@ -264,10 +264,6 @@ class SetPatch(RequestModel):
     is_dropset: bool | None = None
     rpe: Rpe | None = None
     notes: Notes | None = None
-
-    @model_validator(mode="after")
-    def _required_fields_are_not_cleared(self) -> SetPatch:
-        return _refuse_cleared(self, ("exercise_id", "is_warmup", "is_dropset"))
 
 
 class ExerciseSet(ResponseModel):
@@ -456,7 +452,7 @@ class ProgramSummary(ResponseModel):
     description: str | None
     duration_weeks: int
     goal: str | None
-    difficulty: str | None
+    difficulty: Difficulty | None
     is_active: bool
     current_week: int
     started_at: datetime | None

@@ -10,12 +10,13 @@ starts again at week 1. Advancing past the last week completes the program.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-import psycopg
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 
+from momentum import db
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.fitness import rules
 from momentum.fitness.models import (
@@ -142,8 +143,7 @@ def list_programs(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Pr
     """The user's programs, newest first."""
     after_created, after_id = page.after_key(datetime, UUID)
     params = {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1}
-    with conn.cursor(row_factory=class_row(ProgramSummary)) as cur:
-        rows = cur.execute(LIST_PROGRAMS, params).fetchall()
+    rows = db.fetch_all(conn, ProgramSummary, LIST_PROGRAMS, params)
     return page_of(rows, page, key=lambda p: (p.created_at.isoformat(), str(p.id)))
 
 
@@ -161,13 +161,11 @@ def create_program(conn: Connection, user_id: UUID, body: ProgramIn) -> Program:
 
     Raises: InvalidInput when a scheduled workout is not one of the user's own.
     """
-    try:
-        with conn.transaction():
-            _check_workouts(conn, user_id, body)
-            (program_id,) = conn.execute(INSERT_PROGRAM, _settings(body) | {"user_id": user_id}).fetchone()
-            _insert_weeks(conn, program_id, body.weeks)
-    except psycopg.errors.ForeignKeyViolation:  # a workout deleted between the check and the insert
-        raise _unknown_workouts(body) from None
+    # A workout deleted between the check and the insert fails its foreign key: unknown_workout, through dberrors.
+    with conn.transaction():
+        _check_workouts(conn, user_id, body)
+        (program_id,) = db.fetch_row(conn, INSERT_PROGRAM, _settings(body) | {"user_id": user_id})
+        _insert_weeks(conn, program_id, body.weeks)
     return get_program(conn, user_id, program_id)
 
 
@@ -178,20 +176,17 @@ def replace_program(conn: Connection, user_id: UUID, program_id: UUID, body: Pro
     week it is in.
     """
     params = _settings(body) | {"id": program_id, "user_id": user_id}
-    try:
-        with conn.transaction():
-            if conn.execute(UPDATE_PROGRAM, params).fetchone() is None:
-                get_program(conn, user_id, program_id)  # raises NotFound when it is not the user's
-                raise Conflict(
-                    "The program is active beyond that many weeks",
-                    code="program_week_out_of_range",
-                    details={"duration_weeks": body.duration_weeks},
-                )
-            _check_workouts(conn, user_id, body)
-            conn.execute(CLEAR_WEEKS, params)
-            _insert_weeks(conn, program_id, body.weeks)
-    except psycopg.errors.ForeignKeyViolation:
-        raise _unknown_workouts(body) from None
+    with conn.transaction():
+        if conn.execute(UPDATE_PROGRAM, params).fetchone() is None:
+            get_program(conn, user_id, program_id)  # raises NotFound when it is not the user's
+            raise Conflict(
+                "The program is active beyond that many weeks",
+                code="program_week_out_of_range",
+                details={"duration_weeks": body.duration_weeks},
+            )
+        _check_workouts(conn, user_id, body)
+        conn.execute(CLEAR_WEEKS, params)
+        _insert_weeks(conn, program_id, body.weeks)
     return get_program(conn, user_id, program_id)
 
 
@@ -240,8 +235,7 @@ def today(conn: Connection, user_id: UUID, query: TodayQuery, now: datetime | No
     """The workouts the active program schedules for today (the client's weekday if given, else UTC's), with
     target weights scaled by each slot's intensity modifier."""
     day = query.day_of_week if query.day_of_week is not None else _sunday_first_weekday(now or datetime.now(UTC))
-    with conn.cursor(row_factory=class_row(ProgramSummary)) as cur:
-        program = cur.execute(ACTIVE_PROGRAM, {"user_id": user_id}).fetchone()
+    program = db.fetch_optional(conn, ProgramSummary, ACTIVE_PROGRAM, {"user_id": user_id})
     if program is None:
         return Today(day_of_week=day, program=None, week_number=None, week_name=None, is_deload=None, workouts=[])
     with conn.cursor(row_factory=dict_row) as cur:
@@ -294,7 +288,7 @@ def _scaled(workout: Workout, modifier: float) -> Workout:
     return workout.model_copy(update={"sections": sections})
 
 
-def _settings(body: ProgramIn) -> dict:
+def _settings(body: ProgramIn) -> dict[str, Any]:
     return body.model_dump(exclude={"weeks"})
 
 
@@ -304,11 +298,10 @@ def _check_workouts(conn: Connection, user_id: UUID, body: ProgramIn) -> None:
         return
     own = {w for (w,) in conn.execute(OWN_WORKOUTS, {"ids": list(wanted), "user_id": user_id}).fetchall()}
     if wanted - own:
-        raise _unknown_workouts(body, wanted - own)
+        raise _unknown_workouts(wanted - own)
 
 
-def _unknown_workouts(body: ProgramIn, ids: set[UUID] | None = None) -> InvalidInput:
-    ids = ids if ids is not None else {w.workout_id for week in body.weeks for w in week.workouts}
+def _unknown_workouts(ids: set[UUID]) -> InvalidInput:
     return InvalidInput(
         "A program schedules your own workouts only (copy a public workout first)",
         code="unknown_workout",

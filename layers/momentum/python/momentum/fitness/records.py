@@ -16,8 +16,9 @@ from datetime import datetime
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 
+from momentum import db
 from momentum.fitness.models import (
     CurrentRecord,
     ExerciseRecords,
@@ -122,8 +123,7 @@ def replay_from(conn: Connection, user_id: UUID, exercise_id: UUID, start: Histo
         "types": list(RECORD_TYPES),
     }
     bests = {t: v for t, v in conn.execute(CURRENT_BESTS, params).fetchall() if v is not None}
-    with conn.cursor(row_factory=class_row(SetFacts)) as cur:
-        sets = cur.execute(SETS_FROM, params).fetchall()
+    sets = db.fetch_all(conn, SetFacts, SETS_FROM, params)
     rows = [
         {
             "user_id": user_id,
@@ -143,8 +143,7 @@ def replay_from(conn: Connection, user_id: UUID, exercise_id: UUID, start: Histo
 
 
 def records_of_sets(conn: Connection, set_ids: list[UUID]) -> list[PersonalRecord]:
-    with conn.cursor(row_factory=class_row(PersonalRecord)) as cur:
-        return cur.execute(RECORDS_OF_SETS, {"set_ids": set_ids}).fetchall()
+    return db.fetch_all(conn, PersonalRecord, RECORDS_OF_SETS, {"set_ids": set_ids})
 
 
 def list_records(conn: Connection, user_id: UUID, query: RecordQuery, page: PageRequest) -> Page[ExerciseRecords]:

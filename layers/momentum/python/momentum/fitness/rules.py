@@ -28,7 +28,8 @@ RECORD_TYPES = ("weight", "reps", "volume", "duration", "e1rm")
 
 def as_real(value: float) -> float:
     """``value`` rounded to single precision, as a REAL column stores it."""
-    return struct.unpack("f", struct.pack("f", value))[0]
+    (stored,) = struct.unpack("f", struct.pack("f", value))
+    return float(stored)
 
 
 def epley_1rm(weight: float, reps: int) -> float:

@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import psycopg
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 
-from momentum import gamification
+from momentum import db, gamification
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.fitness import records, rules
 from momentum.fitness.models import (
@@ -112,10 +111,8 @@ def start_session(conn: Connection, user_id: UUID, body: SessionIn) -> Session:
     Raises: InvalidInput when the workout is not one the user can see.
     """
     params = {"user_id": user_id, "workout_id": body.workout_id, "notes": body.notes}
-    try:
-        row = conn.execute(START_SESSION, params).fetchone()
-    except psycopg.errors.ForeignKeyViolation:  # the workout was deleted after the check saw it
-        row = None
+    # A workout deleted after the statement's check saw it fails its foreign key: the same error, through dberrors.
+    row = conn.execute(START_SESSION, params).fetchone()
     if row is None:
         raise InvalidInput("Unknown workout", code="unknown_workout", details={"workout_id": str(body.workout_id)})
     return get_session(conn, user_id, row[0])
@@ -129,15 +126,15 @@ def lock_session(conn: Connection, user_id: UUID, session_id: UUID) -> datetime 
     row = conn.execute(LOCK_SESSION, {"id": session_id, "user_id": user_id}).fetchone()
     if row is None:
         raise NotFound("session")
-    return row[1]
+    completed_at: datetime | None = row[1]
+    return completed_at
 
 
 def get_session(conn: Connection, user_id: UUID, session_id: UUID) -> Session:
     """A session with its sets grouped by exercise, and the records each exercise's sets hold. Raises: NotFound."""
-    with conn.cursor(row_factory=class_row(SessionSummary)) as cur:
-        summary = cur.execute(GET_SUMMARY, {"id": session_id, "user_id": user_id}).fetchone()
-    if summary is None:
-        raise NotFound("session")
+    summary = db.fetch_one(
+        conn, SessionSummary, GET_SUMMARY, {"id": session_id, "user_id": user_id}, resource="session"
+    )
     groups: dict[UUID, SessionExercise] = {}
     with conn.cursor(row_factory=dict_row) as cur:
         for row in cur.execute(SESSION_SETS, {"id": session_id}):
@@ -168,8 +165,7 @@ def list_sessions(conn: Connection, user_id: UUID, query: SessionQuery, page: Pa
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    with conn.cursor(row_factory=class_row(SessionSummary)) as cur:
-        rows = cur.execute(LIST_SUMMARIES, params).fetchall()
+    rows = db.fetch_all(conn, SessionSummary, LIST_SUMMARIES, params)
     return page_of(rows, page, key=lambda s: (s.started_at.isoformat(), str(s.id)))
 
 
@@ -189,7 +185,7 @@ def complete_session(conn: Connection, user_id: UUID, session_id: UUID, body: Co
         if conn.execute(COMPLETE_SESSION, params).fetchone() is None:
             lock_session(conn, user_id, session_id)  # raises NotFound when it is not the user's
             raise Conflict("The session is already completed", code="session_completed")
-        (working_sets,) = conn.execute(COUNT_WORKING_SETS, params).fetchone()
+        (working_sets,) = db.fetch_row(conn, COUNT_WORKING_SETS, params)
         award = rules.session_award(working_sets)
         if award.pays:
             gamification.award(

@@ -11,8 +11,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row
 
+from momentum import db
 from momentum.fitness.models import MuscleGroupStats, Stats, StatsQuery, WeekStats
 from momentum.fitness.sessions import SET_VOLUME, WORKING_SET
 
@@ -55,8 +55,6 @@ ORDER BY volume DESC, working_sets DESC, m.muscle_group
 def get_stats(conn: Connection, user_id: UUID, query: StatsQuery) -> Stats:
     """Weekly and per-muscle-group training figures of the last ``query.weeks`` ISO weeks, oldest week first."""
     params = {"user_id": user_id, "weeks": query.weeks}
-    with conn.cursor(row_factory=class_row(WeekStats)) as cur:
-        weeks = cur.execute(WEEKLY, params).fetchall()
-    with conn.cursor(row_factory=class_row(MuscleGroupStats)) as cur:
-        groups = cur.execute(BY_MUSCLE_GROUP, params).fetchall()
+    weeks = db.fetch_all(conn, WeekStats, WEEKLY, params)
+    groups = db.fetch_all(conn, MuscleGroupStats, BY_MUSCLE_GROUP, params)
     return Stats(weeks=weeks, muscle_groups=groups)

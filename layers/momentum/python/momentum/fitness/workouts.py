@@ -7,11 +7,13 @@ A workout is its owner's; a public one is readable and copyable by everyone, and
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 
+from momentum import db
 from momentum.errors import Conflict, NotFound
 from momentum.fitness.exercises import like_pattern, require_visible
 from momentum.fitness.models import SectionIn, Workout, WorkoutExerciseIn, WorkoutIn, WorkoutQuery, WorkoutSummary
@@ -110,8 +112,7 @@ def list_workouts(conn: Connection, user_id: UUID, query: WorkoutQuery, page: Pa
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    with conn.cursor(row_factory=class_row(WorkoutSummary)) as cur:
-        rows = cur.execute(LIST_PUBLIC if query.visibility == "public" else LIST_MINE, params).fetchall()
+    rows = db.fetch_all(conn, WorkoutSummary, LIST_PUBLIC if query.visibility == "public" else LIST_MINE, params)
     return page_of(rows, page, key=lambda w: (w.created_at.isoformat(), str(w.id)))
 
 
@@ -137,7 +138,7 @@ def create_workout(conn: Connection, user_id: UUID, body: WorkoutIn) -> Workout:
     """
     with conn.transaction():
         _check_exercises(conn, user_id, body)
-        (workout_id,) = conn.execute(INSERT_WORKOUT, _settings(body) | {"user_id": user_id}).fetchone()
+        (workout_id,) = db.fetch_row(conn, INSERT_WORKOUT, _settings(body) | {"user_id": user_id})
         _insert_sections(conn, workout_id, body.sections)
     return get_workout(conn, user_id, workout_id)
 
@@ -214,7 +215,7 @@ def copy_workout(conn: Connection, user_id: UUID, workout_id: UUID) -> Workout:
     return create_workout(conn, user_id, copy)
 
 
-def _settings(body: WorkoutIn) -> dict:
+def _settings(body: WorkoutIn) -> dict[str, Any]:
     return body.model_dump(exclude={"sections"})
 
 

@@ -9,18 +9,17 @@ so purchase history keeps pointing at it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Any
 from uuid import UUID
 
-import psycopg
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 from pydantic import ValidationError
 
+from momentum import db
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
-from momentum.errors import Conflict, Forbidden, InvalidInput, NotFound
+from momentum.errors import Forbidden, InvalidInput, NotFound
 from momentum.market.models import Item, ItemIn, ItemPatch, ItemQuery, stock_and_window_problems
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -81,20 +80,21 @@ def list_items(conn: Connection, user: CurrentUser, query: ItemQuery, page: Page
     if query.include_inactive and not user.is_admin:
         raise Forbidden("Only admins can list inactive items")
     after_sort, after_id = page.after_key(int, UUID)
-    with conn.cursor(row_factory=class_row(Item)) as cur:
-        rows = cur.execute(
-            LIST_ITEMS,
-            {
-                "user_id": user.id,
-                "all": query.include_inactive,
-                "category": query.category,
-                "rarity": query.rarity,
-                "purchasable": query.purchasable,
-                "after_sort": after_sort,
-                "after_id": after_id,
-                "limit": page.limit + 1,
-            },
-        ).fetchall()
+    rows = db.fetch_all(
+        conn,
+        Item,
+        LIST_ITEMS,
+        {
+            "user_id": user.id,
+            "all": query.include_inactive,
+            "category": query.category,
+            "rarity": query.rarity,
+            "purchasable": query.purchasable,
+            "after_sort": after_sort,
+            "after_id": after_id,
+            "limit": page.limit + 1,
+        },
+    )
     return page_of(rows, page, key=lambda r: (r.sort_order, str(r.id)))
 
 
@@ -103,11 +103,9 @@ def get_item(conn: Connection, user: CurrentUser, item_id: UUID) -> Item:
 
     Raises: NotFound.
     """
-    with conn.cursor(row_factory=class_row(Item)) as cur:
-        item = cur.execute(GET_ITEM, {"user_id": user.id, "item_id": item_id, "all": user.is_admin}).fetchone()
-    if item is None:
-        raise NotFound("item")
-    return item
+    return db.fetch_one(
+        conn, Item, GET_ITEM, {"user_id": user.id, "item_id": item_id, "all": user.is_admin}, resource="item"
+    )
 
 
 def create_item(conn: Connection, admin: CurrentUser, body: ItemIn, client: ClientInfo) -> Item:
@@ -115,8 +113,8 @@ def create_item(conn: Connection, admin: CurrentUser, body: ItemIn, client: Clie
 
     Raises: Conflict (item_key_taken).
     """
-    with conn.transaction(), _unique_key():
-        (item_id,) = conn.execute(INSERT_ITEM, body.model_dump() | {"created_by_user_id": admin.id}).fetchone()
+    with conn.transaction():
+        (item_id,) = db.fetch_row(conn, INSERT_ITEM, body.model_dump() | {"created_by_user_id": admin.id})
         _audit(conn, admin, item_id, "create_item", client, body.model_dump(mode="json", exclude_unset=True))
     return get_item(conn, admin, item_id)
 
@@ -160,8 +158,7 @@ def update_item(conn: Connection, admin: CurrentUser, item_id: UUID, patch: Item
                     ]
                 },
             ) from None
-        with _unique_key():
-            conn.execute(UPDATE_ITEM, state.model_dump() | {"id": item_id})
+        conn.execute(UPDATE_ITEM, state.model_dump() | {"id": item_id})
         _audit(conn, admin, item_id, "update_item", client, patch.model_dump(mode="json", exclude_unset=True))
     return get_item(conn, admin, item_id)
 
@@ -177,17 +174,8 @@ def deactivate_item(conn: Connection, admin: CurrentUser, item_id: UUID, client:
         _audit(conn, admin, item_id, "deactivate_item", client, None)
 
 
-@contextmanager
-def _unique_key() -> Iterator[None]:
-    """Turn a duplicate item key into a Conflict (inside the caller's transaction, which it aborts)."""
-    try:
-        yield
-    except psycopg.errors.UniqueViolation:
-        raise Conflict("Another item has this key", code="item_key_taken") from None
-
-
 def _audit(
-    conn: Connection, admin: CurrentUser, item_id: UUID, action: str, client: ClientInfo, details: dict | None
+    conn: Connection, admin: CurrentUser, item_id: UUID, action: str, client: ClientInfo, details: dict[str, Any] | None
 ) -> None:
     audit(
         conn,

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
-from momentum.models import LongText, Name, PageQuery, Reason, RequestModel, ResponseModel
+from momentum.models import LongText, Name, PageQuery, PatchModel, Reason, RequestModel, ResponseModel, Url
 
 Rarity = Literal["common", "rare", "epic", "legendary"]
 PurchaseStatus = Literal["active", "used", "refunded"]
@@ -19,7 +19,6 @@ RewardState = Literal["claimable", "claimed", "expired"]
 ItemKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,99}$")]
 Category = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
 Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
 Coins = Annotated[int, Field(ge=0, le=1_000_000)]
 Stock = Annotated[int, Field(ge=0, le=10_000_000)]
 SortOrder = Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
@@ -75,21 +74,23 @@ class ItemIn(RequestModel):
 
 
 # Columns that may not be set to null by a PATCH (they are NOT NULL, or always set for an item).
-_NOT_NULL = {
-    "name",
-    "category",
-    "cost_coins",
-    "rarity",
-    "is_global",
-    "is_available",
-    "is_active",
-    "is_consumable",
-    "uses_per_purchase",
-    "sort_order",
-}
+_NOT_NULL = frozenset(
+    {
+        "name",
+        "category",
+        "cost_coins",
+        "rarity",
+        "is_global",
+        "is_available",
+        "is_active",
+        "is_consumable",
+        "uses_per_purchase",
+        "sort_order",
+    }
+)
 
 
-class ItemPatch(RequestModel):
+class ItemPatch(PatchModel):
     """Fields to change; an explicit null clears a nullable field. Setting ``total_stock`` to null makes the item
     unlimited (and clears ``remaining_stock``); setting it on an unlimited item fills ``remaining_stock``."""
 
@@ -113,14 +114,7 @@ class ItemPatch(RequestModel):
     available_until: AwareDatetime | None = None
     sort_order: SortOrder | None = None
 
-    @model_validator(mode="after")
-    def _changes_something(self) -> ItemPatch:
-        if not self.model_fields_set:
-            raise ValueError("send at least one field to change")
-        nulled = sorted(f for f in self.model_fields_set & _NOT_NULL if getattr(self, f) is None)
-        if nulled:
-            raise ValueError(f"cannot be null: {', '.join(nulled)}")
-        return self
+    not_null = _NOT_NULL
 
 
 class ItemQuery(PageQuery):

@@ -25,16 +25,16 @@ Anyone else's purchase is 404.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import gamification
+from momentum import db, gamification
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
-from momentum.market.errors import market_errors
 from momentum.market.models import Purchase, PurchaseIn, PurchaseQuery, RefundIn, Transaction
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -127,10 +127,9 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
-    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(
-            PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
-        ).fetchone()
+    params = {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
+    # A dict (class_row(dict) builds one): the purchase's columns plus achievements_due.
+    row: dict[str, Any] = db.fetch_one(conn, dict, PURCHASE_ITEM, params, resource="item")
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     return Purchase.model_validate(row)
@@ -142,17 +141,18 @@ def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: 
     Raises: InvalidInput for a malformed cursor.
     """
     after_at, after_id = page.after_key(datetime, UUID)
-    with conn.cursor(row_factory=class_row(Purchase)) as cur:
-        rows = cur.execute(
-            LIST_PURCHASES,
-            {
-                "user_id": user_id,
-                "status": query.status,
-                "after_at": after_at,
-                "after_id": after_id,
-                "limit": page.limit + 1,
-            },
-        ).fetchall()
+    rows = db.fetch_all(
+        conn,
+        Purchase,
+        LIST_PURCHASES,
+        {
+            "user_id": user_id,
+            "status": query.status,
+            "after_at": after_at,
+            "after_id": after_id,
+            "limit": page.limit + 1,
+        },
+    )
     return page_of(rows, page, key=lambda r: (r.purchased_at.isoformat(), str(r.id)))
 
 
@@ -229,8 +229,9 @@ def refund_purchase(
                 client=client,
                 details={"owner_id": str(owner), "coins": paid, "reason": body.reason},
             )
-        with conn.cursor(row_factory=class_row(Purchase)) as cur:
-            return cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": owner}).fetchone()
+        return db.fetch_one(
+            conn, Purchase, GET_PURCHASE, {"purchase_id": purchase_id, "user_id": owner}, resource="purchase"
+        )
 
 
 def list_transactions(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Transaction]:
@@ -239,8 +240,10 @@ def list_transactions(conn: Connection, user_id: UUID, page: PageRequest) -> Pag
     Raises: InvalidInput for a malformed cursor.
     """
     after_at, after_id = page.after_key(datetime, UUID)
-    with conn.cursor(row_factory=class_row(Transaction)) as cur:
-        rows = cur.execute(
-            LIST_TRANSACTIONS, {"user_id": user_id, "after_at": after_at, "after_id": after_id, "limit": page.limit + 1}
-        ).fetchall()
+    rows = db.fetch_all(
+        conn,
+        Transaction,
+        LIST_TRANSACTIONS,
+        {"user_id": user_id, "after_at": after_at, "after_id": after_id, "limit": page.limit + 1},
+    )
     return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))

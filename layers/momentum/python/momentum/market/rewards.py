@@ -21,16 +21,16 @@ Admin rewards accept an Idempotency-Key: the reward's id is derived from (user, 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID, uuid4, uuid5
 
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import gamification
+from momentum import db, gamification
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
 from momentum.errors import Conflict, InvalidInput
-from momentum.market.errors import market_errors
 from momentum.market.models import ClaimResult, Reward, RewardIn, RewardQuery
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -126,7 +126,7 @@ def create_daily_reward(conn: Connection, user_id: UUID) -> Reward:
     """
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"daily-reward:{user_id}",))
-        today, existing_id = conn.execute(TODAYS_DAILY, {"user_id": user_id}).fetchone()
+        today, existing_id = db.fetch_row(conn, TODAYS_DAILY, {"user_id": user_id})
         if existing_id is not None:
             raise Conflict(
                 "Today's daily reward was already collected",
@@ -135,8 +135,13 @@ def create_daily_reward(conn: Connection, user_id: UUID) -> Reward:
             )
         streak = gamification.touch_streak(conn, user_id, DAILY_STREAK, today)
         coins, xp = daily_reward_amount(streak.current_streak)
-        with conn.cursor(row_factory=class_row(Reward)) as cur:
-            return cur.execute(INSERT_DAILY, {"user_id": user_id, "coins": coins, "xp": xp, "today": today}).fetchone()
+        return db.fetch_one(
+            conn,
+            Reward,
+            INSERT_DAILY,
+            {"user_id": user_id, "coins": coins, "xp": xp, "today": today},
+            resource="reward",
+        )
 
 
 def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResult:
@@ -144,8 +149,9 @@ def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResul
 
     Raises: NotFound (unknown or another user's), Conflict (already_claimed), Gone (expired).
     """
-    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(CLAIM_REWARD, {"user_id": user_id, "reward_id": reward_id}).fetchone()
+    row: dict[str, Any] = db.fetch_one(
+        conn, dict, CLAIM_REWARD, {"user_id": user_id, "reward_id": reward_id}, resource="reward"
+    )
     gamification.check_achievements(conn, user_id)
     balances = {name: row.pop(name) for name in ("coins", "total_xp", "level")}
     return ClaimResult(reward=Reward.model_validate(row), **balances)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from psycopg import sql
-from pydantic import BaseModel
 
 from momentum.errors import InvalidInput
 
@@ -33,20 +31,6 @@ def check_time_range(start_ms: int, end_ms: int | None, duration_ms: int | None)
             raise InvalidInput(
                 "The time range must lie inside the track", details={"field": field, "duration_ms": duration_ms}
             )
-
-
-def patch_changes(body: BaseModel, fields: Sequence[str], not_null: frozenset[str]) -> dict[str, Any]:
-    """The columns a PATCH body sets: only the fields the client sent; null clears an optional one.
-
-    Raises: InvalidInput when no field is sent, or a required field is sent as null.
-    """
-    sent = body.model_dump(include=set(fields) & body.model_fields_set)
-    if not sent:
-        raise InvalidInput("Send at least one field to change", details={"fields": list(fields)})
-    cleared = sorted(name for name in not_null if name in sent and sent[name] is None)
-    if cleared:
-        raise InvalidInput("These fields cannot be cleared", details={"fields": cleared})
-    return sent
 
 
 def set_clause(changes: dict[str, Any]) -> sql.Composed:

@@ -9,7 +9,18 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator
 
-from momentum.models import LongText, Name, PageQuery, QueryModel, RequestModel, ResponseModel, ShortText, Tag
+from momentum.models import (
+    Difficulty,
+    LongText,
+    Name,
+    PageQuery,
+    PatchModel,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+    Tag,
+)
 
 MimeType = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Color = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")]
@@ -17,7 +28,6 @@ Token = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]  # 
 Tags = Annotated[list[Tag], Field(max_length=20)]
 EventTypes = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}(,[a-z][a-z0-9_]{0,39}){0,19}$")]
 TimeMs = Annotated[int, Field(ge=0, le=2**31 - 1)]
-Difficulty = Literal["beginner", "intermediate", "advanced"]
 TrackStatus = Literal["processing", "ready", "error"]
 
 
@@ -49,8 +59,10 @@ class TrackIn(_TaggedIn):
     tags: Tags | None = None
 
 
-class TrackPatch(_TaggedIn):
+class TrackPatch(_TaggedIn, PatchModel):
     """Metadata only; a field sent as null is cleared (except the name, which a track always has)."""
+
+    not_null = frozenset({"name"})
 
     name: Name | None = None
     description: LongText | None = None
@@ -158,10 +170,9 @@ class Frames(ResponseModel):
     chunks: list[FrameChunk]
 
 
-class EventQuery(QueryModel):
+class EventQuery(PageQuery):
     # A visualiser wants all beats of a track at once: a page holds up to 5,000 events.
     limit: int = Field(default=1000, ge=1, le=5000)
-    cursor: str | None = Field(default=None, max_length=512)
     type: EventTypes | None = None  # one type, or several separated by commas
     from_ms: TimeMs | None = None
     to_ms: TimeMs | None = None
@@ -189,7 +200,9 @@ class AnnotationIn(RequestModel):
     is_private: bool = True
 
 
-class AnnotationPatch(RequestModel):
+class AnnotationPatch(PatchModel):
+    not_null = frozenset({"start_time_ms", "title", "is_private"})
+
     start_time_ms: TimeMs | None = None
     end_time_ms: TimeMs | None = None
     title: Name | None = None
@@ -223,7 +236,9 @@ class RegionIn(RequestModel):
     display_order: int = Field(default=0, ge=-1_000_000, le=1_000_000)
 
 
-class RegionPatch(RequestModel):
+class RegionPatch(PatchModel):
+    not_null = frozenset({"start_time_ms", "end_time_ms", "name", "display_order"})
+
     start_time_ms: TimeMs | None = None
     end_time_ms: TimeMs | None = None
     name: Name | None = None
@@ -267,7 +282,9 @@ class PromptIn(_TaggedIn):
     is_active: bool = True
 
 
-class PromptPatch(_TaggedIn):
+class PromptPatch(_TaggedIn, PatchModel):
+    not_null = frozenset({"name", "category", "difficulty", "prompt_text", "display_order", "is_active"})
+
     name: Name | None = None
     description: LongText | None = None
     category: Token | None = None
@@ -303,7 +320,9 @@ class PresetIn(RequestModel):
     _config_size = field_validator("config")(_bounded_config)
 
 
-class PresetPatch(RequestModel):
+class PresetPatch(PatchModel):
+    not_null = frozenset({"name", "preset_type", "config", "is_active"})
+
     name: Name | None = None
     description: LongText | None = None
     preset_type: Token | None = None
@@ -330,7 +349,7 @@ class Prompt(ResponseModel):
     name: str
     description: str | None
     category: str
-    difficulty: str
+    difficulty: Difficulty
     prompt_text: str
     hints: list[Any] | None
     expected_observations: list[Any] | None

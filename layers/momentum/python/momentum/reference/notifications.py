@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote_plus
 
 TEST_EVENT = "s3:TestEvent"  # what S3 sends once when a bucket notification is configured
@@ -29,7 +30,7 @@ class Message:
     problem: str | None = None  # why the message cannot be read; such a message is dropped, not retried
 
 
-def objects_in(notification: dict) -> list[StoredObject]:
+def objects_in(notification: dict[str, Any]) -> list[StoredObject]:
     """The created objects an S3 notification names (none for a test event or other event types)."""
     if notification.get("Event") == TEST_EVENT:
         return []
@@ -42,7 +43,7 @@ def objects_in(notification: dict) -> list[StoredObject]:
     return found
 
 
-def messages_in(event: dict) -> list[Message]:
+def messages_in(event: dict[str, Any]) -> list[Message]:
     """Split a Lambda event into messages: each SQS record is one, a plain S3 event is one."""
     records = event.get("Records") or []
     if not any(r.get("eventSource") == "aws:sqs" for r in records):

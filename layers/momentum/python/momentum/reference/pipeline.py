@@ -1,7 +1,7 @@
 """The analysis function's work: from an upload event to stored results.
 
 An event names an object; the object's bytes go through the analyser (``momentum.analysis``, numpy) and the
-result into the database (``analyses``). Only the analysis function imports this module.
+result into the database (``runs``). Only the analysis function imports this module.
 
 Failures are sorted by what a retry would do:
 - the file is not usable audio (empty, corrupt, truncated, not audio, too large, missing): the track is set to
@@ -17,6 +17,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 import psycopg
 
@@ -24,9 +25,9 @@ from momentum import db
 from momentum.analysis import ANALYZER_VERSION, DecodeError, analyze_bytes, fingerprint
 from momentum.config import get_settings
 from momentum.log import log
-from momentum.reference import analyses
-from momentum.reference.analyses import Claim, Step
+from momentum.reference import runs
 from momentum.reference.notifications import StoredObject, messages_in
+from momentum.reference.runs import Claim, Step
 from momentum.reference.storage import ObjectMissing, ObjectTooLarge, Storage, get_storage
 
 PERSIST_MARGIN_S = 60  # stop analysing this long before the function's deadline, to store the error in time
@@ -41,7 +42,7 @@ class OutOfTime(Exception):
 
 
 class Outcome(enum.Enum):
-    ANALYSED = "analysed"
+    ANALYZED = "analyzed"
     DUPLICATE = "duplicate"
     FAILED = "failed"  # the track is in error; not retried
     UNKNOWN = "unknown"  # no track has this key; dropped
@@ -63,11 +64,11 @@ def _transient(error: BaseException) -> bool:
 
 
 def handle_event(
-    event: dict,
+    event: dict[str, Any],
     remaining_ms: Callable[[], int] | None = None,
     conn: psycopg.Connection | None = None,
     store: Storage | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Analyse the objects an SQS or S3 event names; returns the SQS partial-batch response.
 
     Transient failures of an SQS message are reported in ``batchItemFailures``; for a plain S3 event (no
@@ -83,7 +84,7 @@ def handle_event(
             continue
         try:
             for obj in message.objects:
-                outcome = analyse_object(obj, deadline, conn or db.get_conn(), store or get_storage())
+                outcome = analyze_object(obj, deadline, conn or db.get_conn(), store or get_storage())
                 log("analysis", outcome=outcome.value, key=obj.key, event=obj.event_name, message_id=message.message_id)
         except RetryLater as error:
             log("analysis will be retried", logging.WARNING, message_id=message.message_id, reason=str(error))
@@ -93,7 +94,7 @@ def handle_event(
     return {"batchItemFailures": failures}
 
 
-def analyse_object(obj: StoredObject, deadline: float | None, conn: psycopg.Connection, store: Storage) -> Outcome:
+def analyze_object(obj: StoredObject, deadline: float | None, conn: psycopg.Connection, store: Storage) -> Outcome:
     """Analyse one stored object and store the result (or the reason it cannot be analysed) on its track.
 
     Raises: RetryLater for transient failures (the run, if started, is back to pending).
@@ -104,21 +105,21 @@ def analyse_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
         return Outcome.IGNORED
     claim = None
     try:
-        track = analyses.find_track_by_key(conn, obj.key)
+        track = runs.find_track_by_key(conn, obj.key)
         if track is None:
             log("no track has this key; event dropped", logging.WARNING, key=obj.key)
             return Outcome.UNKNOWN
         try:
             data = store.read(obj.bucket, obj.key, settings.upload_max_bytes)
         except ObjectMissing:
-            analyses.fail_unreadable_upload(conn, track.id, "The uploaded file is missing from storage")
+            runs.fail_unreadable_upload(conn, track.id, "The uploaded file is missing from storage")
             return Outcome.FAILED
         except ObjectTooLarge as error:
-            analyses.fail_unreadable_upload(
+            runs.fail_unreadable_upload(
                 conn, track.id, f"The file is {error.size} bytes, more than the {error.max_bytes} allowed"
             )
             return Outcome.FAILED
-        started = analyses.claim_run(conn, track.id, fingerprint(data), ANALYZER_VERSION)
+        started = runs.claim_run(conn, track.id, fingerprint(data), ANALYZER_VERSION)
         if not isinstance(started, Claim):
             if started.step is Step.BUSY:
                 raise RetryLater("another analysis of this track is running")
@@ -137,7 +138,7 @@ def analyse_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
         # A fault of ours in storing the result: retrying would repeat it, and the track must not stay
         # "processing" for ever. Logged for us; the user sees an error and may reanalyse after a fix.
         log("storing the analysis failed", logging.ERROR, exc_info=True, track_id=claim.track_id, run_id=claim.run_id)
-        analyses.fail_run(conn, claim, "The analysis could not be stored; try reanalysing later")
+        runs.fail_run(conn, claim, "The analysis could not be stored; try reanalysing later")
         return Outcome.FAILED
 
 
@@ -149,24 +150,24 @@ def _run(conn: psycopg.Connection, claim: Claim, data: bytes, deadline: float | 
     try:
         result = analyze_bytes(data, progress=check_time)
     except DecodeError as error:
-        analyses.fail_run(conn, claim, f"The file could not be decoded as audio: {error}")
+        runs.fail_run(conn, claim, f"The file could not be decoded as audio: {error}")
         return Outcome.FAILED
     except OutOfTime:
-        analyses.fail_run(conn, claim, "The track is too long to analyse in the time allowed")
+        runs.fail_run(conn, claim, "The track is too long to analyse in the time allowed")
         return Outcome.FAILED
     except Exception:
         # A file the analyser cannot cope with fails the same way every time: record it, do not retry.
         log("analyser failed", logging.ERROR, exc_info=True, track_id=claim.track_id, run_id=claim.run_id)
-        analyses.fail_run(conn, claim, "The analysis failed on this file; try reanalysing later")
+        runs.fail_run(conn, claim, "The analysis failed on this file; try reanalysing later")
         return Outcome.FAILED
-    stored = analyses.complete_run(conn, claim, result)
-    return Outcome.ANALYSED if stored else Outcome.DUPLICATE
+    stored = runs.complete_run(conn, claim, result)
+    return Outcome.ANALYZED if stored else Outcome.DUPLICATE
 
 
 def _release(conn: psycopg.Connection, claim: Claim) -> None:
     # Best effort, on a fresh connection if the failed one broke. If this fails too, the run goes stale and the
     # next delivery takes it over.
     try:
-        analyses.release_run(db.get_conn() if conn.closed or conn.broken else conn, claim)
+        runs.release_run(db.get_conn() if conn.closed or conn.broken else conn, claim)
     except Exception:
         log("could not release the analysis run", logging.WARNING, exc_info=True, run_id=claim.run_id)

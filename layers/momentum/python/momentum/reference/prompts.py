@@ -6,16 +6,17 @@ A template's name is unique (case-insensitively), so admins and the seed data ca
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, sql
-from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from momentum import db
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, Forbidden, NotFound
 from momentum.pagination import Page, PageRequest, page_of
-from momentum.reference.common import patch_changes, set_clause
+from momentum.reference.common import set_clause
 from momentum.reference.models import (
     Preset,
     PresetIn,
@@ -39,9 +40,7 @@ PROMPT_FIELDS = (
     "display_order",
     "is_active",
 )
-PROMPT_NOT_NULL = frozenset({"name", "category", "difficulty", "prompt_text", "display_order", "is_active"})
 PRESET_FIELDS = ("name", "description", "preset_type", "config", "is_active")
-PRESET_NOT_NULL = frozenset({"name", "preset_type", "config", "is_active"})
 JSON_FIELDS = frozenset({"hints", "expected_observations", "config"})
 
 PROMPT_COLUMNS = """id, name, description, category, difficulty, prompt_text, hints, expected_observations, tags,
@@ -83,11 +82,11 @@ RETURNING {PRESET_COLUMNS}
 DELETE_PRESET = "DELETE FROM listening_prompt_presets WHERE id = %s AND template_id = %s RETURNING id"
 
 
-def _json_values(values: dict) -> dict:
+def _json_values(values: dict[str, Any]) -> dict[str, Any]:
     return {k: Jsonb(v) if k in JSON_FIELDS and v is not None else v for k, v in values.items()}
 
 
-def _update(table: str, columns: str, changes: dict, where: str) -> sql.Composed:
+def _update(table: str, columns: str, changes: dict[str, Any], where: str) -> sql.Composed:
     return sql.SQL("UPDATE {table} SET {changes} WHERE {where} RETURNING {columns}").format(
         table=sql.Identifier(table), changes=set_clause(changes), where=sql.SQL(where), columns=sql.SQL(columns)
     )
@@ -117,8 +116,7 @@ def list_prompts(conn: Connection, user: CurrentUser, query: PromptQuery, page: 
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    with conn.cursor(row_factory=class_row(Prompt)) as cur:
-        rows = cur.execute(LIST_PROMPTS, params).fetchall()
+    rows = db.fetch_all(conn, Prompt, LIST_PROMPTS, params)
     return page_of(rows, page, key=lambda p: (p.display_order, p.name, str(p.id)))
 
 
@@ -127,12 +125,8 @@ def get_prompt(conn: Connection, user: CurrentUser, prompt_id: UUID) -> PromptDe
 
     Raises: NotFound.
     """
-    with conn.cursor(row_factory=class_row(Prompt)) as cur:
-        prompt = cur.execute(SELECT_PROMPT, (prompt_id, user.is_admin)).fetchone()
-    if prompt is None:
-        raise NotFound("prompt")
-    with conn.cursor(row_factory=class_row(Preset)) as cur:
-        presets = cur.execute(SELECT_PRESETS, (prompt_id, user.is_admin)).fetchall()
+    prompt = db.fetch_one(conn, Prompt, SELECT_PROMPT, (prompt_id, user.is_admin), resource="prompt")
+    presets = db.fetch_all(conn, Preset, SELECT_PRESETS, (prompt_id, user.is_admin))
     return PromptDetail(**prompt.model_dump(), presets=presets)
 
 
@@ -140,19 +134,19 @@ def create_prompt(conn: Connection, admin: CurrentUser, body: PromptIn) -> Promp
     """Raises: Conflict (name taken)."""
     with conn.transaction():
         _claim_name(conn, body.name, None)
-        with conn.cursor(row_factory=class_row(Prompt)) as cur:
-            return cur.execute(INSERT_PROMPT, _json_values(body.model_dump()) | {"created_by": admin.id}).fetchone()
+        return db.fetch_one(
+            conn, Prompt, INSERT_PROMPT, _json_values(body.model_dump()) | {"created_by": admin.id}, resource="prompt"
+        )
 
 
 def update_prompt(conn: Connection, prompt_id: UUID, body: PromptPatch) -> Prompt:
     """Raises: NotFound, Conflict (name taken), InvalidInput (nothing to change, a required field cleared)."""
-    changes = patch_changes(body, PROMPT_FIELDS, PROMPT_NOT_NULL)
+    changes = body.changes()
     with conn.transaction():
         if "name" in changes:
             _claim_name(conn, changes["name"], prompt_id)
         statement = _update("listening_prompt_templates", PROMPT_COLUMNS, changes, "id = %(id)s")
-        with conn.cursor(row_factory=class_row(Prompt)) as cur:
-            prompt = cur.execute(statement, _json_values(changes) | {"id": prompt_id}).fetchone()
+        prompt = db.fetch_optional(conn, Prompt, statement, _json_values(changes) | {"id": prompt_id})
     if prompt is None:
         raise NotFound("prompt")
     return prompt
@@ -172,23 +166,24 @@ def create_preset(conn: Connection, admin: CurrentUser, prompt_id: UUID, body: P
     with conn.transaction():
         if conn.execute(PROMPT_EXISTS, (prompt_id,)).fetchone() is None:
             raise NotFound("prompt")
-        with conn.cursor(row_factory=class_row(Preset)) as cur:
-            return cur.execute(
-                INSERT_PRESET, _json_values(body.model_dump()) | {"template_id": prompt_id, "created_by": admin.id}
-            ).fetchone()
+        return db.fetch_one(
+            conn,
+            Preset,
+            INSERT_PRESET,
+            _json_values(body.model_dump()) | {"template_id": prompt_id, "created_by": admin.id},
+            resource="preset",
+        )
 
 
 def update_preset(conn: Connection, prompt_id: UUID, preset_id: UUID, body: PresetPatch) -> Preset:
     """Raises: NotFound, InvalidInput (nothing to change, a required field cleared)."""
-    changes = patch_changes(body, PRESET_FIELDS, PRESET_NOT_NULL)
+    changes = body.changes()
     statement = _update(
         "listening_prompt_presets", PRESET_COLUMNS, changes, "id = %(id)s AND template_id = %(template_id)s"
     )
-    with conn.cursor(row_factory=class_row(Preset)) as cur:
-        preset = cur.execute(statement, _json_values(changes) | {"id": preset_id, "template_id": prompt_id}).fetchone()
-    if preset is None:
-        raise NotFound("preset")
-    return preset
+    return db.fetch_one(
+        conn, Preset, statement, _json_values(changes) | {"id": preset_id, "template_id": prompt_id}, resource="preset"
+    )
 
 
 def delete_preset(conn: Connection, prompt_id: UUID, preset_id: UUID) -> None:

@@ -72,7 +72,8 @@ class Storage:
         if size > max_bytes:
             response["Body"].close()
             raise ObjectTooLarge(size, max_bytes)
-        return response["Body"].read()
+        data: bytes = response["Body"].read()
+        return data
 
     def delete(self, key: str) -> None:
         """Delete the object; deleting a missing object succeeds, as in S3."""
@@ -89,7 +90,7 @@ class Storage:
         self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(reanalysis_notification(self.bucket, key)))
 
 
-def reanalysis_notification(bucket: str, key: str) -> dict:
+def reanalysis_notification(bucket: str, key: str) -> dict[str, Any]:
     """An S3-notification-shaped message (key URL-encoded, as S3 sends it) that asks for a new analysis."""
     return {
         "Records": [

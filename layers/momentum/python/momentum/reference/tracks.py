@@ -13,14 +13,15 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from psycopg import Connection, sql
-from psycopg.rows import class_row
 
+from momentum import db
 from momentum.config import get_settings
 from momentum.errors import NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from momentum.pagination import Page, PageRequest, page_of
-from momentum.reference.analyses import ANALYSIS_COLUMNS, PENDING_VERSION, RUN_TYPE
-from momentum.reference.common import patch_changes, set_clause
+from momentum.reference.common import set_clause
 from momentum.reference.models import Analysis, Track, TrackCreated, TrackIn, TrackPatch, TrackQuery, UploadForm
+from momentum.reference.results import ANALYSIS_COLUMNS
+from momentum.reference.runs import PENDING_VERSION, RUN_TYPE
 from momentum.reference.storage import Storage, analysis_queue_url, get_storage
 
 # Media type -> file extension of the stored object. Parameters other than an Ogg codec are not accepted.
@@ -149,8 +150,7 @@ def create_track(conn: Connection, user_id: UUID, body: TrackIn, store: Storage 
         "run_type": RUN_TYPE,
         "version": PENDING_VERSION,
     }
-    with conn.cursor(row_factory=class_row(Track)) as cur:
-        track = cur.execute(INSERT_TRACK, values).fetchone()
+    track = db.fetch_one(conn, Track, INSERT_TRACK, values, resource="track")
     return TrackCreated(
         track=track,
         upload=UploadForm(
@@ -171,18 +171,13 @@ def list_tracks(conn: Connection, user_id: UUID, query: TrackQuery, page: PageRe
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    with conn.cursor(row_factory=class_row(Track)) as cur:
-        rows = cur.execute(LIST_TRACKS, params).fetchall()
+    rows = db.fetch_all(conn, Track, LIST_TRACKS, params)
     return page_of(rows, page, key=lambda r: (r.created_at.isoformat(), str(r.id)))
 
 
 def get_track(conn: Connection, user_id: UUID, track_id: UUID) -> Track:
     """Raises: NotFound (also for another user's track)."""
-    with conn.cursor(row_factory=class_row(Track)) as cur:
-        track = cur.execute(SELECT_TRACK, (track_id, user_id)).fetchone()
-    if track is None:
-        raise NotFound("track")
-    return track
+    return db.fetch_one(conn, Track, SELECT_TRACK, (track_id, user_id), resource="track")
 
 
 def update_track(conn: Connection, user_id: UUID, track_id: UUID, body: TrackPatch) -> Track:
@@ -190,15 +185,11 @@ def update_track(conn: Connection, user_id: UUID, track_id: UUID, body: TrackPat
 
     Raises: NotFound, InvalidInput (no field sent, or a null name).
     """
-    changes = patch_changes(body, PATCHABLE, frozenset({"name"}))
+    changes = body.changes()
     statement = sql.SQL(
         "UPDATE reference_tracks SET {changes} WHERE id = %(id)s AND user_id = %(user_id)s RETURNING {columns}"
     ).format(changes=set_clause(changes), columns=sql.SQL(TRACK_COLUMNS))
-    with conn.cursor(row_factory=class_row(Track)) as cur:
-        track = cur.execute(statement, changes | {"id": track_id, "user_id": user_id}).fetchone()
-    if track is None:
-        raise NotFound("track")
-    return track
+    return db.fetch_one(conn, Track, statement, changes | {"id": track_id, "user_id": user_id}, resource="track")
 
 
 def delete_track(conn: Connection, user_id: UUID, track_id: UUID, store: Storage | None = None) -> None:
@@ -226,11 +217,9 @@ def reanalyze_track(conn: Connection, user_id: UUID, track_id: UUID, store: Stor
             raise NotFound("track")
         if not analysis_queue_url():
             raise Unavailable("Reanalysis is not available here: no analysis queue is configured")
-        with conn.cursor(row_factory=class_row(Analysis)) as cur:
-            run = (
-                cur.execute(PENDING_RUN, (track_id,)).fetchone()
-                or cur.execute(INSERT_PENDING_RUN, (track_id, RUN_TYPE, PENDING_VERSION)).fetchone()
-            )
+        run = db.fetch_optional(conn, Analysis, PENDING_RUN, (track_id,)) or db.fetch_one(
+            conn, Analysis, INSERT_PENDING_RUN, (track_id, RUN_TYPE, PENDING_VERSION), resource="analysis"
+        )
         conn.execute(MARK_PROCESSING, (track_id,))
         # Sent inside the transaction: if the queue refuses, no pending run is left behind without a message.
         (store or get_storage()).request_analysis(row[0])

@@ -1,0 +1,148 @@
+"""The read API of analysis results: a track's current analysis, its frames by time range, its events by page.
+
+The runs that produce them are ``momentum.reference.runs``.
+"""
+
+from __future__ import annotations
+
+import base64
+from uuid import UUID
+
+from psycopg import Connection
+from psycopg.rows import class_row, dict_row
+
+from momentum.errors import Conflict, InvalidInput, NotFound
+from momentum.pagination import Page, PageRequest, page_of
+from momentum.reference.models import (
+    Analysis,
+    AnalysisEvent,
+    EventQuery,
+    FrameChunk,
+    FrameManifest,
+    FrameRangeQuery,
+    Frames,
+)
+
+MAX_FRAME_SPAN_MS = 300_000  # one frames request covers at most 5 minutes (about 1.5 MB of JSON)
+
+ANALYSIS_COLUMNS = """id, track_id, analysis_type, NULLIF(version, '') AS version, status, started_at, completed_at,
+    error_message, summary, manifest, created_at, updated_at"""
+
+
+SELECT_TRACK_ANALYSIS = f"""
+SELECT {ANALYSIS_COLUMNS} FROM track_analyses a
+WHERE a.track_id = %s AND EXISTS (SELECT 1 FROM reference_tracks t WHERE t.id = a.track_id AND t.user_id = %s)
+ORDER BY a.status = 'completed' DESC, a.created_at DESC, a.id DESC
+LIMIT 1
+"""
+OWNED_TRACK_EXISTS = "SELECT 1 FROM reference_tracks WHERE id = %s AND user_id = %s"
+OWNED_ANALYSIS_MANIFEST = """
+SELECT a.status, m.id AS manifest_id, m.manifest_version, m.hop_ms, m.frame_count, m.duration_ms, m.sample_rate,
+       m.bands, m.bytes_per_frame, m.frame_layout, m.analyzer_version, m.chunk_size_frames, m.total_chunks
+FROM track_analyses a
+JOIN reference_tracks t ON t.id = a.track_id
+LEFT JOIN analysis_frame_manifests m ON m.analysis_id = a.id
+WHERE a.id = %s AND t.user_id = %s
+"""
+CHUNKS_IN_RANGE = """
+SELECT chunk_index, start_frame, end_frame, start_time_ms, end_time_ms, frame_count, compressed, compression_type,
+       frame_data
+FROM analysis_frame_data
+WHERE manifest_id = %s AND start_time_ms < %s AND end_time_ms > %s
+ORDER BY chunk_index
+"""
+OWNED_ANALYSIS_EXISTS = """
+SELECT 1 FROM track_analyses a JOIN reference_tracks t ON t.id = a.track_id WHERE a.id = %s AND t.user_id = %s
+"""
+# Events overlapping [from, to): a section that began before `from` and lasts into the range is included.
+EVENTS_PAGE = """
+SELECT id, time_ms, duration_ms, event_type, event_data, confidence
+FROM analysis_events
+WHERE analysis_id = %(analysis_id)s
+  AND (%(types)s::text[] IS NULL OR event_type = ANY (%(types)s))
+  AND (%(to_ms)s::int IS NULL OR time_ms < %(to_ms)s)
+  AND (%(from_ms)s::int IS NULL OR time_ms >= %(from_ms)s OR time_ms + coalesce(duration_ms, 0) > %(from_ms)s)
+  AND (%(after_time)s::int IS NULL OR (time_ms, id) > (%(after_time)s, %(after_id)s::uuid))
+ORDER BY time_ms, id
+LIMIT %(limit)s
+"""
+
+
+def get_track_analysis(conn: Connection, user_id: UUID, track_id: UUID) -> Analysis:
+    """The track's current analysis (the completed one), or else its latest run, pending, running or failed.
+
+    Raises: NotFound for an unknown or foreign track.
+    """
+    with conn.cursor(row_factory=class_row(Analysis)) as cur:
+        analysis = cur.execute(SELECT_TRACK_ANALYSIS, (track_id, user_id)).fetchone()
+    if analysis is None:
+        exists = conn.execute(OWNED_TRACK_EXISTS, (track_id, user_id)).fetchone()
+        raise NotFound("analysis" if exists else "track")
+    return analysis
+
+
+def frame_range(query: FrameRangeQuery) -> tuple[int, int]:
+    """[from_ms, to_ms) of a frames request: to_ms defaults to the longest span allowed.
+
+    Raises: InvalidInput for an empty, reversed or too long range.
+    """
+    to_ms = query.to_ms if query.to_ms is not None else query.from_ms + MAX_FRAME_SPAN_MS
+    if to_ms <= query.from_ms:
+        raise InvalidInput("to_ms must be after from_ms", details={"from_ms": query.from_ms, "to_ms": to_ms})
+    if to_ms - query.from_ms > MAX_FRAME_SPAN_MS:
+        raise InvalidInput(
+            "The range is too long for one request",
+            details={"max_span_ms": MAX_FRAME_SPAN_MS, "from_ms": query.from_ms, "to_ms": to_ms},
+        )
+    return query.from_ms, to_ms
+
+
+def get_frames(conn: Connection, user_id: UUID, analysis_id: UUID, query: FrameRangeQuery) -> Frames:
+    """The stored frame chunks overlapping [from_ms, to_ms), each base64-encoded as stored (zlib-compressed when
+    ``compression_type`` says so), with the manifest that describes how to read a frame.
+
+    Raises: InvalidInput (bad range), NotFound (unknown or foreign analysis), Conflict (not completed yet).
+    """
+    from_ms, to_ms = frame_range(query)
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(OWNED_ANALYSIS_MANIFEST, (analysis_id, user_id)).fetchone()
+        if row is None:
+            raise NotFound("analysis")
+        if row["manifest_id"] is None:
+            raise Conflict(
+                "The analysis has no frames yet", code="analysis_not_ready", details={"status": row["status"]}
+            )
+        chunks = cur.execute(CHUNKS_IN_RANGE, (row["manifest_id"], to_ms, from_ms)).fetchall()
+    return Frames(
+        analysis_id=analysis_id,
+        from_ms=from_ms,
+        to_ms=to_ms,
+        manifest=FrameManifest.model_validate(row),
+        chunks=[FrameChunk.model_validate(c | {"data": base64.b64encode(c["frame_data"]).decode()}) for c in chunks],
+    )
+
+
+def list_events(
+    conn: Connection, user_id: UUID, analysis_id: UUID, query: EventQuery, page: PageRequest
+) -> Page[AnalysisEvent]:
+    """The analysis's events in time order, filtered by type (comma-separated) and overlapping [from_ms, to_ms).
+
+    Raises: InvalidInput (reversed range, bad cursor), NotFound (unknown or foreign analysis).
+    """
+    if query.from_ms is not None and query.to_ms is not None and query.to_ms <= query.from_ms:
+        raise InvalidInput("to_ms must be after from_ms", details={"from_ms": query.from_ms, "to_ms": query.to_ms})
+    after_time, after_id = page.after_key(int, UUID)
+    if conn.execute(OWNED_ANALYSIS_EXISTS, (analysis_id, user_id)).fetchone() is None:
+        raise NotFound("analysis")
+    params = {
+        "analysis_id": analysis_id,
+        "types": query.type.split(",") if query.type else None,
+        "from_ms": query.from_ms,
+        "to_ms": query.to_ms,
+        "after_time": after_time,
+        "after_id": after_id,
+        "limit": page.limit + 1,
+    }
+    with conn.cursor(row_factory=class_row(AnalysisEvent)) as cur:
+        rows = cur.execute(EVENTS_PAGE, params).fetchall()
+    return page_of(rows, page, key=lambda e: (e.time_ms, str(e.id)))
