@@ -17,7 +17,7 @@ import psycopg
 from chalice import Chalice, Response
 from pydantic import BaseModel, ValidationError
 
-from momentum import db
+from momentum import db, metrics
 from momentum.audit import ClientInfo
 from momentum.config import get_settings
 from momentum.errors import (
@@ -184,6 +184,7 @@ class MomentumApp(Chalice):
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
                 response = error_response(DomainError("Internal error", code="internal"))
                 response.status_code = 500
+            latency_ms = round((time.perf_counter() - started) * 1000, 1)
             log(
                 "request",
                 request_id=ctx.request_id,
@@ -191,7 +192,17 @@ class MomentumApp(Chalice):
                 method=op.method,
                 user_id=getattr(ctx.user, "id", None),
                 status=response.status_code,
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+                latency_ms=latency_ms,
+                trace_id=metrics.trace_id(),
+            )
+            metrics.record_request(
+                function=self.app_name,
+                route=op.path,
+                method=op.method,
+                status=response.status_code,
+                error_code=metrics.error_code_of(response.body),
+                latency_ms=latency_ms,
+                request_id=ctx.request_id,
             )
             return response
 

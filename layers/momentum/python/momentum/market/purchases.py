@@ -30,7 +30,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import gamification
+from momentum import gamification, metrics
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
@@ -133,6 +133,7 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
         ).fetchone()
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
+    metrics.record("Purchases")
     return Purchase.model_validate(row)
 
 

@@ -26,7 +26,7 @@ from uuid import UUID, uuid4, uuid5
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import gamification
+from momentum import gamification, metrics
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
 from momentum.errors import Conflict, InvalidInput
@@ -147,6 +147,7 @@ def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResul
     with market_errors(), conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(CLAIM_REWARD, {"user_id": user_id, "reward_id": reward_id}).fetchone()
     gamification.check_achievements(conn, user_id)
+    metrics.record("Claims")
     balances = {name: row.pop(name) for name in ("coins", "total_xp", "level")}
     return ClaimResult(reward=Reward.model_validate(row), **balances)
 
