@@ -40,7 +40,7 @@ def unknown_revision(database_url: str, root: Path = REPO_ROOT) -> str | None:
     with psycopg.connect(database_url) as conn:
         if conn.execute("SELECT to_regclass('alembic_version')").fetchone() == (None,):
             return None
-        versions = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+        versions: list[str] = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
     script = ScriptDirectory.from_config(alembic_config(database_url, root))
     for version in versions:
         try:
