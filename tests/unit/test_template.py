@@ -208,6 +208,13 @@ def test_a_custom_resource_runs_the_migration_function_once_the_proxy_is_up():
         "app.handler",
     )
     assert function["Properties"]["Timeout"] == 900
+    # CloudFormation gives up on a silent function before its default hour, but after the function's own timeout.
+    assert function["Properties"]["Timeout"] < migration["Properties"]["ServiceTimeout"] < 3600
+
+
+def test_new_code_is_deployed_only_after_the_migration():
+    functions = resources_of("AWS::Serverless::Function")
+    assert {name for name, f in functions.items() if f.get("DependsOn") != "DatabaseMigration"} == {"MigrateFunction"}
 
 
 def test_a_new_migration_package_changes_the_custom_resource_so_it_runs_again(monkeypatch_module):
