@@ -173,6 +173,7 @@ def test_an_analysis_writes_completed_and_its_speed(api, make_user, uploads, cap
     assert line["AnalysisSecondsPerAudioMinute"] > 0
     assert line["traceId"] == TRACE_ID
     assert metrics_of(line, [["Function"]]) >= {"AnalysesCompleted", "AnalysesFailed", "AnalysisSecondsPerAudioMinute"}
+    assert "tracks/" not in json.dumps(line)  # the object key names the user
 
 
 def test_a_failed_analysis_writes_failed(api, make_user, uploads, capsys):

@@ -72,7 +72,7 @@ def record_request(
     _emit(directives, metrics, values | {"status": status, "requestId": request_id, "traceId": trace_id()})
 
 
-def record_analysis(outcome: str, key: str | None = None) -> None:
+def record_analysis(outcome: str) -> None:
     """Write the metric line of one analysed upload: completed or failed, with what the analysis recorded."""
     metrics: dict[str, tuple[float, Unit]] = {
         "AnalysesCompleted": (1 if outcome == "analysed" else 0, "Count"),
@@ -80,7 +80,8 @@ def record_analysis(outcome: str, key: str | None = None) -> None:
         "ColdStarts": (1 if _cold_start(ANALYSIS_FUNCTION) else 0, "Count"),
         **_drain(),
     }
-    values = {"Function": ANALYSIS_FUNCTION, "outcome": outcome, "key": key, "traceId": trace_id()}
+    # Not the object key: it names the user (tracks/<user id>/…); the analysis log line has it.
+    values = {"Function": ANALYSIS_FUNCTION, "outcome": outcome, "traceId": trace_id()}
     _emit([_directive(metrics, [["Function"]])], metrics, values)
 
 

@@ -84,7 +84,7 @@ def handle_event(
         try:
             for obj in message.objects:
                 outcome = analyse_object(obj, deadline, conn or db.get_conn(), store or get_storage())
-                metrics.record_analysis(outcome.value, key=obj.key)
+                metrics.record_analysis(outcome.value)
                 log("analysis", outcome=outcome.value, key=obj.key, event=obj.event_name, message_id=message.message_id)
         except RetryLater as error:
             log("analysis will be retried", logging.WARNING, message_id=message.message_id, reason=str(error))
