@@ -10,6 +10,7 @@ import uuid
 import pytest
 from momentum import metrics
 
+from tests.helpers import run_concurrently
 from tests.integration.reference_support import analysis_context, mocked_uploads, wav_bytes
 from tests.integration.test_market_helpers import buy, error_code, fund, make_item, post
 
@@ -139,6 +140,23 @@ def test_a_purchase_recorded_by_one_request_is_not_written_by_the_next(api, make
     [line] = metric_lines(capsys.readouterr().out)
     assert "Purchases" not in line
     assert line["ErrorCode"] == "not_found"
+
+
+def test_concurrent_purchases_each_write_their_own_line(api, make_user, conn, capsys):
+    # The local stack and the tests serve requests from many threads: a purchase belongs to its own request's line.
+    http = api("purchase")
+    users = [make_user() for _ in range(8)]
+    for user in users:
+        fund(conn, user.id, 100)
+    item = make_item(conn, cost_coins=10)
+    capsys.readouterr()
+
+    responses = run_concurrently(lambda i: buy(http, users[i], item), len(users))
+
+    assert [r.status_code for r in responses] == [201] * len(users)
+    lines = metric_lines(capsys.readouterr().out)
+    assert len(lines) == len(users)
+    assert [line["Purchases"] for line in lines] == [1] * len(users)
 
 
 @pytest.fixture()
