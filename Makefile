@@ -1,7 +1,7 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
 PYTHON ?= python3
 
-.PHONY: clients install dev test test-unit test-integration test-e2e lint migrate seed spec bench bench-market bench-fitness bench-analysis build deploy
+.PHONY: clients install dev test test-unit test-integration test-e2e lint scan migrate seed spec bench bench-market bench-fitness bench-analysis build deploy
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
@@ -23,6 +23,21 @@ test-e2e: install
 
 lint:
 	ruff check .
+
+# Security scan of template.yaml: fails on any finding that is neither fixed nor suppressed with a reason in the
+# template. checkov pins older boto3, botocore and packaging than the project uses, so it gets a virtualenv of
+# its own (under build/) instead of a pyproject extra that would downgrade them.
+CHECKOV_VERSION = 3.3.30
+CHECKOV_VENV = build/checkov-venv
+
+$(CHECKOV_VENV)/checkov-$(CHECKOV_VERSION):
+	rm -rf $(CHECKOV_VENV)
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+scan: $(CHECKOV_VENV)/checkov-$(CHECKOV_VERSION)
+	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
 migrate:
 	momentum migrate

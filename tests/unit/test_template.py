@@ -100,3 +100,186 @@ def test_api_functions_do_not_import_numpy(module):
     code = f"import sys, {module}; print('numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+# ---------------------------------------------------------------- security, migrations and observability
+
+
+def resources_of(kind: str, template: dict | None = None) -> dict[str, dict]:
+    template = template or tpl.load_template()
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def translate(template: dict) -> dict:
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    return transform(template, {}, NoManagedPolicies())
+
+
+def test_queues_are_encrypted_at_rest():
+    queues = resources_of("AWS::SQS::Queue")
+    assert set(queues) == {"AnalysisQueue", "AnalysisDeadLetterQueue"}
+    assert all(q["Properties"].get("SqsManagedSseEnabled") is True for q in queues.values())
+
+
+def test_the_upload_bucket_keeps_overwritten_audio_for_a_while():
+    bucket = tpl.load_template()["Resources"]["UploadBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = bucket["LifecycleConfiguration"]["Rules"]
+    assert rule["Status"] == "Enabled"
+    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
+
+
+def test_every_function_reserves_concurrency_within_the_documented_connection_budget():
+    template = tpl.load_template()
+    reserved = {}
+    for name, function in resources_of("AWS::Serverless::Function").items():
+        condition, value, otherwise = function["Properties"]["ReservedConcurrentExecutions"]["Fn::If"]
+        assert (condition, otherwise) == ("ReserveConcurrency", {"Ref": "AWS::NoValue"}), name
+        reserved[name] = value
+    budget = template["Parameters"]["ReservedConcurrency"]["Description"]
+    assert f"their sum, {sum(reserved.values())}," in budget
+    assert template["Parameters"]["ReservedConcurrency"]["Default"] == "on"
+    # Aurora at its MaxCapacity (8 ACU, 16 GiB) allows about 1,700 connections; the proxy may use 90% of them.
+    assert sum(reserved.values()) < 0.9 * 1700
+    analysis = template["Resources"]["AnalyzeTrackFunction"]["Properties"]
+    assert (
+        reserved["AnalyzeTrackFunction"]
+        >= analysis["Events"]["Uploads"]["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+    )
+    assert reserved["MigrateFunction"] == 1
+
+
+def test_the_api_writes_access_logs_and_tracing_is_on_by_default():
+    template = tpl.load_template()
+    api = template["Resources"]["Api"]["Properties"]
+    assert api["AccessLogSetting"]["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    log_format = json.loads(api["AccessLogSetting"]["Format"])
+    assert {"requestId", "status", "traceId", "resourcePath"} <= set(log_format)
+    assert api["TracingEnabled"] == {"Fn::If": ["TracingOn", True, False]}
+    assert template["Globals"]["Function"]["Tracing"] == {"Fn::If": ["TracingOn", "Active", "PassThrough"]}
+    assert template["Parameters"]["Tracing"]["Default"] == "on"
+    assert template["Conditions"]["TracingOn"] == {"Fn::Equals": [{"Ref": "Tracing"}, "on"]}
+
+
+def test_functions_and_the_api_log_to_groups_with_a_retention():
+    template = tpl.load_template()
+    assert template["Globals"]["Function"]["LoggingConfig"] == {"LogGroup": {"Ref": "FunctionLogGroup"}}
+    groups = resources_of("AWS::Logs::LogGroup")
+    assert set(groups) == {"FunctionLogGroup", "ApiAccessLogGroup"}
+    assert all(g["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for g in groups.values())
+
+
+def test_security_group_rules_say_what_they_allow():
+    rules = [
+        rule
+        for group in resources_of("AWS::EC2::SecurityGroup").values()
+        for rule in group["Properties"].get("SecurityGroupIngress", [])
+    ] + [r["Properties"] for r in resources_of("AWS::EC2::SecurityGroupIngress").values()]
+    assert rules and all(rule.get("Description") for rule in rules)
+
+
+def test_the_database_allows_iam_authentication_and_reports_os_metrics():
+    resources = tpl.load_template()["Resources"]
+    assert resources["DatabaseCluster"]["Properties"]["EnableIAMDatabaseAuthentication"] is True
+    assert resources["DatabaseCluster"]["Properties"]["StorageEncrypted"] is True
+    instance = resources["DatabaseInstance"]["Properties"]
+    assert instance["MonitoringInterval"] == 60
+    assert instance["MonitoringRoleArn"] == {"Fn::GetAtt": ["DatabaseMonitoringRole", "Arn"]}
+
+
+def test_a_custom_resource_runs_the_migration_function_once_the_proxy_is_up():
+    resources = tpl.load_template()["Resources"]
+    migration = resources["DatabaseMigration"]
+    assert migration["Type"] == "Custom::DatabaseMigration"
+    assert migration["DependsOn"] == "DatabaseProxyTargetGroup"
+    assert migration["Properties"]["ServiceToken"] == {"Fn::GetAtt": ["MigrateFunction", "Arn"]}
+    function = resources["MigrateFunction"]
+    assert function["Metadata"]["BuildMethod"] == "makefile"
+    assert (function["Properties"]["CodeUri"], function["Properties"]["Handler"]) == (
+        "functions/migrate/",
+        "app.handler",
+    )
+    assert function["Properties"]["Timeout"] == 900
+    # CloudFormation gives up on a silent function before its default hour, but after the function's own timeout.
+    assert function["Properties"]["Timeout"] < migration["Properties"]["ServiceTimeout"] < 3600
+
+
+def test_new_code_is_deployed_only_after_the_migration():
+    functions = resources_of("AWS::Serverless::Function")
+    assert {name for name, f in functions.items() if f.get("DependsOn") != "DatabaseMigration"} == {"MigrateFunction"}
+
+
+def test_a_new_migration_package_changes_the_custom_resource_so_it_runs_again(monkeypatch_module):
+    # sam package names the code by its content hash; a new package publishes a new version, whose reference in
+    # CodeVersion makes CloudFormation send Update to the custom resource.
+    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+    def code_version(code_uri: str) -> str:
+        template = packaged(tpl.load_template())
+        template["Resources"]["MigrateFunction"]["Properties"]["CodeUri"] = code_uri
+        return translate(template)["Resources"]["DatabaseMigration"]["Properties"]["CodeVersion"]["Ref"]
+
+    first = code_version("s3://artifacts/0f343b0931126a20f133d67c2b018a3b")
+    assert first.startswith("MigrateFunctionVersion")
+    assert code_version("s3://artifacts/0f343b0931126a20f133d67c2b018a3b") == first
+    assert code_version("s3://artifacts/5d41402abc4b2a76b9719d911017c592") != first
+
+
+def alarm(name: str) -> dict:
+    return tpl.load_template()["Resources"][name]["Properties"]
+
+
+def test_an_alarm_fires_when_the_dead_letter_queue_holds_a_message():
+    props = alarm("DeadLetterQueueAlarm")
+    assert (props["Namespace"], props["MetricName"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert props["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["AnalysisDeadLetterQueue", "QueueName"]}}
+    ]
+    assert (props["Threshold"], props["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+
+
+def test_an_alarm_fires_on_the_api_5xx_rate():
+    props = alarm("Api5xxAlarm")
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("AWS/ApiGateway", "5XXError", "Average")
+    api_name = tpl.load_template()["Resources"]["Api"]["Properties"]["Name"]
+    assert {"Name": "ApiName", "Value": api_name} in props["Dimensions"]
+    assert 0 < props["Threshold"] < 1
+
+
+def test_the_analysis_failure_alarm_watches_the_metric_the_analysis_writes():
+    from momentum import metrics
+
+    props = alarm("AnalysisFailuresAlarm")
+    assert (props["Namespace"], props["MetricName"]) == (metrics.NAMESPACE, "AnalysesFailed")
+    assert props["Dimensions"] == [{"Name": "Function", "Value": metrics.ANALYSIS_FUNCTION}]
+
+
+def test_an_alarm_fires_when_aurora_nears_its_maximum_capacity():
+    props = alarm("DatabaseCapacityAlarm")
+    assert (props["Namespace"], props["MetricName"]) == ("AWS/RDS", "ACUUtilization")
+    assert props["Dimensions"] == [{"Name": "DBClusterIdentifier", "Value": {"Ref": "DatabaseCluster"}}]
+    assert 80 <= props["Threshold"] < 100
+
+
+def test_every_alarm_notifies_the_alarm_topic():
+    alarms = resources_of("AWS::CloudWatch::Alarm")
+    assert len(alarms) == 4
+    assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
+
+
+def test_every_security_scan_suppression_gives_its_reason():
+    skips = [
+        (name, skip)
+        for name, resource in tpl.load_template()["Resources"].items()
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", [])
+    ]
+    assert skips
+    assert all(skip["id"].startswith("CKV") and len(skip.get("comment", "")) > 40 for _, skip in skips), skips

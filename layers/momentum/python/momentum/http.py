@@ -18,7 +18,7 @@ from chalice.app import Chalice, Response
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
-from momentum import db
+from momentum import db, metrics
 from momentum.audit import ClientInfo
 from momentum.config import get_settings
 from momentum.dberrors import domain_error
@@ -240,6 +240,7 @@ class MomentumApp(Chalice):
             except Exception:
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
                 response = error_response(Internal("Internal error"))
+            latency_ms = round((time.perf_counter() - started) * 1000, 1)
             log(
                 "request",
                 request_id=ctx.request_id,
@@ -247,7 +248,17 @@ class MomentumApp(Chalice):
                 method=op.method,
                 user_id=getattr(ctx._user, "id", None),
                 status=response.status_code,
-                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+                latency_ms=latency_ms,
+                trace_id=metrics.trace_id(),
+            )
+            metrics.record_request(
+                function=self.app_name,
+                route=op.path,
+                method=op.method,
+                status=response.status_code,
+                error_code=metrics.error_code_of(response.body),
+                latency_ms=latency_ms,
+                request_id=ctx.request_id,
             )
             return response
 

@@ -31,7 +31,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import db, gamification
+from momentum import db, gamification, metrics
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
@@ -132,6 +132,7 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     row: dict[str, Any] = db.fetch_one(conn, dict, PURCHASE_ITEM, params, resource="item")
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
+    metrics.record("Purchases")
     return Purchase.model_validate(row)
 
 

@@ -27,7 +27,7 @@ from uuid import UUID, uuid4, uuid5
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import db, gamification
+from momentum import db, gamification, metrics
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
 from momentum.errors import Conflict, InvalidInput
@@ -153,6 +153,7 @@ def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResul
         conn, dict, CLAIM_REWARD, {"user_id": user_id, "reward_id": reward_id}, resource="reward"
     )
     gamification.check_achievements(conn, user_id)
+    metrics.record("Claims")
     balances = {name: row.pop(name) for name in ("coins", "total_xp", "level")}
     return ClaimResult(reward=Reward.model_validate(row), **balances)
 

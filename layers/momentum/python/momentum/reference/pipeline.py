@@ -21,7 +21,7 @@ from typing import Any
 
 import psycopg
 
-from momentum import db
+from momentum import db, metrics
 from momentum.analysis import ANALYZER_VERSION, DecodeError, analyze_bytes, fingerprint
 from momentum.config import get_settings
 from momentum.log import log
@@ -85,6 +85,7 @@ def handle_event(
         try:
             for obj in message.objects:
                 outcome = analyze_object(obj, deadline, conn or db.get_conn(), store or get_storage())
+                metrics.record_analysis(outcome.value)
                 log("analysis", outcome=outcome.value, key=obj.key, event=obj.event_name, message_id=message.message_id)
         except RetryLater as error:
             log("analysis will be retried", logging.WARNING, message_id=message.message_id, reason=str(error))
@@ -147,6 +148,7 @@ def _run(conn: psycopg.Connection, claim: Claim, data: bytes, deadline: float | 
         if deadline is not None and time.monotonic() > deadline:
             raise OutOfTime
 
+    started = time.perf_counter()
     try:
         result = analyze_bytes(data, progress=check_time)
     except DecodeError as error:
@@ -160,6 +162,7 @@ def _run(conn: psycopg.Connection, claim: Claim, data: bytes, deadline: float | 
         log("analyser failed", logging.ERROR, exc_info=True, track_id=claim.track_id, run_id=claim.run_id)
         runs.fail_run(conn, claim, "The analysis failed on this file; try reanalysing later")
         return Outcome.FAILED
+    metrics.record_analysis_speed(time.perf_counter() - started, result.duration_seconds)
     stored = runs.complete_run(conn, claim, result)
     return Outcome.ANALYZED if stored else Outcome.DUPLICATE
 
