@@ -84,6 +84,8 @@ def openapi_document() -> dict:
                 "required": True,
                 "content": {"application/json": {"schema": _schema(op.body, "validation", components)}},
             }
+        elif op.raw_body is not None:
+            operation["requestBody"] = {"required": True, "content": {op.raw_body: {"schema": {"type": "string"}}}}
         ok: dict[str, Any] = {"description": "OK"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _schema(op.response, "serialization", components)}}

@@ -73,7 +73,13 @@ SQLSTATES: dict[str, ErrorFactory] = {
 }
 
 # Unique and foreign-key constraints whose violation is the client's doing, by constraint name.
-CONSTRAINTS: dict[str, ErrorFactory] = {}
+CONSTRAINTS: dict[str, ErrorFactory] = {
+    # books: one copy of an ISBN per library; an Idempotency-Key names one reading session
+    "book_isbns_pkey": _conflict("duplicate_isbn", "A book with this ISBN is already in your library"),
+    "reading_session_requests_pkey": _conflict(
+        "idempotency_key_reused", "This Idempotency-Key was used for another session"
+    ),
+}
 
 
 def domain_error(error: psycopg.Error) -> DomainError | None:
