@@ -34,17 +34,16 @@ def test_session_pages():
 
 
 @pytest.mark.parametrize(
-    ("days", "today", "expected"),
+    ("last_day", "expected"),
     [
-        ([], date(2026, 5, 10), (0, 0)),
-        ([date(2026, 5, 9), date(2026, 5, 10)], date(2026, 5, 10), (2, 2)),
-        ([date(2026, 5, 8), date(2026, 5, 9)], date(2026, 5, 10), (2, 2)),  # today is not over: still current
-        ([date(2026, 5, 7), date(2026, 5, 8)], date(2026, 5, 10), (0, 2)),
-        ([date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3), date(2026, 5, 10)], date(2026, 5, 10), (1, 3)),
+        (date(2026, 5, 10), (4, 9)),
+        (date(2026, 5, 9), (4, 9)),  # today is not over: still current
+        (date(2026, 5, 8), (0, 9)),  # a whole day missed
+        (None, (0, 9)),
     ],
 )
-def test_streaks(days, today, expected):
-    assert rules.streaks(days, today) == expected
+def test_current_streak(last_day, expected):
+    assert rules.current_streak(4, 9, last_day, date(2026, 5, 10)) == expected
 
 
 def test_goal_schedule():

@@ -4,6 +4,7 @@ the reading goal, on the reader's local days."""
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from momentum import gamification
 from momentum.books import rules
 
 
@@ -15,9 +16,13 @@ def test_stats_of_a_reader(reader, conn):
     me = reader()
     long_book = me.book("Long", total_pages=900)
     short = me.book("Short", total_pages=120)
-    # Reading on today, yesterday and the day before (the current streak), and on five days in a row long ago.
-    for days in (0, 1, 2):
+    # Reading on five days in a row long ago and the last three days, as the reading streak recorded them.
+    today = datetime.now(UTC).date()
+    for days in [*range(64, 59, -1), 2, 1]:
+        gamification.touch_streak(conn, me.id, "reading", today - timedelta(days=days))
+    for days in (2, 1):  # back-dated sessions count in the pages per day
         me.read(long_book["id"], pages_read=10, started_at=at_days_ago(days))
+    me.read(long_book["id"], pages_read=10)  # today's session extends the streak
     for days in range(60, 65):
         me.read(long_book["id"], pages_read=5, started_at=at_days_ago(days))
     me.read(short["id"], pages_read=60, duration_minutes=30)

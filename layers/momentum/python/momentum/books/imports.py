@@ -14,6 +14,7 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 from uuid import UUID, uuid4
 
 from psycopg import Connection
@@ -63,6 +64,7 @@ def import_csv(conn: Connection, user_id: UUID, text: str) -> ImportReport:
     """
     reader = csv.DictReader(io.StringIO(text))
     header = set(reader.fieldnames or [])
+    source: Literal["goodreads", "storygraph"]
     if header >= GOODREADS:
         source, parse = "goodreads", _goodreads
     elif header >= STORYGRAPH:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
@@ -163,10 +164,12 @@ def list_books(conn: Connection, user_id: UUID, query: BookQuery, page: PageRequ
         SELECT_BOOK.replace("SELECT ", f"SELECT {key} AS {column}, ", 1)
         + f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT %(limit)s"
     )
-    rows = db.fetch_all(
-        conn, _SortedBook, sql, {"user_id": user_id, "q": query.q, "k": k, "kid": kid, "limit": page.limit + 1}
-    )
-    return page_of(rows, page, lambda r: (r.sort_time if key_type is datetime else r.sort_text, r.id))  # type: ignore[return-value]
+    rows: list[Book] = [
+        *db.fetch_all(
+            conn, _SortedBook, sql, {"user_id": user_id, "q": query.q, "k": k, "kid": kid, "limit": page.limit + 1}
+        )
+    ]
+    return page_of(rows, page, lambda r: (getattr(r, column), r.id))
 
 
 def create_book(conn: Connection, user_id: UUID, body: BookIn) -> BookDetail:
@@ -195,7 +198,7 @@ def update_book(conn: Connection, user_id: UUID, book_id: UUID, body: BookPatch)
     sent = body.model_fields_set
     with conn.transaction():
         book = lock_book(conn, user_id, book_id)
-        fields = {f: getattr(body, f) for f in ("title", "author", "cover_url", "notes") if f in sent}
+        fields: dict[str, Any] = {f: getattr(body, f) for f in ("title", "author", "cover_url", "notes") if f in sent}
         if "isbn" in sent:
             isbn = rules.normal_isbn(body.isbn) if body.isbn else None
             conn.execute("DELETE FROM book_isbns WHERE book_id = %s", (book_id,))

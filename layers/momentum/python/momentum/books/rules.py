@@ -37,7 +37,7 @@ def normal_isbn(value: str) -> str:
         return str(stdnum_isbn.to_isbn13(stdnum_isbn.validate(value)))
     except IsbnError as error:
         raise InvalidInput(
-            f"Not a valid ISBN: {error.message}", code="invalid_isbn", details={"field": "isbn", "value": value}
+            f"Not a valid ISBN: {error}", code="invalid_isbn", details={"field": "isbn", "value": value}
         ) from None
 
 
@@ -116,17 +116,11 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
 
 
-def streaks(days: list[date], today: date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive days in ascending distinct ``days``; the current run counts when it
-    reaches today or yesterday (today is not over yet)."""
-    longest = run = 0
-    previous: date | None = None
-    for day in days:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
-    current = run if previous is not None and (today - previous).days <= 1 else 0
-    return current, longest
+def current_streak(current: int, longest: int, last_day: date | None, today: date) -> tuple[int, int]:
+    """(current, longest) of a stored streak as of today: it is broken once a whole day passed without reading
+    (the stored row only learns of the gap at the next activity)."""
+    alive = last_day is not None and (today - last_day).days <= 1
+    return (current if alive else 0), longest
 
 
 def goal_schedule(goal: int, finished: int, year: int, today: date) -> tuple[float, str]:
