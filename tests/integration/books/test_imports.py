@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import run_concurrently
+
 DATA = Path(__file__).parent / "data"
 GOODREADS = (DATA / "goodreads_library_export.csv").read_text()
 STORYGRAPH = (DATA / "storygraph_export.csv").read_text()
@@ -174,3 +176,13 @@ def test_the_body_must_be_csv_text_within_the_size_limit(reader):
     status, error = me.request("POST", "/books/import", huge.encode(), content_type="text/csv; charset=utf-8")
     assert status == 413
     assert library(me) == []
+
+
+def test_the_same_file_imported_twice_at_once_adds_its_books_once(reader):
+    me = reader()
+
+    reports = run_concurrently(lambda _: me.import_csv(GOODREADS), 2)
+
+    assert all(isinstance(r, dict) for r in reports), reports
+    assert sorted(r["imported"] for r in reports) == [0, 8]
+    assert len(library(me)) == 8
