@@ -223,3 +223,17 @@ def test_the_estimated_finish_follows_the_recent_pace(reader):
     from datetime import date, timedelta
 
     assert progress["estimated_finish"] == (date.fromisoformat(stats_today) + timedelta(days=170)).isoformat()
+
+
+def test_a_start_time_without_an_offset_is_422(reader):
+    me = reader()
+    book = me.book(total_pages=300)
+    status, error = me.request(
+        "POST", f"/books/{book['id']}/sessions", {"pages_read": 5, "started_at": "2026-01-01T10:00:00"}
+    )
+    assert (status, error["error"]["code"]) == (422, "invalid_input")
+    status, error = me.request(
+        "POST", f"/books/{book['id']}/sessions", {"pages_read": 5, "started_at": "2999-01-01T10:00:00Z"}
+    )
+    assert (status, error["error"]["details"]) == (422, {"field": "started_at"})
+    assert me.get(f"/books/{book['id']}/sessions")["items"] == []

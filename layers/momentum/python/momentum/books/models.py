@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from momentum.models import LongText, Name, PageQuery, QueryModel, RequestModel, ResponseModel, ShortText
 
@@ -108,7 +108,7 @@ class SessionIn(RequestModel):
     start_page: Page | None = None
     end_page: Page | None = None
     duration_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
-    started_at: datetime | None = None
+    started_at: AwareDatetime | None = None  # with its offset: a bare local time names no moment
     notes: LongText | None = None
 
 
@@ -117,7 +117,7 @@ class SessionPatch(RequestModel):
     start_page: Page | None = None
     end_page: Page | None = None
     duration_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
-    started_at: datetime | None = None
+    started_at: AwareDatetime | None = None  # with its offset: a bare local time names no moment
     notes: LongText | None = None
 
     @model_validator(mode="after")
