@@ -1,7 +1,9 @@
 """Reading sessions: pages, the book's page, what they pay (with the daily cap), idempotency, concurrency, edits."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
-from momentum import db
+from momentum import db, gamification
 
 from tests.helpers import run_concurrently
 
@@ -237,3 +239,16 @@ def test_a_start_time_without_an_offset_is_422(reader):
     )
     assert (status, error["error"]["details"]) == (422, {"field": "started_at"})
     assert me.get(f"/books/{book['id']}/sessions")["items"] == []
+
+
+def test_a_seventh_day_of_reading_earns_reading_week(reader, conn):
+    me = reader()
+    today = datetime.now(UTC).date()
+    for days in range(6, 0, -1):  # read on the six days before today
+        gamification.touch_streak(conn, me.id, "reading", today - timedelta(days=days))
+    book = me.book(total_pages=300)
+
+    logged = me.read(book["id"], pages_read=20)
+
+    assert "reading_week" in logged["achievements"]
+    assert me.get("/books/stats")["current_streak"] == 7
