@@ -1,5 +1,5 @@
-"""Fixtures of the books tests: a reader that talks to the books handler as one user, with the reading
-achievements seeded."""
+"""Fixtures of the books tests: a reader that talks to the books handler as one user, and the reading
+achievements."""
 
 from __future__ import annotations
 
@@ -75,16 +75,32 @@ class Reader:
         return dict(zip(keys, row, strict=True))
 
 
-@pytest.fixture(scope="session")
-def seeded(database_url):
-    from momentum import db
-
-    with db.connect(database_url) as connection, connection.transaction():
-        gamification_seed.seed(connection)
-        books_seed.seed(connection)
+@pytest.fixture()
+def reading_achievements(conn):
+    """The seeded reading achievements (books.py's and reading_week), for one test: the session database has no
+    seeded achievements, and other tests count the ones a user earns."""
+    keys = [key for key, *_ in books_seed.ACHIEVEMENTS] + ["reading_week"]
+    week = next(a for a in gamification_seed.ACHIEVEMENTS if a[0] == "reading_week")
+    key, name, category, trigger, config, coins, xp, description = week
+    with conn.transaction():
+        books_seed.seed(conn)
+        conn.execute(
+            "INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config, reward_coins, "
+            "reward_xp, description) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING",
+            (key, name, category, trigger, Jsonb(config), coins, xp, description),
+        )
+    yield keys
+    with conn.transaction():
+        conn.execute(
+            "DELETE FROM user_rewards WHERE reward_type = 'achievement' AND source_id IN "
+            "(SELECT id FROM achievement_definitions WHERE key = ANY(%s))",
+            (keys,),
+        )
+        conn.execute("DELETE FROM user_achievements WHERE achievement_key = ANY(%s)", (keys,))
+        conn.execute("DELETE FROM achievement_definitions WHERE key = ANY(%s)", (keys,))
 
 
 @pytest.fixture()
-def reader(api, make_user, database_url, seeded):
+def reader(api, make_user, database_url):
     """Factory: a new reader (a fresh user) each call."""
     return lambda: Reader(api, make_user(), database_url)

@@ -101,7 +101,7 @@ def test_the_daily_cap_stops_a_coin_printer(reader, conn):
     assert (balances["coins"], balances["xp"], balances["reading_stars"]) == (50, 100, 10)
 
 
-def test_reaching_the_last_page_finishes_the_book_and_counts_for_achievements(reader, conn):
+def test_reaching_the_last_page_finishes_the_book_and_counts_for_achievements(reader, conn, reading_achievements):
     me = reader()
     book = me.book(total_pages=120)
     me.read(book["id"], pages_read=100)
@@ -241,7 +241,7 @@ def test_a_start_time_without_an_offset_is_422(reader):
     assert me.get(f"/books/{book['id']}/sessions")["items"] == []
 
 
-def test_a_seventh_day_of_reading_earns_reading_week(reader, conn):
+def test_a_seventh_day_of_reading_earns_reading_week(reader, conn, reading_achievements):
     me = reader()
     today = datetime.now(UTC).date()
     for days in range(6, 0, -1):  # read on the six days before today

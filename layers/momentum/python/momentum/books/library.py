@@ -9,7 +9,6 @@ starting it again opens a new read-through from that page. A rating needs a fini
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -107,12 +106,6 @@ WHERE book_id = %(id)s AND started_at >= %(since)s
 class _SortedBook(Book):
     sort_text: str | None = Field(default=None, exclude=True)
     sort_time: datetime | None = Field(default=None, exclude=True)
-
-
-@dataclass(frozen=True)
-class Completion:
-    completed: bool
-    paid: bool
 
 
 def lock_book(conn: Connection, user_id: UUID, book_id: UUID) -> Book:
@@ -227,16 +220,14 @@ def delete_book(conn: Connection, user_id: UUID, book_id: UUID) -> None:
         conn.execute("DELETE FROM books WHERE id = %s", (book_id,))
 
 
-def move(
-    conn: Connection, user_id: UUID, book: Book, target: Status, *, at: datetime | None = None, pay: bool = True
-) -> Completion:
-    """Move a locked book to ``target`` (see the module's docstring) at ``at`` (now by default); finishing may pay
-    the ``book_complete`` event unless ``pay`` is False (imported history)."""
+def move(conn: Connection, user_id: UUID, book: Book, target: Status, *, at: datetime | None = None) -> None:
+    """Move a locked book to ``target`` (see the module's docstring) at ``at`` (now by default); finishing pays the
+    ``book_complete`` event (imports write their history without it)."""
     now = at or datetime.now(UTC)
     params = {"id": book.id, "user_id": user_id, "now": now, "started_at": book.started_at or now}
     if target == "reading":
         if book.status == "reading":
-            return Completion(False, False)
+            return
         reread = book.status == "completed"
         conn.execute("DELETE FROM books_abandoned WHERE book_id = %(id)s", params)
         conn.execute(
@@ -246,10 +237,10 @@ def move(
             params | {"reread": reread},
         )
         conn.execute(OPEN_READ, params)
-        return Completion(False, False)
+        return
     if target == "completed":
         if book.status == "completed":
-            return Completion(False, False)
+            return
         conn.execute("DELETE FROM books_abandoned WHERE book_id = %(id)s", params)
         conn.execute(
             """UPDATE books SET status = 'completed', completed_at = %(now)s, started_at = %(started_at)s,
@@ -258,7 +249,8 @@ def move(
             params,
         )
         conn.execute(FINISH_READ, params)
-        return Completion(True, pay and _pay_completion(conn, user_id, book.id))
+        _pay_completion(conn, user_id, book.id)
+        return
     # to_read and abandoned both close an open read-through unfinished; only 'abandoned' shelves the book so.
     if book.status == "completed":
         raise InvalidInput(
@@ -273,18 +265,17 @@ def move(
         )
     else:
         conn.execute("DELETE FROM books_abandoned WHERE book_id = %(id)s", params)
-    return Completion(False, False)
 
 
-def _pay_completion(conn: Connection, user_id: UUID, book_id: UUID) -> bool:
+def _pay_completion(conn: Connection, user_id: UUID, book_id: UUID) -> None:
     """The ``book_complete`` event: once per book, for at most COMPLETIONS_PER_DAY books a local day."""
     tz = reader_settings(conn, user_id).tz
     start, end = rules.day_bounds(datetime.now(tz).date(), tz)
     if db.fetch_value(conn, COMPLETIONS_TODAY, {"user_id": user_id, "start": start, "end": end}) >= (
         rules.COMPLETIONS_PER_DAY
     ):
-        return False
-    result = gamification.award(
+        return
+    gamification.award(
         conn,
         user_id,
         event_type="book_complete",
@@ -293,7 +284,6 @@ def _pay_completion(conn: Connection, user_id: UUID, book_id: UUID) -> bool:
         reason="Finished a book",
         event_id=book_id,
     )
-    return result.applied
 
 
 def _rate(conn: Connection, book_id: UUID, rating: int | None) -> None:
