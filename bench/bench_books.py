@@ -3,11 +3,12 @@
 50,000 sessions; then the EXPLAIN (ANALYZE, BUFFERS) plan of every statement those requests run for the heavy
 reader, and a check that none reads a big table by sequential scan.
 
-The data is generated with set-based SQL (generate_series) into a scratch database on BENCH_DATABASE_URL's server
-(default: the local PostgreSQL on 127.0.0.1:5432), which is dropped afterwards. Loading takes a few minutes: the
-indexes are built after the rows are in, as a bulk load would.
+The data is generated with set-based SQL (generate_series) into a scratch database on the server of
+BENCH_DATABASE_URL or TEST_DATABASE_URL (else a throwaway embedded PostgreSQL), which is dropped afterwards.
+Loading takes a few minutes: the indexes are built after the rows are in, as a bulk load would.
 
-    python bench/bench_books.py        # BENCH_BOOKS_SCALE=0.1 for a tenth of the data
+    TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres python bench/bench_books.py
+    BENCH_BOOKS_SCALE=0.1 python bench/bench_books.py    # a tenth of the data (the heavy reader stays as big)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")  # one JSON line per request would
 
 from momentum_infra import migrate, pg  # noqa: E402
 
-SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SERVER_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
 SCALE = float(os.environ.get("BENCH_BOOKS_SCALE", "1"))
 USERS = int(10_000 * SCALE)
 BOOKS = int(1_000_000 * SCALE)
@@ -87,8 +88,16 @@ LOAD = [
 
 
 def main() -> int:
+    server = None
+    server_url = SERVER_URL
+    if not server_url:
+        import tempfile
+        from pathlib import Path
+
+        server = pg.embedded_server(Path(tempfile.mkdtemp(prefix="momentum-bench-")) / "pgdata", throwaway=True)
+        server_url = server.get_uri("postgres")
     name = f"momentum_bench_books_{uuid.uuid4().hex[:8]}"
-    url = pg.ensure_database(SERVER_URL, name)
+    url = pg.ensure_database(server_url, name)
     try:
         migrate.upgrade(url)
         return run(url)
@@ -96,7 +105,9 @@ def main() -> int:
         from momentum import db
 
         db.close_conn()
-        pg.drop_database(SERVER_URL, name)
+        pg.drop_database(server_url, name)
+        if server is not None:
+            server.cleanup()
 
 
 def load(url: str) -> None:
