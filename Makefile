@@ -1,7 +1,7 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
 PYTHON ?= python3
 
-.PHONY: clients install dev test test-unit test-integration test-e2e lint scan migrate seed spec bench bench-market bench-fitness bench-analysis build deploy
+.PHONY: clients install dev test test-unit test-integration test-e2e lint scan migrate seed spec bench bench-market bench-fitness bench-books bench-analysis build deploy
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
@@ -58,6 +58,9 @@ bench-market: install
 
 bench-fitness: install
 	$(PYTHON) bench/bench_fitness.py
+
+bench-books: install
+	$(PYTHON) bench/bench_books.py
 
 bench-analysis: install
 	$(PYTHON) -m pip install --quiet -e '.[bench]'

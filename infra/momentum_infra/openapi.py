@@ -126,7 +126,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
             "summary": op.summary.splitlines()[0] if op.summary else op.name,
             "tags": [op.path.split("/")[1]],
         }
-        if "\n" in op.summary:
+        if op.summary:
             operation["description"] = op.summary
         params: list[dict[str, Any]] = [
             {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
@@ -151,6 +151,8 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
             }
+        elif op.raw_body is not None:
+            operation["requestBody"] = {"required": True, "content": {op.raw_body: {"schema": {"type": "string"}}}}
         ok: dict[str, Any] = {"description": "OK" if op.status != 204 else "No content"}
         if op.response is not None:
             ok["content"] = {"application/json": {"schema": _schema_of(op.response, refs, "serialization")}}

@@ -146,6 +146,11 @@ CONSTRAINTS: dict[str, ErrorFactory] = {
             "A training program schedules this workout; remove it from the program first", code="workout_scheduled"
         ),
     ),
+    # books: one copy of an ISBN per library; an Idempotency-Key names one reading session
+    "book_isbns_pkey": _conflict("duplicate_isbn", "A book with this ISBN is already in your library"),
+    "reading_session_requests_pkey": _conflict(
+        "idempotency_key_reused", "This Idempotency-Key was used for another session"
+    ),
 }
 
 

@@ -66,6 +66,7 @@ class Operation:
     idempotent: bool
     errors: tuple[str, ...] = ()
     view: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    raw_body: str | None = None  # a content type (e.g. "text/csv") whose body the view gets as text, unparsed
 
     def error_codes(self) -> dict[int, list[str]]:
         """The error codes this operation can answer with, by status: the glue's, from the route's shape, and the
@@ -194,6 +195,7 @@ class MomentumApp(Chalice):
         summary: str = "",
         idempotent: bool = False,
         errors: tuple[str, ...] = (),
+        raw_body: str | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             for method in methods:
@@ -210,6 +212,7 @@ class MomentumApp(Chalice):
                     idempotent,
                     tuple(errors),
                     view,
+                    raw_body,
                 )
                 self.operations.append(op)
                 Chalice.route(
@@ -232,6 +235,8 @@ class MomentumApp(Chalice):
                     ctx._query = _parse_query(request, op.query)
                 if op.body is not None:
                     ctx._body = _parse_body(request, op.body)
+                elif op.raw_body is not None:
+                    ctx._body = _read_raw_body(request, op.raw_body)
                 response = _to_response(view(ctx, **ids), op.status)
             except DomainError as error:
                 response = error_response(error)
@@ -310,13 +315,28 @@ def _validation_error(error: ValidationError) -> InvalidInput:
     return InvalidInput("Invalid input", details={"errors": errors})
 
 
-def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
-    raw = request.raw_body or b"{}"
+def _checked_body(request: Any, expected: str, default: bytes) -> bytes:
+    """The raw body, within the size limit and of the expected content type."""
+    raw: bytes = request.raw_body or default
     if len(raw) > get_settings().max_body_bytes:
         raise PayloadTooLarge("Request body too large", details={"max_bytes": get_settings().max_body_bytes})
-    content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise UnsupportedMediaType("Send the body as application/json", details={"content_type": content_type})
+    content_type = request.headers.get("content-type", expected).split(";")[0].strip().lower()
+    if content_type != expected:
+        raise UnsupportedMediaType(f"Send the body as {expected}", details={"content_type": content_type})
+    return raw
+
+
+def _read_raw_body(request: Any, content_type: str) -> str:
+    """A text body (CSV, …) for a view that parses it itself: UTF-8, a byte-order mark dropped."""
+    raw = _checked_body(request, content_type, b"")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequest("The body is not UTF-8 text", code="malformed_body") from None
+
+
+def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
+    raw = _checked_body(request, "application/json", b"{}")
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
