@@ -15,14 +15,21 @@ def list_books(ctx: Context[None, models.BookQuery]) -> Page[models.Book]:
     return library.list_books(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
-@app.route("/books", ["POST"], body=models.BookIn, response=models.BookDetail, status=201)
+@app.route(
+    "/books",
+    ["POST"],
+    body=models.BookIn,
+    response=models.BookDetail,
+    status=201,
+    errors=("duplicate_isbn", "invalid_isbn", "not_read", "past_last_page"),
+)
 def create_book(ctx: Context[models.BookIn]) -> models.BookDetail:
     """Add a book. ISBN-10 or -13 (hyphens allowed) is checked and stored as ISBN-13; one copy per ISBN (409).
     A rating needs a read book (status completed)."""
     return library.create_book(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/books/import", ["POST"], raw_body="text/csv", response=models.ImportReport)
+@app.route("/books/import", ["POST"], raw_body="text/csv", response=models.ImportReport, errors=("unknown_format", "malformed_csv"))
 def import_books(ctx: Context[str]) -> models.ImportReport:
     """Import a Goodreads or StoryGraph library export (the CSV as the body). Importing the same file again adds
     nothing; the report lists skipped rows and why. Any other file writes nothing (422). Imported history pays
@@ -44,7 +51,13 @@ def get_book(ctx: Context, book_id: UUID) -> models.BookDetail:
     return library.get_book(ctx.conn, ctx.user.id, book_id)
 
 
-@app.route("/books/{book_id}", ["PATCH"], body=models.BookPatch, response=models.BookDetail)
+@app.route(
+    "/books/{book_id}",
+    ["PATCH"],
+    body=models.BookPatch,
+    response=models.BookDetail,
+    errors=("duplicate_isbn", "invalid_status_move", "not_read", "past_last_page"),
+)
 def update_book(ctx: Context[models.BookPatch], book_id: UUID) -> models.BookDetail:
     """Change a book (only the fields sent). status: reading starts it (or re-reads a finished book from page 0,
     keeping the first read), completed finishes it (current_page = total_pages), abandoned stops it where it is."""
@@ -70,6 +83,7 @@ def list_reading_sessions(ctx: Context[None, PageQuery], book_id: UUID) -> Page[
     response=models.LoggedSession,
     status=201,
     idempotent=True,
+    errors=("book_completed", "idempotency_key_reused", "end_before_start", "past_last_page"),
 )
 def log_reading_session(ctx: Context[models.SessionIn], book_id: UUID) -> models.LoggedSession:
     """Log a reading session (pages_read, or start/end page). Pays XP = max(1, pages ÷ 5), coins = pages ÷ 10 and a
@@ -80,7 +94,11 @@ def log_reading_session(ctx: Context[models.SessionIn], book_id: UUID) -> models
 
 
 @app.route(
-    "/books/{book_id}/sessions/{session_id}", ["PATCH"], body=models.SessionPatch, response=models.ReadingSession
+    "/books/{book_id}/sessions/{session_id}",
+    ["PATCH"],
+    body=models.SessionPatch,
+    response=models.ReadingSession,
+    errors=("end_before_start",),
 )
 def update_reading_session(ctx: Context[models.SessionPatch], book_id: UUID, session_id: UUID) -> models.ReadingSession:
     """Correct a session; the book's page follows. What the session paid stays paid (no reversal, no new pay)."""

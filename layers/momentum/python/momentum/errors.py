@@ -91,6 +91,7 @@ ERROR_CODES: dict[str, int] = {
     # the glue
     "bad_request": 400,
     "malformed_json": 400,
+    "malformed_body": 400,
     "unauthorized": 401,
     "invalid_token": 401,
     "forbidden": 403,
@@ -130,4 +131,14 @@ ERROR_CODES: dict[str, int] = {
     "custom_exercise_in_public_workout": 422,
     "builtin_exercise": 403,
     "analysis_not_ready": 409,
+    # books
+    "end_before_start": 422,
+    "duplicate_isbn": 409,
+    "invalid_status_move": 422,
+    "not_read": 422,
+    "past_last_page": 422,
+    "unknown_format": 422,
+    "malformed_csv": 422,
+    "book_completed": 409,
+    "invalid_isbn": 422,
 }

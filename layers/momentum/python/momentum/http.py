@@ -80,6 +80,8 @@ class Operation:
             codes.append("not_found")
         if self.body is not None:
             codes += ["malformed_json", "payload_too_large", "unsupported_media_type", "invalid_input"]
+        if self.raw_body is not None:
+            codes += ["malformed_body", "payload_too_large", "unsupported_media_type"]
         if self.query is not None or self.idempotent:
             codes.append("invalid_input")
         by_status: dict[int, list[str]] = {}
