@@ -29,7 +29,13 @@ def create_book(ctx: Context[models.BookIn]) -> models.BookDetail:
     return library.create_book(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/books/import", ["POST"], raw_body="text/csv", response=models.ImportReport, errors=("unknown_format", "malformed_csv"))
+@app.route(
+    "/books/import",
+    ["POST"],
+    raw_body="text/csv",
+    response=models.ImportReport,
+    errors=("unknown_format", "malformed_csv"),
+)
 def import_books(ctx: Context[str]) -> models.ImportReport:
     """Import a Goodreads or StoryGraph library export (the CSV as the body). Importing the same file again adds
     nothing; the report lists skipped rows and why. Any other file writes nothing (422). Imported history pays
