@@ -14,7 +14,7 @@ from momentum.reference.notifications import messages_in, objects_in
 from momentum.reference.storage import reanalysis_notification
 from momentum.reference.tracks import normalise_media_type, object_key, safe_file_name
 
-from tests.integration.reference_support import load_event
+from tests.reference_support import load_event
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import re
 import pytest
 from momentum_infra import template as tpl
 
-from tests.integration.test_market_helpers import buy, coins, fund, make_item
+from tests.integration.market.helpers import buy, coins, fund, make_item
 
 MARKET_MODULES = {"functions.market.app", "functions.purchase.app", "functions.claim_reward.app"}
 OWNED_ID_ROUTES = [

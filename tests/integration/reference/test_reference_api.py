@@ -12,20 +12,9 @@ import pytest
 from momentum.config import get_settings
 from momentum.reference import pipeline
 
-from tests.integration.reference_support import load_event, mocked_uploads, wav_bytes
+from tests.reference_support import load_event, wav_bytes
 
 TRACK_SECONDS = 8.0
-
-
-@pytest.fixture()
-def uploads(database_url, monkeypatch):
-    with mocked_uploads(monkeypatch) as stack:
-        yield stack
-
-
-@pytest.fixture()
-def reference(api):
-    return api("reference")
 
 
 def post(client, path, user, body=None):

@@ -10,11 +10,6 @@ import pytest
 from tests.helpers import run_concurrently
 
 
-@pytest.fixture()
-def reference(api):
-    return api("reference")
-
-
 def send(client, method, path, user, body=None):
     return client.request(
         method, path, headers=user.headers, body=json.dumps(body).encode() if body is not None else b""
