@@ -82,3 +82,4 @@ def dev_server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stderr.close()
