@@ -37,6 +37,9 @@ CASES = [
 ]
 
 
+ISOLATED_ROUTES = {(method, path) for method, path, _ in CASES}
+
+
 def test_every_fitness_id_route_is_covered():
     assert {(method, path) for method, path, _ in CASES} == id_routes()
 

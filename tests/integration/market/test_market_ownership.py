@@ -25,6 +25,15 @@ ADMIN_ROUTES = [
 ]
 BODIES = {"refund": {"reason": "mine now"}}
 
+ISOLATED_ROUTES = {(r.method, r.path) for r in OWNED_ID_ROUTES}
+# The catalog is the same for everyone: any user may read an item and buy it, only admins change it.
+SHARED_ROUTES = {
+    ("GET", "/market/items/{item_id}"),
+    ("PATCH", "/market/items/{item_id}"),
+    ("DELETE", "/market/items/{item_id}"),
+    ("POST", "/market/items/{item_id}/purchase"),
+}
+
 
 def call(api, route, user, ids):
     path = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), route.path)
