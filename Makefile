@@ -39,9 +39,9 @@ $(TOOLS): pyproject.toml | $(BIN)/python
 	$(INSTALL) -e '.[test,lint]'
 	@touch $@ $(RUNTIME)
 
-$(BENCH): pyproject.toml | $(TOOLS)
+$(BENCH): pyproject.toml | $(BIN)/python
 	@echo "==> Installing the benchmark comparisons into $(VENV)"
-	$(INSTALL) -e '.[test,lint,bench]'
+	$(INSTALL) -e '.[bench]'
 	@touch $@
 
 install: $(TOOLS)
@@ -86,13 +86,13 @@ migrate: $(RUNTIME)
 seed: $(RUNTIME)
 	$(BIN)/momentum seed
 
-bench: $(TOOLS)
+bench: $(RUNTIME)
 	$(BIN)/python bench/bench_imports.py
 
-bench-market: $(TOOLS)
+bench-market: $(RUNTIME)
 	$(BIN)/python bench/bench_market.py
 
-bench-fitness: $(TOOLS)
+bench-fitness: $(RUNTIME)
 	$(BIN)/python bench/bench_fitness.py
 
 bench-analysis: $(BENCH)
