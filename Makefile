@@ -1,28 +1,84 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
+#
+# Everything runs in the project's virtual environment, .venv, made on first use (with uv when it is installed,
+# otherwise with `python3 -m venv` and pip), so nothing is installed into the system Python. Each set of packages
+# is installed again only when pyproject.toml changes: a stamp file in .venv records the last install.
 PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null)
 
-.PHONY: clients install dev test test-unit test-integration test-e2e lint scan migrate seed spec bench bench-market bench-fitness bench-books bench-analysis build deploy
+ifdef UV
+NEW_VENV = $(UV) venv --quiet --python $(PYTHON) $(VENV)
+INSTALL = $(UV) pip install --python $(BIN)/python
+else
+NEW_VENV = $(PYTHON) -m venv $(VENV)
+INSTALL = $(BIN)/python -m pip install
+endif
 
-install:
-	$(PYTHON) -m pip install --quiet -e '.[dev]'
+# What the stack needs (`make dev`), and that plus the test and lint tools (`make test`, `make check`).
+RUNTIME := $(VENV)/.installed-runtime
+TOOLS := $(VENV)/.installed-tools
+BENCH := $(VENV)/.installed-bench
 
-dev: install
-	momentum dev
+.PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan migrate seed \
+	spec clients bench bench-market bench-fitness bench-books bench-analysis build deploy clean-venv
 
-test: install
-	$(PYTHON) -m pytest
+$(BIN)/python:
+	@echo "==> Creating the virtual environment $(VENV)"
+	$(NEW_VENV)
 
-test-unit: install
-	$(PYTHON) -m pytest tests/unit
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	@echo "==> Installing what the local stack needs into $(VENV) (the first time takes a few minutes)"
+	$(INSTALL) -e .
+	@touch $@
 
-test-integration: install
-	$(PYTHON) -m pytest tests/integration
+# The tools' set includes the runtime's, so it satisfies the runtime stamp too.
+$(TOOLS): pyproject.toml | $(BIN)/python
+	@echo "==> Installing the stack, test and lint tools into $(VENV) (the first time takes a few minutes)"
+	$(INSTALL) -e '.[test,lint]'
+	@touch $@ $(RUNTIME)
 
-test-e2e: install
-	$(PYTHON) -m pytest tests/e2e
+$(BENCH): pyproject.toml | $(BIN)/python
+	@echo "==> Installing the benchmark comparisons into $(VENV)"
+	$(INSTALL) -e '.[bench]'
+	@touch $@
 
-lint:
-	ruff check .
+install: $(TOOLS)
+
+dev: $(RUNTIME)
+	$(BIN)/momentum dev
+
+# The whole suite: unit (slow ones included), integration and end-to-end.
+test: $(TOOLS)
+	$(BIN)/python -m pytest
+
+# The fast inner loop: lint, format, types, then the unit tests without the slow ones (template checks included).
+check: lint typecheck test-unit
+
+lint: $(TOOLS)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(TOOLS)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# The paths and strictness come from [tool.mypy] in pyproject.toml.
+typecheck: $(TOOLS)
+	$(BIN)/mypy
+
+test-unit: $(TOOLS)
+	$(BIN)/python -m pytest tests/unit -m "not slow"
+
+test-slow: $(TOOLS)
+	$(BIN)/python -m pytest -m slow
+
+test-integration: $(TOOLS)
+	$(BIN)/python -m pytest tests/integration
+
+test-e2e: $(TOOLS)
+	$(BIN)/python -m pytest tests/e2e
 
 # Security scan of template.yaml: fails on any finding that is neither fixed nor suppressed with a reason in the
 # template. checkov pins older boto3, botocore and packaging than the project uses, so it gets a virtualenv of
@@ -39,39 +95,43 @@ $(CHECKOV_VENV)/checkov-$(CHECKOV_VERSION):
 scan: $(CHECKOV_VENV)/checkov-$(CHECKOV_VERSION)
 	$(CHECKOV_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --quiet --skip-download
 
-migrate:
-	momentum migrate
+migrate: $(RUNTIME)
+	$(BIN)/momentum migrate
 
-seed:
-	momentum seed
+seed: $(RUNTIME)
+	$(BIN)/momentum seed
 
 # The schema tests read migrations/spec/schema.json; this rewrites it from the Markdown spec kept beside the clone.
 SPEC_DIR ?= ../shared/spec
-spec:
-	PYTHONPATH=infra $(PYTHON) -m momentum_infra.schema_spec $(SPEC_DIR)
+spec: $(RUNTIME)
+	$(BIN)/python -m momentum_infra.schema_spec $(SPEC_DIR)
 
-bench: install
-	$(PYTHON) bench/bench_imports.py
-
-bench-market: install
-	$(PYTHON) bench/bench_market.py
-
-bench-fitness: install
-	$(PYTHON) bench/bench_fitness.py
-
-bench-books: install
-	$(PYTHON) bench/bench_books.py
-
-bench-analysis: install
-	$(PYTHON) -m pip install --quiet -e '.[bench]'
-	$(PYTHON) bench/bench_analysis.py
-
-clients: install     # a Python client and TypeScript types from the running local stack's /openapi.json
+# A Python client and TypeScript types from the running local stack's /openapi.json, into clients/build/.
+clients: $(TOOLS)
 	mkdir -p clients/build
 	curl -sf http://127.0.0.1:8000/openapi.json -o clients/build/openapi.json
-	openapi-python-client generate --path clients/build/openapi.json --output-path clients/build/python --overwrite
+	$(BIN)/openapi-python-client generate --path clients/build/openapi.json --output-path clients/build/python \
+		--overwrite
 	cd clients && npm ci --no-audit --no-fund && npx openapi-typescript build/openapi.json --output build/momentum.d.ts \
 		&& npx tsc --noEmit --strict build/momentum.d.ts example.ts
+
+bench: $(RUNTIME)
+	$(BIN)/python bench/bench_imports.py
+
+bench-market: $(RUNTIME)
+	$(BIN)/python bench/bench_market.py
+
+bench-fitness: $(RUNTIME)
+	$(BIN)/python bench/bench_fitness.py
+
+bench-books: $(RUNTIME)
+	$(BIN)/python bench/bench_books.py
+
+bench-analysis: $(BENCH)
+	$(BIN)/python bench/bench_analysis.py
+
+clean-venv:
+	rm -rf $(VENV)
 
 build:
 	sam build

@@ -20,11 +20,17 @@ def run_concurrently(fn, count: int, workers: int | None = None) -> list:
     start = threading.Event()
 
     def call(i):
+        from momentum import db
+
         start.wait(timeout=10)
         try:
             return fn(i)
         except Exception as error:  # returned so the test can assert on it
             return error
+        finally:
+            # The handlers keep one connection per thread, as a Lambda execution environment does; these threads end
+            # here, so their connections are closed rather than left for the garbage collector.
+            db.close_conn()
 
     with ThreadPoolExecutor(max_workers=workers or count) as pool:
         futures = [pool.submit(call, i) for i in range(count)]

@@ -23,6 +23,7 @@ def free_port() -> int:
 class DevServer:
     def __init__(self, url: str, process: subprocess.Popen, lines: queue.Queue, env: dict):
         self.url, self.process, self.lines, self.env = url, process, lines, env
+        self.seen: list[str] = []  # the console so far, shown when the server fails to start
 
     def call(self, method: str, path: str, body=None, token: str | None = None, headers: dict | None = None):
         """One JSON request to the stack; returns (status, decoded body or None)."""
@@ -53,8 +54,10 @@ class DevServer:
                 line = self.lines.get(timeout=0.2)
             except queue.Empty:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"momentum dev exited with {self.process.returncode}") from None
+                    console = "".join(self.seen[-30:])
+                    raise RuntimeError(f"momentum dev exited with {self.process.returncode}:\n{console}") from None
                 continue
+            self.seen.append(line)
             if pattern in line:
                 return line
         raise TimeoutError(f"no line with {pattern!r} within {timeout}s")
@@ -82,3 +85,4 @@ def dev_server(tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=10)
+        process.stderr.close()

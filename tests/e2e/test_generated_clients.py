@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_reference_upload import post_form
-from tests.integration.reference_support import wav_bytes
+from tests.reference_support import wav_bytes
 
 pytestmark = pytest.mark.e2e
 

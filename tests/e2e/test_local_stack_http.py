@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.test_reference_upload import post_form
-from tests.integration.reference_support import wav_bytes
+from tests.reference_support import wav_bytes
 
 pytestmark = pytest.mark.e2e
 

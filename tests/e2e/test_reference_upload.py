@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from tests.integration.reference_support import wav_bytes
+from tests.reference_support import wav_bytes
 
 pytestmark = pytest.mark.e2e
 

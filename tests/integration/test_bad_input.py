@@ -1,4 +1,8 @@
-"""Every route of template.yaml answers bad input with a 4xx JSON error, never a 500 and never a write."""
+"""Every route of template.yaml answers bad input with its precise 4xx JSON error, never a 500, and writes nothing.
+
+The HTTP glue checks the token, then the path ids, the query and the body, and only then calls the view: so a
+well-formed id that names nothing still gets its body validated, and each bad body has exactly one right answer.
+"""
 
 import importlib
 import json
@@ -8,6 +12,7 @@ import uuid
 import pytest
 from chalice.test import Client
 from momentum_infra import template as tpl
+from psycopg import sql
 
 ROUTES = tpl.api_routes()
 
@@ -26,55 +31,105 @@ def _call(app, method, path, headers, body=None):
         return client.http.request(method, path, headers=headers, body=body if body is not None else b"")
 
 
-def assert_json_error(response, *statuses):
-    assert response.status_code in statuses, (response.status_code, response.body[:300])
-    assert set(json.loads(response.body)["error"]) == {"code", "message", "details"}
+def assert_json_error(response, status, code=None):
+    assert response.status_code == status, (response.status_code, response.body[:300])
+    error = json.loads(response.body)["error"]
+    assert set(error) == {"code", "message", "details"}
+    if code is not None:
+        assert error["code"] == code, error
+
+
+def row_counts(conn) -> dict[str, int]:
+    """The number of rows of every table, in one statement."""
+    tables = [name for (name,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+    counts = sql.SQL(", ").join(
+        sql.SQL("(SELECT count(*) FROM {})").format(sql.Identifier(name)) for name in sorted(tables)
+    )
+    return dict(zip(sorted(tables), conn.execute(sql.SQL("SELECT {}").format(counts)).fetchone(), strict=True))
 
 
 @pytest.fixture()
-def caller(make_user):
-    users = {}
+def users(make_user):
+    return {"user": make_user(), "admin": make_user(admin=True)}
 
-    def headers_for(op):
-        kind = "admin" if op.auth == "admin" else "user"
-        users.setdefault(kind, make_user(admin=kind == "admin"))
-        return users[kind].headers
 
-    return headers_for
+@pytest.fixture()
+def caller(users):
+    """The headers of a user allowed on the operation: an admin for admin routes, a plain user otherwise."""
+    return lambda op: users["admin" if op.auth == "admin" else "user"].headers
+
+
+@pytest.fixture()
+def unchanged(conn, users):
+    """Asserts, after the test, that no table gained or lost a row (the suite runs one test at a time)."""
+    before = row_counts(conn)
+    yield
+    after = row_counts(conn)
+    assert {t: (before[t], n) for t, n in after.items() if before.get(t) != n} == {}
 
 
 @pytest.mark.parametrize(
     "route", [r for r in ROUTES if _operation(r)[1].auth != "public"], ids=lambda r: f"{r.method} {r.path}"
 )
-def test_no_token_is_401(route, database_url):
-    app, op = _operation(route)
-    assert_json_error(_call(app, route.method, _path(route), {"Content-Type": "application/json"}, b"{}"), 401)
+def test_no_token_is_401(route, unchanged):
+    app, _ = _operation(route)
+    response = _call(app, route.method, _path(route), {"Content-Type": "application/json"}, b"{}")
+    assert_json_error(response, 401, "unauthorized")
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if _operation(r)[1].auth == "admin"], ids=lambda r: f"{r.method} {r.path}"
+)
+def test_admin_routes_are_403_for_a_signed_in_user(route, users, unchanged):
+    app, _ = _operation(route)
+    response = _call(app, route.method, _path(route), users["user"].headers, b"{}")
+    assert_json_error(response, 403, "forbidden")
+
+
+def test_there_are_admin_routes():
+    assert len([r for r in ROUTES if _operation(r)[1].auth == "admin"]) >= 4
 
 
 @pytest.mark.parametrize("route", [r for r in ROUTES if "{" in r.path], ids=lambda r: f"{r.method} {r.path}")
-def test_malformed_ids_are_404(route, caller):
+def test_malformed_ids_are_404(route, caller, unchanged):
     app, op = _operation(route)
-    assert_json_error(_call(app, route.method, _path(route, "not-a-uuid"), caller(op), b"{}"), 404)
+    assert_json_error(_call(app, route.method, _path(route, "not-a-uuid"), caller(op), b"{}"), 404, "not_found")
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_bad_bodies_and_queries(route, caller):
+def bad_bodies(model):
+    """(body, status, error code) for a route whose body is ``model``."""
+    cases = [
+        (b"{", 400, "malformed_json"),
+        (b"[]", 422, "invalid_input"),
+        (b'"text"', 422, "invalid_input"),
+        (json.dumps({"unexpected_field": 1}).encode(), 422, "invalid_input"),
+        (b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', 413, "payload_too_large"),
+    ]
+    if model.model_fields:
+        wrong_types = {name: {"wrong": ["type"]} for name in model.model_fields}
+        cases.append((json.dumps(wrong_types).encode(), 422, "invalid_input"))
+    return cases
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if _operation(r)[1].body], ids=lambda r: f"{r.method} {r.path}")
+def test_bad_bodies(route, caller, unchanged):
     app, op = _operation(route)
     headers = caller(op)
     path = _path(route)
-    # Unknown ids may legitimately answer 404 before the body is looked at; anything else must be the 4xx expected.
-    if op.body is not None:
-        cases = [
-            (b"{", (400, 404)),
-            (b"[]", (422, 404)),
-            (b'"text"', (422, 404)),
-            (json.dumps({"unexpected_field": 1}).encode(), (422, 404)),
-            (json.dumps({name: {"wrong": ["type"]} for name in op.body.model_fields}).encode(), (422, 404)),
-            (b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', (413,)),
-        ]
-        for body, statuses in cases:
-            assert_json_error(_call(app, route.method, path, headers, body), *statuses)
-        plain = headers | {"Content-Type": "text/plain"}
-        assert_json_error(_call(app, route.method, path, plain, b"{}"), 415, 404)
-    if op.query is not None:
-        assert_json_error(_call(app, route.method, path + "?no_such_parameter=1", headers), 422, 404)
+    for body, status, code in bad_bodies(op.body):
+        assert_json_error(_call(app, route.method, path, headers, body), status, code)
+    plain = headers | {"Content-Type": "text/plain"}
+    assert_json_error(_call(app, route.method, path, plain, b"{}"), 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if _operation(r)[1].query], ids=lambda r: f"{r.method} {r.path}")
+def test_unknown_query_parameters_are_422(route, caller, unchanged):
+    app, op = _operation(route)
+    assert_json_error(_call(app, route.method, _path(route) + "?no_such_parameter=1", caller(op)), 422, "invalid_input")
+
+
+def test_the_write_check_sees_a_write(conn, make_user):
+    """``unchanged`` would notice: creating a user changes the row counts it compares."""
+    before = row_counts(conn)
+    make_user()
+    assert row_counts(conn) != before

@@ -11,8 +11,8 @@ import pytest
 from momentum import metrics
 
 from tests.helpers import run_concurrently
-from tests.integration.reference_support import analysis_context, mocked_uploads, wav_bytes
-from tests.integration.test_market_helpers import buy, error_code, fund, make_item, post
+from tests.integration.market.helpers import buy, error_code, fund, make_item, post
+from tests.reference_support import analysis_context, mocked_uploads, wav_bytes
 
 TRACE_HEADER = "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;Sampled=1"
 TRACE_ID = "1-67891233-abcdef012345678912345678"

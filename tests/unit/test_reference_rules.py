@@ -15,7 +15,7 @@ from momentum.reference.runs import MAX_ATTEMPTS, Plan, RunState, Step, plan_run
 from momentum.reference.storage import reanalysis_notification
 from momentum.reference.tracks import normalise_media_type, object_key, safe_file_name
 
-from tests.integration.reference_support import load_event
+from tests.reference_support import load_event
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,23 @@ def test_object_keys_live_under_the_user_and_track():
     ],
 )
 def test_ranges_inside_the_track_are_accepted(start, end, duration):
-    check_time_range(start, end, duration)
+    assert accepts(start, end, duration)
+
+
+def test_the_end_of_the_track_is_the_last_accepted_moment():
+    assert accepts(0, 1000, 1000)
+    assert not accepts(0, 1001, 1000)
+    assert accepts(1000, None, 1000)
+    assert not accepts(1001, None, 1000)
+
+
+def accepts(start: int, end: int | None, duration: int | None) -> bool:
+    """check_time_range answers by raising InvalidInput or not."""
+    try:
+        check_time_range(start, end, duration)
+    except InvalidInput:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ def test_json_output(wav_path, capsys):
     assert {e["event_type"] for e in payload["events"]} >= {"beat", "downbeat", "section"}
 
 
+@pytest.mark.slow
 def test_plot_writes_a_png(wav_path, tmp_path, capsys):
     out = tmp_path / "groove.png"
 

@@ -31,6 +31,7 @@ def test_no_key_for_drums_only():
     assert analyze(drums.samples, drums.sample_rate).key is None
 
 
+@pytest.mark.slow
 def test_sections_carry_their_own_key():
     _, result = aba()
 

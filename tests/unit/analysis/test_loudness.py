@@ -45,8 +45,11 @@ def _tone_sequence(levels_s: list[tuple[float, float]], sample_rate: int = 48000
     [
         ([(-23, 20)], -23.0),  # EBU 3341 case 1
         ([(-33, 20)], -33.0),  # case 2
-        ([(-36, 10), (-23, 60), (-36, 10)], -23.0),  # case 3: relative gate
-        ([(-72, 10), (-36, 10), (-23, 60), (-36, 10), (-72, 10)], -23.0),  # case 4: absolute gate too
+        # Cases 3 and 4 analyse 80 and 120 seconds of audio: slow.
+        pytest.param([(-36, 10), (-23, 60), (-36, 10)], -23.0, marks=pytest.mark.slow),  # case 3: relative gate
+        pytest.param(  # case 4: absolute gate too
+            [(-72, 10), (-36, 10), (-23, 60), (-36, 10), (-72, 10)], -23.0, marks=pytest.mark.slow
+        ),
     ],
 )
 def test_integrated_loudness_ebu_3341(levels, lufs):

@@ -76,6 +76,7 @@ def test_progress_is_reported_up_to_one():
     assert seen == sorted(seen) and seen[-1] == 1.0
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_for_long_tracks():
     # 4 minutes of 44.1 kHz stereo is 85 MB as float32; the streaming pass never holds it (measured: 18 MB).
     loop = clip(125, "A minor", 4, "house", seconds=10, sample_rate=44100)

@@ -29,6 +29,7 @@ def test_sections_have_level_tempo_key_and_names():
     assert [e["event_data"]["label"] for e in section_events] == ["A", "B", "A"]
 
 
+@pytest.mark.slow
 def test_a_steady_loop_is_one_section():
     loop = clip(128, "A minor", 4, "house", seconds=60)
     result = analyze(loop.samples, loop.sample_rate)

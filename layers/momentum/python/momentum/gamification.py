@@ -13,7 +13,7 @@ from lifetime ``total_xp``, which never resets.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -244,7 +244,7 @@ def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
 
 def touch_streak(conn: Connection, user_id: UUID, streak_type: str, day: date | None = None) -> Streak:
     """Record activity on a UTC day: the same day keeps the streak, the next day extends it, a gap restarts it."""
-    day = day or datetime.utcnow().date()
+    day = day or datetime.now(UTC).date()
     return db.fetch_one(
         conn, Streak, TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}, resource="streak"
     )

@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field
 
-from momentum.models import LongText, Name, PageQuery, QueryModel, RequestModel, ResponseModel, ShortText
+from momentum.models import LongText, Name, PageQuery, PatchModel, QueryModel, RequestModel, ResponseModel, ShortText
 
 # What a reader sees. 'abandoned' is stored as books.status 'to_read' plus a books_abandoned row (the spec's
 # column knows three statuses); its read-through is kept, closed as abandoned.
@@ -20,12 +20,6 @@ Page = Annotated[int, Field(ge=0, le=100_000)]
 Rating = Annotated[int, Field(ge=1, le=5)]
 Url = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^https?://\S+$")]
 Isbn = Annotated[str, Field(min_length=10, max_length=20)]
-
-
-def _refuse_cleared(patch: RequestModel, required: tuple[str, ...]) -> None:
-    cleared = [f for f in required if f in patch.model_fields_set and getattr(patch, f) is None]
-    if cleared:
-        raise ValueError(f"{', '.join(cleared)} cannot be null")
 
 
 class BookIn(RequestModel):
@@ -40,8 +34,10 @@ class BookIn(RequestModel):
     status: Status = "to_read"
 
 
-class BookPatch(RequestModel):
+class BookPatch(PatchModel):
     """Only the fields sent change; null clears an optional field."""
+
+    not_null = frozenset({"title", "current_page", "status"})
 
     title: Name | None = None
     author: ShortText | None = None
@@ -52,11 +48,6 @@ class BookPatch(RequestModel):
     rating: Rating | None = None
     notes: LongText | None = None
     status: Status | None = None
-
-    @model_validator(mode="after")
-    def _required_stay(self) -> BookPatch:
-        _refuse_cleared(self, ("title", "current_page", "status"))
-        return self
 
 
 class BookQuery(PageQuery):
@@ -112,18 +103,15 @@ class SessionIn(RequestModel):
     notes: LongText | None = None
 
 
-class SessionPatch(RequestModel):
+class SessionPatch(PatchModel):
+    not_null = frozenset({"pages_read", "started_at"})
+
     pages_read: Page | None = None
     start_page: Page | None = None
     end_page: Page | None = None
     duration_minutes: Annotated[int, Field(ge=1, le=1440)] | None = None
     started_at: AwareDatetime | None = None  # with its offset: a bare local time names no moment
     notes: LongText | None = None
-
-    @model_validator(mode="after")
-    def _required_stay(self) -> SessionPatch:
-        _refuse_cleared(self, ("pages_read", "started_at"))
-        return self
 
 
 class ReadingSession(ResponseModel):

@@ -4,8 +4,7 @@ and nothing of theirs changes. The routes are taken from template.yaml, so a new
 import pytest
 from momentum_infra import template as tpl
 
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
-from tests.integration.test_fitness_helpers import workout_body
+from tests.integration.fitness.helpers import workout_body
 
 FITNESS_FUNCTIONS = {"FitnessFunction", "LogSetFunction"}
 
@@ -36,6 +35,9 @@ CASES = [
     ("POST", "/fitness/programs/{program_id}/advance", None),
     ("POST", "/fitness/programs/{program_id}/deactivate", None),
 ]
+
+
+ISOLATED_ROUTES = {(method, path) for method, path, _ in CASES}
 
 
 def test_every_fitness_id_route_is_covered():

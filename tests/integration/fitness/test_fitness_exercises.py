@@ -5,8 +5,6 @@ import uuid
 import pytest
 from momentum_infra.seed import fitness as fitness_seed
 
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
-
 
 def all_pages(me, query="", limit=100):
     items, cursor = [], None

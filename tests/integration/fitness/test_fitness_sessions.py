@@ -10,7 +10,6 @@ from momentum.fitness import rules
 from momentum.fitness.sessions import SET_VOLUME, WORKING_SET
 
 from tests.helpers import run_concurrently
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
 
 
 def ledger(conn, user_id):

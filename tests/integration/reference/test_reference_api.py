@@ -12,20 +12,9 @@ import pytest
 from momentum.config import get_settings
 from momentum.reference import pipeline
 
-from tests.integration.reference_support import load_event, mocked_uploads, wav_bytes
+from tests.reference_support import load_event, wav_bytes
 
 TRACK_SECONDS = 8.0
-
-
-@pytest.fixture()
-def uploads(database_url, monkeypatch):
-    with mocked_uploads(monkeypatch) as stack:
-        yield stack
-
-
-@pytest.fixture()
-def reference(api):
-    return api("reference")
 
 
 def post(client, path, user, body=None):
@@ -384,35 +373,47 @@ def test_region_crud_in_display_order(analysed, reference):
 # ------------------------------------------------------------------ nobody reaches another user's rows
 
 
+# (method, template path, valid body): every route of the reference function that takes a track's or analysis's id.
+ISOLATION_CASES = [
+    ("GET", "/reference/tracks/{track_id}", None),
+    ("PATCH", "/reference/tracks/{track_id}", {"name": "stolen"}),
+    ("DELETE", "/reference/tracks/{track_id}", None),
+    ("POST", "/reference/tracks/{track_id}/reanalyze", None),
+    ("GET", "/reference/tracks/{track_id}/analysis", None),
+    ("GET", "/reference/analyses/{analysis_id}/frames", None),
+    ("GET", "/reference/analyses/{analysis_id}/events", None),
+    ("GET", "/reference/tracks/{track_id}/annotations", None),
+    ("POST", "/reference/tracks/{track_id}/annotations", {"start_time_ms": 0, "title": "x"}),
+    ("GET", "/reference/tracks/{track_id}/annotations/{annotation_id}", None),
+    ("PATCH", "/reference/tracks/{track_id}/annotations/{annotation_id}", {"title": "x"}),
+    ("DELETE", "/reference/tracks/{track_id}/annotations/{annotation_id}", None),
+    ("GET", "/reference/tracks/{track_id}/regions", None),
+    ("POST", "/reference/tracks/{track_id}/regions", {"start_time_ms": 0, "end_time_ms": 10, "name": "x"}),
+    ("GET", "/reference/tracks/{track_id}/regions/{region_id}", None),
+    ("PATCH", "/reference/tracks/{track_id}/regions/{region_id}", {"name": "x"}),
+    ("DELETE", "/reference/tracks/{track_id}/regions/{region_id}", None),
+]
+ISOLATED_ROUTES = {(method, path) for method, path, _ in ISOLATION_CASES}
+
+
 def test_every_route_with_an_id_is_404_for_another_user(analysed, reference, make_user, conn):
     owner, track, analysis = analysed
     stranger = make_user()
     t = f"/reference/tracks/{track['id']}"
     note = post(reference, f"{t}/annotations", owner, {"start_time_ms": 0, "title": "mine"}).json_body
     region = post(reference, f"{t}/regions", owner, {"start_time_ms": 0, "end_time_ms": 1000, "name": "mine"}).json_body
-    a = f"/reference/analyses/{analysis['id']}"
-    calls = [
-        ("GET", t, None),
-        ("PATCH", t, {"name": "stolen"}),
-        ("DELETE", t, None),
-        ("POST", f"{t}/reanalyze", None),
-        ("GET", f"{t}/analysis", None),
-        ("GET", f"{a}/frames", None),
-        ("GET", f"{a}/events", None),
-        ("GET", f"{t}/annotations", None),
-        ("POST", f"{t}/annotations", {"start_time_ms": 0, "title": "x"}),
-        ("GET", f"{t}/annotations/{note['id']}", None),
-        ("PATCH", f"{t}/annotations/{note['id']}", {"title": "x"}),
-        ("DELETE", f"{t}/annotations/{note['id']}", None),
-        ("GET", f"{t}/regions", None),
-        ("POST", f"{t}/regions", {"start_time_ms": 0, "end_time_ms": 10, "name": "x"}),
-        ("GET", f"{t}/regions/{region['id']}", None),
-        ("PATCH", f"{t}/regions/{region['id']}", {"name": "x"}),
-        ("DELETE", f"{t}/regions/{region['id']}", None),
-    ]
-    for method, path, body in calls:
+    ids = {
+        "track_id": track["id"],
+        "analysis_id": analysis["id"],
+        "annotation_id": note["id"],
+        "region_id": region["id"],
+    }
+    for method, path, body in ISOLATION_CASES:
         response = reference.request(
-            method, path, headers=stranger.headers, body=json.dumps(body).encode() if body is not None else b""
+            method,
+            path.format(**ids),
+            headers=stranger.headers,
+            body=json.dumps(body).encode() if body is not None else b"",
         )
         assert response.status_code == 404, (method, path, response.status_code)
         assert response.json_body["error"]["code"] == "not_found"

@@ -4,8 +4,6 @@ import psycopg
 import pytest
 from momentum.fitness.account import erase_fitness_data
 
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
-
 
 def test_erasing_fitness_data_lets_the_user_be_deleted(caller, bench_press, conn):
     leaving, staying = caller(), caller()

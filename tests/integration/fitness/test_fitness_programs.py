@@ -10,7 +10,6 @@ from momentum_infra import localstack
 from momentum_infra import template as tpl
 
 from tests.helpers import run_concurrently
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
 
 
 def program_body(workout_id, weeks=3, name="Strength block"):

@@ -9,10 +9,15 @@ import pytest
 
 from tests.helpers import run_concurrently
 
-
-@pytest.fixture()
-def reference(api):
-    return api("reference")
+# Prompts and presets belong to no user: everyone reads the active ones, only admins write them.
+SHARED_ROUTES = {
+    ("GET", "/reference/prompts/{prompt_id}"),
+    ("PATCH", "/reference/prompts/{prompt_id}"),
+    ("DELETE", "/reference/prompts/{prompt_id}"),
+    ("POST", "/reference/prompts/{prompt_id}/presets"),
+    ("PATCH", "/reference/prompts/{prompt_id}/presets/{preset_id}"),
+    ("DELETE", "/reference/prompts/{prompt_id}/presets/{preset_id}"),
+}
 
 
 def send(client, method, path, user, body=None):

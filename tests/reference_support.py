@@ -1,4 +1,4 @@
-"""Shared by the reference-track tests: canonical events, generated audio, and the upload path on moto."""
+"""Shared by the reference-track tests (unit, integration, end-to-end): canonical events, generated audio, moto."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 
 import numpy as np
 
-EVENTS = Path(__file__).resolve().parents[1] / "events"
+EVENTS = Path(__file__).resolve().parent / "events"
 ANALYSIS_CONTEXT_MS = 900_000
 
 

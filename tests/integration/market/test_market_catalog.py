@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_market_helpers import buy, error_code, fund, make_item, new_category
+from tests.integration.market.helpers import buy, error_code, fund, make_item, new_category
 
 
 @pytest.fixture()

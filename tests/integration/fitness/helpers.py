@@ -1,15 +1,10 @@
-"""Shared by the fitness tests: a caller that talks to the fitness and log_set handlers as one user, the seeded
-exercise library, and small builders. (Fixtures here are imported by the other test_fitness_* modules.)"""
+"""Shared by the fitness tests: a caller that talks to the fitness and log_set handlers as one user, and small
+builders. The fixtures are in conftest.py beside this module."""
 
 from __future__ import annotations
 
 import json
 import uuid
-
-import pytest
-
-# The fixtures, for ``from tests.integration.test_fitness_helpers import *`` in the fitness test modules.
-__all__ = ["bench_press", "caller", "library", "squat"]
 
 
 class Caller:
@@ -91,31 +86,3 @@ def workout_body(exercise_ids, name="Push day") -> dict:
             {"name": "Cool-down", "section_type": "cooldown", "exercises": []},
         ],
     }
-
-
-@pytest.fixture(scope="session")
-def library(database_url):
-    """The seeded built-in exercises, name -> id."""
-    from momentum import db
-    from momentum_infra.seed import fitness
-
-    with db.connect(database_url) as conn:
-        with conn.transaction():
-            fitness.seed(conn)
-        return {name: str(i) for i, name in conn.execute("SELECT id, name FROM exercises WHERE is_builtin")}
-
-
-@pytest.fixture()
-def caller(api, make_user, library):
-    """Factory: a Caller for a new user."""
-    return lambda: Caller(api, make_user())
-
-
-@pytest.fixture()
-def bench_press(library):
-    return library["Barbell Bench Press"]
-
-
-@pytest.fixture()
-def squat(library):
-    return library["Barbell Back Squat"]

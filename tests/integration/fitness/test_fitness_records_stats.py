@@ -4,8 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
-
 
 def by_type(exercise_records):
     return {r["record_type"]: r for r in exercise_records["records"]}

@@ -8,7 +8,7 @@ import pytest
 from momentum import db
 
 from tests.helpers import run_concurrently
-from tests.integration.test_market_helpers import assert_wallet_is_its_ledger, coins, error_code, post
+from tests.integration.market.helpers import assert_wallet_is_its_ledger, coins, error_code, post
 
 
 @pytest.fixture()

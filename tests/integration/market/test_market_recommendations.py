@@ -6,7 +6,7 @@ import uuid
 import pytest
 from momentum.market import recommendations
 
-from tests.integration.test_market_helpers import buy, fund, make_item, new_category
+from tests.integration.market.helpers import buy, fund, make_item, new_category
 
 EVERYTHING = 10_000  # keep every scored candidate, so a test can look at all of them
 

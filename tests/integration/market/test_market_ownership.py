@@ -8,7 +8,7 @@ import re
 import pytest
 from momentum_infra import template as tpl
 
-from tests.integration.test_market_helpers import buy, coins, fund, make_item
+from tests.integration.market.helpers import buy, coins, fund, make_item
 
 MARKET_MODULES = {"functions.market.app", "functions.purchase.app", "functions.claim_reward.app"}
 OWNED_ID_ROUTES = [
@@ -24,6 +24,15 @@ ADMIN_ROUTES = [
     )
 ]
 BODIES = {"refund": {"reason": "mine now"}}
+
+ISOLATED_ROUTES = {(r.method, r.path) for r in OWNED_ID_ROUTES}
+# The catalog is the same for everyone: any user may read an item and buy it, only admins change it.
+SHARED_ROUTES = {
+    ("GET", "/market/items/{item_id}"),
+    ("PATCH", "/market/items/{item_id}"),
+    ("DELETE", "/market/items/{item_id}"),
+    ("POST", "/market/items/{item_id}/purchase"),
+}
 
 
 def call(api, route, user, ids):

@@ -8,7 +8,6 @@ from momentum import db
 from momentum.fitness import rules
 
 from tests.helpers import run_concurrently
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
 
 
 def records_of(response):

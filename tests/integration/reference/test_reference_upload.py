@@ -14,34 +14,15 @@ from momentum.reference import runs as run_state
 from momentum.reference.storage import get_storage
 
 from tests.helpers import run_concurrently
-from tests.integration.reference_support import (
+from tests.reference_support import (
     analysis_context,
     click_track,
     encode,
     load_event,
-    mocked_uploads,
     wav_bytes,
 )
 
 TRACK_NAME = "My Song + Friends (Live)"
-
-
-@pytest.fixture()
-def uploads(database_url, monkeypatch):
-    with mocked_uploads(monkeypatch) as stack:
-        yield stack
-
-
-@pytest.fixture()
-def reference(api):
-    return api("reference")
-
-
-@pytest.fixture()
-def handler():
-    from functions.analyze_track.app import handler
-
-    return lambda event: handler(event, analysis_context())
 
 
 def create_track(reference, user, name=TRACK_NAME, mime_type="audio/wav", size=1_000_000):

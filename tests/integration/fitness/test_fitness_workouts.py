@@ -5,8 +5,7 @@ import uuid
 
 import pytest
 
-from tests.integration.test_fitness_helpers import *  # noqa: F403 (the shared fixtures)
-from tests.integration.test_fitness_helpers import workout_body
+from tests.integration.fitness.helpers import workout_body
 
 
 def shape(workout):

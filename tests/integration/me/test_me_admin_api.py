@@ -8,6 +8,12 @@ from momentum.pagination import encode_cursor
 
 from tests.helpers import run_concurrently
 
+# Admin routes name the user they act on; a signed-in user gets 403 there (tests/integration/test_bad_input.py).
+SHARED_ROUTES = {
+    ("POST", "/admin/users/{user_id}/grants"),
+    ("POST", "/admin/users/{user_id}/rewards"),
+}
+
 
 def grant(http, admin, user_id, body, key=None):
     headers = admin.headers | ({"Idempotency-Key": key} if key else {})
