@@ -34,6 +34,13 @@ def _schema(tp: Any, mode: str, components: dict) -> dict:
     return schema
 
 
+def _path_schema(name: str) -> dict:
+    """Ids are UUIDs (the HTTP glue parses them so); other path parameters (a setting key, a role) are names."""
+    if name == "id" or name.endswith("_id"):
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string", "maxLength": 100}
+
+
 def _query_parameters(model: Any) -> list[dict]:
     schema = model.model_json_schema(mode="validation")
     required = set(schema.get("required", []))
@@ -62,7 +69,7 @@ def openapi_document() -> dict:
     for op in operations():
         operation: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": [op.path.split("/")[1]]}
         params = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            {"name": p, "in": "path", "required": True, "schema": _path_schema(p)}
             for p in re.findall(r"{(\w+)}", op.path)
         ]
         if op.query is not None:

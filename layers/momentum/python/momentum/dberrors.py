@@ -73,7 +73,11 @@ SQLSTATES: dict[str, ErrorFactory] = {
 }
 
 # Unique and foreign-key constraints whose violation is the client's doing, by constraint name.
-CONSTRAINTS: dict[str, ErrorFactory] = {}
+CONSTRAINTS: dict[str, ErrorFactory] = {
+    # platform
+    "feature_flags_flag_name_key": _conflict("flag_exists", "A feature flag with this name exists"),
+    "onboarding_flows_name_key": _conflict("flow_exists", "An onboarding flow with this name exists"),
+}
 
 
 def domain_error(error: psycopg.Error) -> DomainError | None:

@@ -28,6 +28,7 @@ from momentum.auth import CurrentUser, get_user
 from momentum.errors import InsufficientCoins, InvalidInput
 from momentum.models import Reason, RequestModel, ResponseModel
 from momentum.pagination import Page, PageRequest, page_of
+from momentum.platform import days
 
 INSUFFICIENT_COINS = "MC001"
 NEGATIVE_XP = "MC002"
@@ -212,13 +213,12 @@ def list_skills(conn: Connection, user_id: UUID) -> list[Skill]:
         return cur.execute(LIST_SKILLS, (user_id,)).fetchall()
 
 
-# A streak that missed a whole UTC day is over: it reads as 0 until the next activity starts a new one.
+# A streak that missed a whole local day is over: it reads as 0 until the next activity starts a new one.
 LIST_STREAKS = """
 SELECT streak_type,
-       CASE WHEN last_activity_date >= (now() AT TIME ZONE 'UTC')::date - 1 THEN current_streak ELSE 0 END
-           AS current_streak,
+       CASE WHEN last_activity_date >= %(today)s::date - 1 THEN current_streak ELSE 0 END AS current_streak,
        longest_streak, last_activity_date
-FROM user_streaks WHERE user_id = %s ORDER BY streak_type
+FROM user_streaks WHERE user_id = %(user_id)s ORDER BY streak_type
 """
 
 TOUCH_STREAK = """
@@ -240,12 +240,15 @@ RETURNING streak_type, current_streak, longest_streak, last_activity_date
 
 def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
     with conn.cursor(row_factory=class_row(Streak)) as cur:
-        return cur.execute(LIST_STREAKS, (user_id,)).fetchall()
+        return cur.execute(LIST_STREAKS, {"user_id": user_id, "today": days.activity_day(conn, user_id)}).fetchall()
 
 
 def touch_streak(conn: Connection, user_id: UUID, streak_type: str, day: date | None = None) -> Streak:
-    """Record activity on a UTC day: the same day keeps the streak, the next day extends it, a gap restarts it."""
-    day = day or datetime.utcnow().date()
+    """Record activity on a day: the same day keeps the streak, the next day extends it, a gap restarts it.
+
+    The day is the person's local day (``momentum.platform.days.activity_day``) unless given.
+    """
+    day = day or days.activity_day(conn, user_id)
     with conn.cursor(row_factory=class_row(Streak)) as cur:
         return cur.execute(TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}).fetchone()
 
