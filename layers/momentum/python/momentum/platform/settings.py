@@ -18,7 +18,7 @@ from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import AfterValidator, Field, JsonValue, ValidationError
 
-from momentum.db import fetch_all, fetch_optional
+from momentum.db import fetch_all, fetch_optional, fetch_value
 from momentum.errors import InvalidInput, NotFound
 from momentum.models import RequestModel, ResponseModel
 
@@ -134,7 +134,19 @@ ON CONFLICT (user_id, key) DO UPDATE SET value = EXCLUDED.value
 RETURNING key, value, updated_at
 """
 DELETE = "DELETE FROM user_settings WHERE user_id = %s AND key = %s RETURNING value"
+HAS_DAY_ACTIVITY = "SELECT 1 FROM user_streaks WHERE user_id = %s LIMIT 1"
 RECORD_TIMEZONE_CHANGE = "INSERT INTO timezone_changes (user_id, old_timezone, new_timezone) VALUES (%s, %s, %s)"
+
+
+def _record_timezone_change(conn: Connection, user_id: UUID, old: Any, new: Any, *, first: bool) -> None:
+    """Remember a move between zones for the day rules of ``momentum.platform.days``. Choosing a timezone for
+    the first time before any day-keyed activity (a new account, onboarding) is no move: nothing was counted in
+    the default zone yet."""
+    if old == new:
+        return
+    if first and fetch_value(conn, HAS_DAY_ACTIVITY, (user_id,)) is None:
+        return
+    conn.execute(RECORD_TIMEZONE_CHANGE, (user_id, old, new))
 
 
 def get_setting(conn: Connection, user_id: UUID, key: str) -> Any:
@@ -166,9 +178,8 @@ def set_setting(conn: Connection, user_id: UUID, key: str, value: Any) -> Settin
     with conn.transaction():
         old = conn.execute(LOCK_ONE, (user_id, key)).fetchone()
         stored = fetch_optional(conn, _StoredSetting, UPSERT, {"user_id": user_id, "key": key, "value": Jsonb(value)})
-        previous = DEFAULTS[key] if old is None else old[0]
-        if key == TIMEZONE and previous != value:
-            conn.execute(RECORD_TIMEZONE_CHANGE, (user_id, previous, value))
+        if key == TIMEZONE:
+            _record_timezone_change(conn, user_id, DEFAULTS[key] if old is None else old[0], value, first=old is None)
     assert stored is not None
     return Setting(key=key, value=stored.value, is_default=False, updated_at=stored.updated_at)
 
@@ -188,6 +199,6 @@ def delete_setting(conn: Connection, user_id: UUID, key: str) -> Setting:
         raise NotFound("setting")
     with conn.transaction():
         old = conn.execute(DELETE, (user_id, key)).fetchone()
-        if key == TIMEZONE and old is not None and old[0] != DEFAULTS[key]:
-            conn.execute(RECORD_TIMEZONE_CHANGE, (user_id, old[0], DEFAULTS[key]))
+        if key == TIMEZONE and old is not None:
+            _record_timezone_change(conn, user_id, old[0], DEFAULTS[key], first=False)
     return Setting(key=key, value=DEFAULTS[key], is_default=True)
