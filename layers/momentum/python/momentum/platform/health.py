@@ -39,10 +39,14 @@ def health(connect: Callable[[], Connection]) -> Health:
     revision = None
     reachable = False
     try:
-        row = connect().execute("SELECT version_num FROM alembic_version").fetchone()
+        conn = connect()
         reachable = True
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         revision = row[0] if row else None
+    except psycopg.errors.UndefinedTable:
+        pass  # reachable, never migrated
     except psycopg.Error:
+        reachable = False
         log("health check: database unavailable", logging.WARNING, exc_info=True)
     at_head = revision == SCHEMA_HEAD
     return Health(
