@@ -20,7 +20,7 @@ app = MomentumApp("momentum-admin")
     status=201,
     idempotent=True,
 )
-def grant(ctx, user_id):
+def grant(ctx: Context, user_id: UUID) -> gamification.LedgerEntry:
     """Pay or take back coins and XP; send an Idempotency-Key to make retries safe."""
     return gamification.admin_grant(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
 
@@ -34,7 +34,7 @@ def grant(ctx, user_id):
     status=201,
     idempotent=True,
 )
-def create_reward(ctx, user_id):
+def create_reward(ctx: Context, user_id: UUID) -> models.Reward:
     """Give a user a claimable reward (e.g. for a quest); send an Idempotency-Key to make retries safe."""
     return rewards.admin_create_reward(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
 

@@ -4,7 +4,7 @@ infobase, references), feedback, and the onboarding walk. Admin routes for these
 from typing import Any
 from uuid import UUID
 
-from chalice import Response
+from chalice.app import Response
 from momentum.http import Context, MomentumApp, Page
 from momentum.platform import capture, feedback, flags, health, interests, onboarding, settings
 from momentum.platform.capture import IDEAS, INBOX, INFOBASE, REFERENCES
@@ -109,7 +109,10 @@ def _crud(kind: capture.Kind, base: str, id_name: str, body: Any, patch: Any, qu
 
     for view in (list_items, create_item, get_item, update_item, delete_item):
         view.__name__ = view.__name__.replace("item", kind.resource)  # one operation id per route
-    app.route(base, query=query, response=Page[kind.model], summary=f"Your {noun}s, filtered; ?q= searches")(list_items)
+    page_of_kind: Any = Page  # Page[<the kind's model>], for the OpenAPI document
+    app.route(base, query=query, response=page_of_kind[kind.model], summary=f"Your {noun}s, filtered; ?q= searches")(
+        list_items
+    )
     app.route(base, ["POST"], body=body, response=kind.model, status=201, summary=f"Add a {noun}")(create_item)
     app.route(one, response=kind.model, summary=f"One of your {noun}s")(get_item)
     app.route(one, ["PATCH"], body=patch, response=kind.model, summary=f"Change a {noun} (the fields sent)")(

@@ -277,18 +277,18 @@ def list_items(conn: Connection, kind: Kind, user_id: UUID, query: CaptureQuery,
             f"({kind.first} > %(after_first)s OR ({kind.first} = %(after_first)s"
             " AND (created_at, id) < (%(after_at)s, %(after_id)s::uuid)))"
         )
-    query = (
+    statement = (
         f"SELECT {kind.select()} FROM {kind.table} WHERE {' AND '.join(where)}"
         f" ORDER BY {kind.first}, created_at DESC, id DESC LIMIT %(limit)s"
     )
-    rows: list[Any] = fetch_all(conn, kind.model, sql.SQL(query), params)  # type: ignore[arg-type]
+    rows: list[Any] = fetch_all(conn, kind.model, sql.SQL(statement), params)
     return page_of(rows, page, key=lambda r: (kind.first_of(r), r.created_at.isoformat(), str(r.id)))
 
 
 def get_item(conn: Connection, kind: Kind, user_id: UUID, item_id: UUID) -> Any:
     """Raises: NotFound (unknown or another user's)."""
     query = f"SELECT {kind.select()} FROM {kind.table} WHERE id = %s AND user_id = %s"
-    return fetch_one(conn, kind.model, sql.SQL(query), (item_id, user_id), resource=kind.resource)  # type: ignore[arg-type]
+    return fetch_one(conn, kind.model, sql.SQL(query), (item_id, user_id), resource=kind.resource)
 
 
 def create_item(conn: Connection, kind: Kind, user_id: UUID, body: BaseModel) -> Any:
@@ -298,7 +298,7 @@ def create_item(conn: Connection, kind: Kind, user_id: UUID, body: BaseModel) ->
         sql.Identifier(kind.table),
         sql.SQL(", ").join(sql.Identifier(c) for c in ["user_id", *columns]),
         sql.SQL(", ").join(sql.Placeholder(c) for c in ["user_id", *columns]),
-    ) + sql.SQL(kind.select())  # type: ignore[arg-type]
+    ) + sql.SQL(kind.select())
     return fetch_one(conn, kind.model, query, values | {"user_id": user_id}, resource=kind.resource)
 
 
@@ -311,7 +311,7 @@ def update_item(conn: Connection, kind: Kind, user_id: UUID, item_id: UUID, patc
     query = sql.SQL("UPDATE {} SET {} WHERE id = %(id)s AND user_id = %(user_id)s RETURNING ").format(
         sql.Identifier(kind.table),
         sql.SQL(", ").join(sql.SQL("{} = {}").format(sql.Identifier(c), sql.Placeholder(c)) for c in sorted(sent)),
-    ) + sql.SQL(kind.select())  # type: ignore[arg-type]
+    ) + sql.SQL(kind.select())
     return fetch_one(conn, kind.model, query, values | {"id": item_id, "user_id": user_id}, resource=kind.resource)
 
 
