@@ -108,7 +108,9 @@ def _crud(kind: capture.Kind, base: str, id_name: str, body: Any, patch: Any, qu
         capture.delete_item(ctx.conn, kind, ctx.user.id, ids[id_name])
 
     for view in (list_items, create_item, get_item, update_item, delete_item):
-        view.__name__ = view.__name__.replace("item", kind.resource)  # one operation id per route
+        # one operation id per route: list_ideas, create_idea, …
+        verb = view.__name__.split("_")[0]
+        view.__name__ = f"{verb}_{kind.plural if verb == 'list' else kind.resource}"
     page_of_kind: Any = Page  # Page[<the kind's model>], for the OpenAPI document
     app.route(base, query=query, response=page_of_kind[kind.model], summary=f"Your {noun}s, filtered; ?q= searches")(
         list_items

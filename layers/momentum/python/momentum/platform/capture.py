@@ -203,6 +203,7 @@ class Kind:
     search: str  # the indexed tsvector expression (migration 0017)
     first: str  # sorts what needs attention first (0 before 1)
     filters: dict[str, str]  # query field -> condition
+    plural: str
 
     def first_of(self, row: Any) -> int:
         """``first`` of a row, in Python (for the cursor)."""
@@ -221,6 +222,7 @@ INBOX = Kind(
     "to_tsvector('english'::regconfig, title || ' ' || coalesce(description, ''))",
     "is_processed::int",
     {"processed": "is_processed = %(processed)s", "item_type": "item_type = %(item_type)s"},
+    "inbox_items",
 )
 _PINNED = {"category": "category = %(category)s", "pinned": "is_pinned = %(pinned)s"}
 IDEAS = Kind(
@@ -231,6 +233,7 @@ IDEAS = Kind(
     "to_tsvector('english'::regconfig, title || ' ' || coalesce(content, ''))",
     "(NOT is_pinned)::int",
     _PINNED,
+    "ideas",
 )
 INFOBASE = Kind(
     "infobase_entries",
@@ -240,6 +243,7 @@ INFOBASE = Kind(
     "to_tsvector('english'::regconfig, title || ' ' || content)",
     "(NOT is_pinned)::int",
     _PINNED,
+    "infobase_entries",
 )
 REFERENCES = Kind(
     "user_references",
@@ -249,6 +253,7 @@ REFERENCES = Kind(
     "to_tsvector('english'::regconfig, title || ' ' || coalesce(content, '') || ' ' || coalesce(url, ''))",
     "(NOT is_pinned)::int",
     _PINNED | {"archived": "is_archived = %(archived)s"},
+    "references",
 )
 
 
