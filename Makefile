@@ -1,7 +1,7 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
 PYTHON ?= python3
 
-.PHONY: install dev test test-unit test-integration test-e2e lint migrate seed bench bench-market bench-fitness bench-analysis build deploy
+.PHONY: install dev test test-unit test-integration test-e2e lint migrate seed bench bench-market bench-fitness bench-platform bench-analysis build deploy
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
@@ -38,6 +38,9 @@ bench-market: install
 
 bench-fitness: install
 	$(PYTHON) bench/bench_fitness.py
+
+bench-platform: install
+	$(PYTHON) bench/bench_platform.py
 
 bench-analysis: install
 	$(PYTHON) -m pip install --quiet -e '.[bench]'

@@ -19,7 +19,7 @@ OURS = {
 } | {
     f"{table}_{suffix}"
     for table in ("inbox_items", "ideas", "infobase_entries", "user_references")
-    for suffix in ("user_created_idx", "tags_idx", "search_idx")
+    for suffix in ("user_order_idx", "tags_idx", "search_idx")
 }
 
 
