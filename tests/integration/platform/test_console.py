@@ -57,6 +57,14 @@ def test_bad_grants(caller):
     assert admin.request("POST", f"/admin/users/{uuid.uuid4()}/roles", {"role": "admin"})[0] == 404
 
 
+def test_revoking_a_role_not_held_is_404(caller, conn):
+    admin, me = caller(admin=True), caller()
+    assert admin.request("DELETE", f"/admin/users/{me.id}/roles/user")[0] == 404
+    assert admin.request("DELETE", f"/admin/users/{me.id}/roles/admin")[0] == 404
+    audited = conn.execute("SELECT count(*) FROM audit_log WHERE resource_id = %s", (me.id,)).fetchone()[0]
+    assert audited == 0
+
+
 def test_an_admin_cannot_revoke_their_own_admin_role(caller):
     admin = caller(admin=True)
     status, error = admin.request("DELETE", f"/admin/users/{admin.id}/roles/admin")

@@ -257,3 +257,25 @@ def test_the_welcome_flow_is_seeded_once(conn):
         ("tour", None),
     ]
     assert {total for _, _, total in rows} == {5}
+
+
+def test_concurrent_starts_and_answers_leave_one_state_and_one_answer(caller, conn, active_flow):
+    flow = active_flow()
+    me = caller()
+    assert run_concurrently(lambda _: me.request("POST", "/onboarding/start", {})[0], 10) == [200] * 10
+    question = flow["steps"][2]["id"]
+    answers = [["mixing"], ["drums"], ["mixing", "drums"]]
+    results = run_concurrently(
+        lambda i: me.request("POST", "/onboarding/answers", {"step_id": question, "value": answers[i % 3]})[0], 12
+    )
+    assert results == [200] * 12
+
+    states = conn.execute("SELECT count(*) FROM user_onboarding_state WHERE user_id = %s", (me.id,))
+    assert states.fetchone()[0] == 1
+    stored = conn.execute(
+        "SELECT response FROM user_onboarding_responses WHERE user_id = %s AND step_id = %s", (me.id, question)
+    ).fetchall()
+    assert len(stored) == 1
+    # The interests are those of the answer that won, not a mix of several
+    interests = sorted(i["interest_key"] for i in me.get("/me/interests"))
+    assert interests == sorted(stored[0][0]["value"])

@@ -99,7 +99,7 @@ RETURNING user_id, %(role)s AS role, granted_by, granted_at, expires_at
 """
 REVOKE = "DELETE FROM user_roles WHERE user_id = %s AND role_id = %s RETURNING user_id"
 # users.role is the older, single-role column that authentication also honours: revoking admin clears it too.
-CLEAR_LEGACY_ROLE = "UPDATE users SET role = 'user' WHERE id = %s AND role = %s RETURNING id"
+CLEAR_LEGACY_ROLE = "UPDATE users SET role = 'user' WHERE id = %s AND role = %s AND role <> 'user' RETURNING id"
 LIST_AUDIT = """
 SELECT id, user_id, event_type, resource_type, resource_id, action, status, details, ip_address, user_agent,
        request_id, created_at
