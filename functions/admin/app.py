@@ -136,6 +136,10 @@ def delete_flag(ctx: Context, flag_id: UUID) -> None:
 # ---------------------------------------------------------------- platform: onboarding flows
 
 
+def _actor(ctx: Context) -> onboarding.Actor:
+    return onboarding.Actor(ctx.user, ctx.client)
+
+
 @app.route("/admin/onboarding/flows", auth="admin", response=list[onboarding.Flow])
 def list_flows(ctx: Context) -> list[onboarding.Flow]:
     """Every onboarding flow with its steps."""
@@ -147,7 +151,7 @@ def list_flows(ctx: Context) -> list[onboarding.Flow]:
 )
 def create_flow(ctx: Context) -> onboarding.Flow:
     """Define a flow with its steps in order."""
-    return onboarding.create_flow(ctx.conn, ctx.body)
+    return onboarding.create_flow(ctx.conn, ctx.body, _actor(ctx))
 
 
 @app.route("/admin/onboarding/flows/{flow_id}", auth="admin", response=onboarding.Flow)
@@ -161,13 +165,13 @@ def get_flow(ctx: Context, flow_id: UUID) -> onboarding.Flow:
 )
 def update_flow(ctx: Context, flow_id: UUID) -> onboarding.Flow:
     """Rename, describe, activate or deactivate a flow."""
-    return onboarding.update_flow(ctx.conn, flow_id, ctx.body)
+    return onboarding.update_flow(ctx.conn, flow_id, ctx.body, _actor(ctx))
 
 
 @app.route("/admin/onboarding/flows/{flow_id}", ["DELETE"], auth="admin", status=204)
 def delete_flow(ctx: Context, flow_id: UUID) -> None:
     """Delete a flow with its steps and everyone's progress in it."""
-    onboarding.delete_flow(ctx.conn, flow_id)
+    onboarding.delete_flow(ctx.conn, flow_id, _actor(ctx))
 
 
 @app.route(
@@ -180,7 +184,7 @@ def delete_flow(ctx: Context, flow_id: UUID) -> None:
 )
 def add_step(ctx: Context, flow_id: UUID) -> onboarding.Flow:
     """Insert a step at a position (default: the end); the steps after it move down."""
-    return onboarding.add_step(ctx.conn, flow_id, ctx.body)
+    return onboarding.add_step(ctx.conn, flow_id, ctx.body, _actor(ctx))
 
 
 @app.route(
@@ -192,13 +196,13 @@ def add_step(ctx: Context, flow_id: UUID) -> onboarding.Flow:
 )
 def replace_step(ctx: Context, flow_id: UUID, step_id: UUID) -> onboarding.Flow:
     """Replace a step; with a position, move it there."""
-    return onboarding.replace_step(ctx.conn, flow_id, step_id, ctx.body)
+    return onboarding.replace_step(ctx.conn, flow_id, step_id, ctx.body, _actor(ctx))
 
 
 @app.route("/admin/onboarding/flows/{flow_id}/steps/{step_id}", ["DELETE"], auth="admin", response=onboarding.Flow)
 def delete_step(ctx: Context, flow_id: UUID, step_id: UUID) -> onboarding.Flow:
     """Remove a step; the steps after it move up."""
-    return onboarding.delete_step(ctx.conn, flow_id, step_id)
+    return onboarding.delete_step(ctx.conn, flow_id, step_id, _actor(ctx))
 
 
 @app.route(
@@ -210,4 +214,4 @@ def delete_step(ctx: Context, flow_id: UUID, step_id: UUID) -> onboarding.Flow:
 )
 def reorder_steps(ctx: Context, flow_id: UUID) -> onboarding.Flow:
     """Put the steps in the order given (every step once)."""
-    return onboarding.reorder_steps(ctx.conn, flow_id, ctx.body)
+    return onboarding.reorder_steps(ctx.conn, flow_id, ctx.body, _actor(ctx))

@@ -100,6 +100,22 @@ def test_admins_keep_step_order_dense_and_total_steps_equal_to_the_count(caller,
     admin.delete(base)
     assert admin.request("GET", base)[0] == 404
 
+    trail = conn.execute(
+        "SELECT action FROM audit_log WHERE resource_type = 'onboarding_flow' AND resource_id = %s AND user_id = %s "
+        "ORDER BY created_at",
+        (flow["id"], admin.id),
+    ).fetchall()
+    assert [a for (a,) in trail] == [
+        "create_flow",
+        "add_step",
+        "add_step",
+        "replace_step",
+        "delete_step",
+        "reorder_steps",
+        "update_flow",
+        "delete_flow",
+    ]
+
 
 def test_concurrent_step_inserts_keep_the_order_dense(caller, conn):
     admin = caller(admin=True)

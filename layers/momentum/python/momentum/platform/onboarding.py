@@ -2,10 +2,11 @@
 
 Steps are numbered 1..n without gaps or repeats, and ``total_steps`` is always n: every change to a flow's steps
 locks the flow row and renumbers in the same transaction (the schema has no unique index on the order, so the
-code keeps it). A person starts the active flow, answers question steps (options checked; ``allows_multiple``,
-``required``), moves forward and back, skips a step that is not required or the whole flow, resumes later where
-they were (``can_resume``), and completes it once every required step is answered. One answer per step
-(upserted). A step's ``action_type`` applies its answer in the same transaction, so onboarding configures the app:
+code keeps it); admin changes are audited. A person starts the active flow, answers question steps (options
+checked; ``allows_multiple``, ``required``), moves forward and back, skips a step that is not required or the
+whole flow, resumes later where they were (``can_resume``), and completes it once every required step is
+answered. One answer per step (upserted). A step's ``action_type`` applies its answer in the same transaction,
+so onboarding configures the app:
 
 - ``set_interests``: the chosen options are interest keys;
 - ``set_setting``: ``action_config.key`` names a setting, the answer is its value;
@@ -16,6 +17,7 @@ they were (``can_resume``), and completes it once every required step is answere
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -24,6 +26,8 @@ from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import Field, JsonValue, StrictBool, StrictInt, StrictStr, model_validator
 
+from momentum.audit import ClientInfo, audit
+from momentum.auth import CurrentUser
 from momentum.db import fetch_all, fetch_one, fetch_optional
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.models import LongText, Name, RequestModel, ResponseModel, ShortText
@@ -264,6 +268,29 @@ UPDATE onboarding_flows SET total_steps = (SELECT count(*) FROM wanted) WHERE id
 """
 
 
+@dataclass(frozen=True)
+class Actor:
+    """The admin making a change, for the audit trail (the seed changes flows as no one)."""
+
+    admin: CurrentUser
+    client: ClientInfo
+
+
+def _audit(conn: Connection, actor: Actor | None, flow_id: UUID, action: str, details: dict[str, Any]) -> None:
+    if actor is not None:
+        audit(
+            conn,
+            "admin_action",
+            user_id=actor.admin.id,
+            session_id=actor.admin.session_id,
+            resource_type="onboarding_flow",
+            resource_id=flow_id,
+            action=action,
+            client=actor.client,
+            details=details,
+        )
+
+
 def _step_values(step: StepIn) -> dict[str, Any]:
     values = step.model_dump(mode="json", exclude={"position"})
     values["options"] = Jsonb(values["options"]) if values["options"] is not None else None
@@ -296,40 +323,44 @@ def list_flows(conn: Connection) -> list[Flow]:
     return flows
 
 
-def create_flow(conn: Connection, body: FlowIn) -> Flow:
+def create_flow(conn: Connection, body: FlowIn, actor: Actor | None = None) -> Flow:
     """A flow with its steps in the order sent. Raises: Conflict (flow_exists)."""
     with conn.transaction():
         flow = fetch_one(conn, Flow, INSERT_FLOW, body.model_dump(exclude={"steps"}), resource="onboarding_flow")
         for n, step in enumerate(body.steps, start=1):
             conn.execute(INSERT_STEP, _step_values(step) | {"flow_id": flow.id, "step_order": n})
         _renumber(conn, flow.id)
+        _audit(conn, actor, flow.id, "create_flow", {"name": body.name, "steps": len(body.steps)})
     return get_flow(conn, flow.id)
 
 
-def update_flow(conn: Connection, flow_id: UUID, body: FlowPatch) -> Flow:
+def update_flow(conn: Connection, flow_id: UUID, body: FlowPatch, actor: Actor | None = None) -> Flow:
     """Raises: NotFound, Conflict (flow_exists), InvalidInput (a null name)."""
     if "name" in body.model_fields_set and body.name is None:
         raise InvalidInput("name cannot be null")
-    fetch_one(
-        conn,
-        Flow,
-        UPDATE_FLOW,
-        body.model_dump() | {"id": flow_id, "set_description": "description" in body.model_fields_set},
-        resource="onboarding_flow",
-    )
+    with conn.transaction():
+        fetch_one(
+            conn,
+            Flow,
+            UPDATE_FLOW,
+            body.model_dump() | {"id": flow_id, "set_description": "description" in body.model_fields_set},
+            resource="onboarding_flow",
+        )
+        _audit(conn, actor, flow_id, "update_flow", body.model_dump(mode="json", exclude_unset=True))
     return get_flow(conn, flow_id)
 
 
-def delete_flow(conn: Connection, flow_id: UUID) -> None:
+def delete_flow(conn: Connection, flow_id: UUID, actor: Actor | None = None) -> None:
     """Delete a flow with its steps, answers and people's progress in it. Raises: NotFound."""
     with conn.transaction():
         # user_onboarding_state.current_step_id has no ON DELETE: clear it before the steps go.
         conn.execute("UPDATE user_onboarding_state SET current_step_id = NULL WHERE flow_id = %s", (flow_id,))
         if conn.execute(DELETE_FLOW, (flow_id,)).fetchone() is None:
             raise NotFound("onboarding_flow")
+        _audit(conn, actor, flow_id, "delete_flow", {})
 
 
-def add_step(conn: Connection, flow_id: UUID, body: StepIn) -> Flow:
+def add_step(conn: Connection, flow_id: UUID, body: StepIn, actor: Actor | None = None) -> Flow:
     """Insert a step at ``position`` (default: the end). Raises: NotFound, InvalidInput (too many steps)."""
     with conn.transaction():
         flow = _lock_flow(conn, flow_id)
@@ -339,10 +370,11 @@ def add_step(conn: Connection, flow_id: UUID, body: StepIn) -> Flow:
         conn.execute(SHIFT_FROM, (flow_id, position))
         conn.execute(INSERT_STEP, _step_values(body) | {"flow_id": flow_id, "step_order": position})
         _renumber(conn, flow_id)
+        _audit(conn, actor, flow_id, "add_step", {"title": body.title, "position": position})
     return get_flow(conn, flow_id)
 
 
-def replace_step(conn: Connection, flow_id: UUID, step_id: UUID, body: StepIn) -> Flow:
+def replace_step(conn: Connection, flow_id: UUID, step_id: UUID, body: StepIn, actor: Actor | None = None) -> Flow:
     """Replace a step's content; with ``position``, move it there. Raises: NotFound."""
     with conn.transaction():
         _lock_flow(conn, flow_id)
@@ -351,10 +383,11 @@ def replace_step(conn: Connection, flow_id: UUID, step_id: UUID, body: StepIn) -
             ids = [s.id for s in fetch_all(conn, Step, STEPS, (flow_id,)) if s.id != step_id]
             ids.insert(min(body.position, len(ids) + 1) - 1, step_id)
             _renumber(conn, flow_id, ids)
+        _audit(conn, actor, flow_id, "replace_step", {"step_id": str(step_id), "title": body.title})
     return get_flow(conn, flow_id)
 
 
-def delete_step(conn: Connection, flow_id: UUID, step_id: UUID) -> Flow:
+def delete_step(conn: Connection, flow_id: UUID, step_id: UUID, actor: Actor | None = None) -> Flow:
     """Remove a step; the ones after it move up. Raises: NotFound."""
     with conn.transaction():
         _lock_flow(conn, flow_id)
@@ -362,10 +395,11 @@ def delete_step(conn: Connection, flow_id: UUID, step_id: UUID) -> Flow:
         conn.execute(MOVE_OFF_STEP, {"flow_id": flow_id, "step_id": step_id, "order": step.step_order})
         conn.execute(DELETE_STEP, (step_id, flow_id))
         _renumber(conn, flow_id)
+        _audit(conn, actor, flow_id, "delete_step", {"step_id": str(step_id), "title": step.title})
     return get_flow(conn, flow_id)
 
 
-def reorder_steps(conn: Connection, flow_id: UUID, body: OrderIn) -> Flow:
+def reorder_steps(conn: Connection, flow_id: UUID, body: OrderIn, actor: Actor | None = None) -> Flow:
     """Put the steps in the order given (every step of the flow, once). Raises: NotFound, InvalidInput."""
     with conn.transaction():
         _lock_flow(conn, flow_id)
@@ -373,6 +407,7 @@ def reorder_steps(conn: Connection, flow_id: UUID, body: OrderIn) -> Flow:
         if len(body.step_ids) != len(current) or set(body.step_ids) != current:
             raise InvalidInput("Send every step of the flow exactly once", code="invalid_order")
         _renumber(conn, flow_id, body.step_ids)
+        _audit(conn, actor, flow_id, "reorder_steps", {"step_ids": [str(i) for i in body.step_ids]})
     return get_flow(conn, flow_id)
 
 
