@@ -154,3 +154,14 @@ def test_concurrent_claims_while_the_timezone_flips_give_one_reward(caller, conn
     assert sorted(claims) == [201] + [409] * 11
     count = conn.execute("SELECT count(*) FROM user_rewards WHERE user_id = %s AND reward_type = 'daily'", (me.id,))
     assert count.fetchone()[0] == 1
+
+
+def test_todays_workout_follows_the_local_weekday(caller, conn):
+    from momentum.fitness import programs
+    from momentum.fitness.models import TodayQuery
+
+    wednesday_evening_utc = datetime.fromisoformat("2026-12-02T20:00:00+00:00")
+    me = caller()
+    assert programs.today(conn, me.id, TodayQuery(), now=wednesday_evening_utc).day_of_week == 3
+    me.put("/me/settings/timezone", {"value": EAST})  # Thursday 10:00 there
+    assert programs.today(conn, me.id, TodayQuery(), now=wednesday_evening_utc).day_of_week == 4
