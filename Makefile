@@ -22,7 +22,7 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan migrate seed \
-	spec clients bench bench-market bench-fitness bench-books bench-analysis build deploy clean-venv
+	spec clients bench bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment $(VENV)"
@@ -126,6 +126,9 @@ bench-fitness: $(RUNTIME)
 
 bench-books: $(RUNTIME)
 	$(BIN)/python bench/bench_books.py
+
+bench-platform: $(RUNTIME)
+	$(BIN)/python bench/bench_platform.py
 
 bench-analysis: $(BENCH)
 	$(BIN)/python bench/bench_analysis.py

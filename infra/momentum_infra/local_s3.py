@@ -193,6 +193,8 @@ class S3Rules:
         _, form, files = parse_form_data(parse_env)
         upload = files.get("file")
         data = upload.read() if upload is not None else b""
+        for part in files.values():
+            part.close()
         fields = {name.lower(): value for name, value in form.items()}
         try:
             check_policy(bucket, fields, len(data), os.environ.get("AWS_SECRET_ACCESS_KEY", ""), datetime.now(UTC))

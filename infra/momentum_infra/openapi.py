@@ -57,6 +57,13 @@ class _ComponentNames(GenerateJsonSchema):
         return super().normalize_name(name)
 
 
+def _path_schema(name: str) -> dict[str, Any]:
+    """Ids are UUIDs (the HTTP glue parses them so); other path parameters (a setting key, a role) are names."""
+    if name == "id" or name.endswith("_id"):
+        return {"type": "string", "format": "uuid"}
+    return {"type": "string", "maxLength": 100}
+
+
 def operations() -> list[Operation]:
     """Every operation of every function in template.yaml."""
     ops: list[Operation] = []
@@ -129,7 +136,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         if op.summary:
             operation["description"] = op.summary
         params: list[dict[str, Any]] = [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+            {"name": p, "in": "path", "required": True, "schema": _path_schema(p)}
             for p in re.findall(r"{(\w+)}", op.path)
         ]
         if op.query is not None:

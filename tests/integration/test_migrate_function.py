@@ -17,11 +17,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from momentum_infra import pg
+from alembic.script import ScriptDirectory
+from momentum_infra import migrate, pg
 
 REPO = Path(__file__).resolve().parents[2]
 EVENTS = REPO / "tests" / "events"
-HEAD = sorted(p.stem for p in (REPO / "migrations" / "versions").glob("0*.py"))[-1]
+HEAD = ScriptDirectory.from_config(migrate.alembic_config("")).get_current_head()
 SEEDED_TABLES = ("market_items", "exercises", "skill_definitions", "achievement_definitions")
 
 

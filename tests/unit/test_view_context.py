@@ -3,6 +3,7 @@ view of ``ctx.body`` and ``ctx.query`` is what the glue hands the view at run ti
 
 import importlib
 import typing
+from typing import Any
 
 import pytest
 from momentum_infra import template as tpl
@@ -20,6 +21,8 @@ def _declared(view):
 @pytest.mark.parametrize("module", MODULES)
 def test_each_view_context_names_its_routes_models(module):
     for op in importlib.import_module(module).app.operations:
+        if _declared(op.view) == (Any, Any):
+            continue  # one generic view serves several routes with their own models (the capture kinds)
         body = str if op.raw_body is not None else op.body  # a raw body reaches the view as text
         assert _declared(op.view) == (body, op.query), (
             f"{module}.{op.name}: annotate ctx as Context[{getattr(op.body, '__name__', None)}, "

@@ -146,6 +146,9 @@ CONSTRAINTS: dict[str, ErrorFactory] = {
             "A training program schedules this workout; remove it from the program first", code="workout_scheduled"
         ),
     ),
+    # platform
+    "feature_flags_flag_name_key": _conflict("flag_exists", "A feature flag with this name exists"),
+    "onboarding_flows_name_key": _conflict("flow_exists", "An onboarding flow with this name exists"),
     # books: one copy of an ISBN per library; an Idempotency-Key names one reading session
     "book_isbns_pkey": _conflict("duplicate_isbn", "A book with this ISBN is already in your library"),
     "reading_session_requests_pkey": _conflict(

@@ -13,7 +13,7 @@ from lifetime ``total_xp``, which never resets.
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -27,6 +27,7 @@ from momentum.auth import CurrentUser, get_user
 from momentum.errors import InvalidInput
 from momentum.models import Reason, RequestModel, ResponseModel
 from momentum.pagination import Page, PageRequest, page_of
+from momentum.platform import days
 
 
 class Award(ResponseModel):
@@ -212,13 +213,12 @@ def list_skills(conn: Connection, user_id: UUID) -> list[Skill]:
     return db.fetch_all(conn, Skill, LIST_SKILLS, (user_id,))
 
 
-# A streak that missed a whole UTC day is over: it reads as 0 until the next activity starts a new one.
+# A streak that missed a whole local day is over: it reads as 0 until the next activity starts a new one.
 LIST_STREAKS = """
 SELECT streak_type,
-       CASE WHEN last_activity_date >= (now() AT TIME ZONE 'UTC')::date - 1 THEN current_streak ELSE 0 END
-           AS current_streak,
+       CASE WHEN last_activity_date >= %(today)s::date - 1 THEN current_streak ELSE 0 END AS current_streak,
        longest_streak, last_activity_date
-FROM user_streaks WHERE user_id = %s ORDER BY streak_type
+FROM user_streaks WHERE user_id = %(user_id)s ORDER BY streak_type
 """
 
 TOUCH_STREAK = """
@@ -239,12 +239,15 @@ RETURNING streak_type, current_streak, longest_streak, last_activity_date
 
 
 def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
-    return db.fetch_all(conn, Streak, LIST_STREAKS, (user_id,))
+    return db.fetch_all(conn, Streak, LIST_STREAKS, {"user_id": user_id, "today": days.activity_day(conn, user_id)})
 
 
 def touch_streak(conn: Connection, user_id: UUID, streak_type: str, day: date | None = None) -> Streak:
-    """Record activity on a UTC day: the same day keeps the streak, the next day extends it, a gap restarts it."""
-    day = day or datetime.now(UTC).date()
+    """Record activity on a day: the same day keeps the streak, the next day extends it, a gap restarts it.
+
+    The day is the person's local day (``momentum.platform.days.activity_day``) unless given.
+    """
+    day = day or days.activity_day(conn, user_id)
     return db.fetch_one(
         conn, Streak, TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}, resource="streak"
     )

@@ -31,6 +31,8 @@ from momentum.fitness.models import (
 )
 from momentum.fitness.workouts import get_workouts
 from momentum.pagination import Page, PageRequest, page_of
+from momentum.platform import days
+from momentum.platform.settings import TIMEZONE, get_setting
 
 PROGRAM_COLUMNS = """
 p.id, p.name, p.description, p.duration_weeks, p.goal, p.difficulty, p.is_active, p.current_week, p.started_at,
@@ -232,9 +234,13 @@ def deactivate_program(conn: Connection, user_id: UUID, program_id: UUID) -> Pro
 
 
 def today(conn: Connection, user_id: UUID, query: TodayQuery, now: datetime | None = None) -> Today:
-    """The workouts the active program schedules for today (the client's weekday if given, else UTC's), with
-    target weights scaled by each slot's intensity modifier."""
-    day = query.day_of_week if query.day_of_week is not None else _sunday_first_weekday(now or datetime.now(UTC))
+    """The workouts the active program schedules for today (the client's weekday if given, else the weekday in
+    the person's timezone), with target weights scaled by each slot's intensity modifier."""
+    if query.day_of_week is not None:
+        day = query.day_of_week
+    else:
+        zone = days.zone(get_setting(conn, user_id, TIMEZONE))
+        day = _sunday_first_weekday((now or datetime.now(UTC)).astimezone(zone))
     program = db.fetch_optional(conn, ProgramSummary, ACTIVE_PROGRAM, {"user_id": user_id})
     if program is None:
         return Today(day_of_week=day, program=None, week_number=None, week_name=None, is_deload=None, workouts=[])

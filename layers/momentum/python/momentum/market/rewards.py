@@ -1,10 +1,11 @@
 """Claimable rewards: the daily reward, achievement rewards, rewards admins give, and claiming them.
 
-Daily reward: ``POST /market/rewards/daily`` creates at most one ``daily`` reward per user per UTC day (a second
-call that day is 409 ``daily_reward_exists``). Collecting it extends the user's ``daily`` streak (consecutive UTC
-days; a missed day restarts it at 1), and day n of the streak is worth ``10 × min(n, 7)`` coins and
-``5 × min(n, 7)`` XP — 10 coins and 5 XP on the first day, growing to the cap of 70 coins and 35 XP from the
-seventh consecutive day. It must be claimed by the end of the following UTC day. Concurrent requests are
+Daily reward: ``POST /market/rewards/daily`` creates at most one ``daily`` reward per user per local day (the
+day in their ``timezone`` setting; a second call that day is 409 ``daily_reward_exists``). Collecting it extends
+the user's ``daily`` streak (consecutive local days; a missed day restarts it at 1), and day n of the streak is
+worth ``10 × min(n, 7)`` coins and ``5 × min(n, 7)`` XP — 10 coins and 5 XP on the first day, growing to the cap
+of 70 coins and 35 XP from the seventh consecutive day. It must be claimed by the end of the following local day.
+Changing the timezone does not start a new day early: see ``momentum.platform.days``. Concurrent requests are
 serialised by a per-user advisory lock, so "once a day" holds however many arrive at once.
 
 Achievement rewards are created by ``gamification.check_achievements`` when an achievement with a reward is
@@ -20,7 +21,7 @@ Admin rewards accept an Idempotency-Key: the reward's id is derived from (user, 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
@@ -33,6 +34,7 @@ from momentum.auth import CurrentUser, get_user
 from momentum.errors import Conflict, InvalidInput
 from momentum.market.models import ClaimResult, Reward, RewardIn, RewardQuery
 from momentum.pagination import Page, PageRequest, page_of
+from momentum.platform import days
 
 DAILY_COINS_PER_DAY = 10
 DAILY_XP_PER_DAY = 5
@@ -61,18 +63,15 @@ ORDER BY r.settled, r.created_at DESC, r.id DESC
 LIMIT %(limit)s
 """
 
-# UTC day boundaries come from the database clock, the one all requests share.
-TODAYS_DAILY = """
-SELECT (now() AT TIME ZONE 'UTC')::date AS today,
-       (SELECT r.id FROM user_rewards r
-        WHERE r.user_id = %(user_id)s AND r.reward_type = 'daily'
-          AND r.created_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-        LIMIT 1) AS existing_id
+LAST_DAILY = """
+SELECT r.id, r.created_at FROM user_rewards r
+WHERE r.user_id = %(user_id)s AND r.reward_type = 'daily'
+ORDER BY r.created_at DESC LIMIT 1
 """
 
 INSERT_DAILY = f"""
 INSERT INTO user_rewards AS r (user_id, reward_type, coins_earned, xp_earned, expires_at)
-VALUES (%(user_id)s, 'daily', %(coins)s, %(xp)s, (%(today)s::date + 2)::timestamp AT TIME ZONE 'UTC')
+VALUES (%(user_id)s, 'daily', %(coins)s, %(xp)s, %(expires_at)s)
 RETURNING {REWARD_COLUMNS}
 """
 
@@ -122,24 +121,27 @@ def list_rewards(conn: Connection, user_id: UUID, query: RewardQuery, page: Page
 def create_daily_reward(conn: Connection, user_id: UUID) -> Reward:
     """Today's daily reward for the caller, sized by their daily streak.
 
-    Raises: Conflict (daily_reward_exists) when it was already collected today (UTC).
+    Raises: Conflict (daily_reward_exists) when it was already collected today (local day, in every timezone
+    the user used since the last one).
     """
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"daily-reward:{user_id}",))
-        today, existing_id = db.fetch_row(conn, TODAYS_DAILY, {"user_id": user_id})
-        if existing_id is not None:
+        last = conn.execute(LAST_DAILY, {"user_id": user_id}).fetchone()
+        clock = days.clock(conn, user_id, since=last[1] if last else None)
+        if last is not None and not days.new_day_everywhere(clock.now, last[1], clock.zones_since(last[1])):
             raise Conflict(
                 "Today's daily reward was already collected",
                 code="daily_reward_exists",
-                details={"reward_id": str(existing_id)},
+                details={"reward_id": str(last[0])},
             )
-        streak = gamification.touch_streak(conn, user_id, DAILY_STREAK, today)
+        streak = gamification.touch_streak(conn, user_id, DAILY_STREAK, clock.activity_day())
         coins, xp = daily_reward_amount(streak.current_streak)
+        expires_at = days.local_midnight(clock.today() + timedelta(days=2), clock.zone)
         return db.fetch_one(
             conn,
             Reward,
             INSERT_DAILY,
-            {"user_id": user_id, "coins": coins, "xp": xp, "today": today},
+            {"user_id": user_id, "coins": coins, "xp": xp, "expires_at": expires_at},
             resource="reward",
         )
 
