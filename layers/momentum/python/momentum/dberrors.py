@@ -73,7 +73,14 @@ SQLSTATES: dict[str, ErrorFactory] = {
 }
 
 # Unique and foreign-key constraints whose violation is the client's doing, by constraint name.
-CONSTRAINTS: dict[str, ErrorFactory] = {}
+CONSTRAINTS: dict[str, ErrorFactory] = {
+    # learn: authoring topics, lessons and drills
+    "learn_topics_key_key": _conflict("key_taken", "A topic with this key exists"),
+    "learn_lessons_key_key": _conflict("key_taken", "A lesson with this key exists"),
+    "learn_drills_key_key": _conflict("key_taken", "A drill with this key exists"),
+    "learn_lessons_topic_id_fkey": lambda error: InvalidInput("Unknown topic", code="unknown_topic"),
+    "learn_drills_topic_id_fkey": lambda error: InvalidInput("Unknown topic", code="unknown_topic"),
+}
 
 
 def domain_error(error: psycopg.Error) -> DomainError | None:
