@@ -70,7 +70,7 @@ def _check_skill(conn: Connection, skill_key: str | None) -> None:
 
 
 def create_topic(conn: Connection, body: TopicIn) -> AdminTopic:
-    values = _columns(body, set(body.model_fields))
+    values = _columns(body, set(type(body).model_fields))
     return fetch_one(conn, AdminTopic, _insert("learn_topics", values, TOPIC_COLUMNS), values, resource="topic")
 
 
@@ -91,7 +91,7 @@ def update_topic(conn: Connection, topic_id: UUID, body: TopicPatch) -> AdminTop
 def create_lesson(conn: Connection, body: LessonIn) -> AdminLesson:
     _check_topic(conn, body.topic_id)
     _check_skill(conn, body.skill_key)
-    values = _columns(body, set(body.model_fields))
+    values = _columns(body, set(type(body).model_fields))
     query = _insert("learn_lessons", values, LESSON_COLUMNS)
     return fetch_one(conn, AdminLesson, query, values, resource="lesson")
 
@@ -120,7 +120,7 @@ def update_lesson(conn: Connection, lesson_id: UUID, body: LessonPatch) -> Admin
 
 def create_drill(conn: Connection, body: DrillIn) -> AdminDrill:
     _check_topic(conn, body.topic_id)
-    values = _columns(body, set(body.model_fields))
+    values = _columns(body, set(type(body).model_fields))
     return fetch_one(conn, AdminDrill, _insert("learn_drills", values, DRILL_COLUMNS), values, resource="drill")
 
 
