@@ -55,9 +55,9 @@ def test_another_users_round_or_card_is_404_and_changes_nothing(learner, owner_w
 
     assert (status, error["error"]["code"]) == (404, "not_found")
     assert (owner.get("/learn/review"), owner.get("/learn/progress")) == before
-    assert conn.execute(
-        "SELECT submitted_at FROM learn_drill_rounds WHERE id = %s", (ids["round_id"],)
-    ).fetchone() == (None,)
+    assert conn.execute("SELECT submitted_at FROM learn_drill_rounds WHERE id = %s", (ids["round_id"],)).fetchone() == (
+        None,
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES, ids=[f"{m} {p}" for m, p in ADMIN_ROUTES])
@@ -68,8 +68,10 @@ def test_authoring_is_403_for_learners_and_changes_nothing(learner, curriculum, 
         "lesson_id": curriculum["lessons"]["rh-tempo-and-time"],
         "drill_id": curriculum["drills"]["tempo-tap-steady"],
     }
-    counts = "SELECT (SELECT count(*) FROM learn_topics), (SELECT count(*) FROM learn_lessons), " \
+    counts = (
+        "SELECT (SELECT count(*) FROM learn_topics), (SELECT count(*) FROM learn_lessons), "
         "(SELECT count(*) FROM learn_drills), (SELECT name FROM learn_topics WHERE key = 'rhythm')"
+    )
     before = conn.execute(counts).fetchone()
 
     status, error = me.request(method, fill(path, ids), {"name": "Mine now"} if method == "PATCH" else {})

@@ -90,7 +90,9 @@ def test_a_round_is_graded_once(learner, curriculum, conn):
 def test_an_expired_round_is_410(learner, curriculum, conn):
     me = learner()
     issued = me.post(f"/learn/drills/{curriculum['drills'][INTERVALS]}/rounds", expect=201)
-    conn.execute("UPDATE learn_drill_rounds SET expires_at = now() - interval '1 second' WHERE id = %s", (issued["id"],))
+    conn.execute(
+        "UPDATE learn_drill_rounds SET expires_at = now() - interval '1 second' WHERE id = %s", (issued["id"],)
+    )
     status, error = me.request("POST", f"/learn/rounds/{issued['id']}/submit", {"answers": [], "time_seconds": 1})
     assert (status, error["error"]["code"]) == (410, "expired")
     assert conn.execute("SELECT count(*) FROM user_drill_stats WHERE user_id = %s", (me.id,)).fetchone() == (0,)

@@ -88,7 +88,10 @@ def test_drill_cards_deal_an_item_from_the_cards_seed(learner, curriculum, conn)
     me = learner()
     drill_id = curriculum["drills"]["chords-major-minor"]
     issued = me.post(f"/learn/drills/{drill_id}/rounds", expect=201)
-    me.post(f"/learn/rounds/{issued['id']}/submit", {"answers": answers_for(round_items(conn, issued["id"])), "time_seconds": 5})
+    me.post(
+        f"/learn/rounds/{issued['id']}/submit",
+        {"answers": answers_for(round_items(conn, issued["id"])), "time_seconds": 5},
+    )
     make_due(conn, me.id)
 
     first = me.get("/learn/review")["items"]
