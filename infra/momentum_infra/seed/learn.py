@@ -115,7 +115,8 @@ REWARDS = {"beginner": (20, 5, 1), "intermediate": (30, 8, 2), "advanced": (40, 
 
 
 def topics() -> list[dict[str, Any]]:
-    return json.loads((HERE / "topics.json").read_text())
+    found: list[dict[str, Any]] = json.loads((HERE / "topics.json").read_text())
+    return found
 
 
 def lessons() -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -208,7 +209,7 @@ def _key_signature(config: KeySignatureConfig, rng: random.Random) -> Item:
     }
 
 
-_GENERATORS = {
+_GENERATORS: dict[str, Callable[[Any, random.Random], Item]] = {
     "interval": _interval,
     "chord_quality": _chord,
     "note_name": _note_name,
