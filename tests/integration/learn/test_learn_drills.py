@@ -115,9 +115,7 @@ def test_concurrent_rounds_keep_the_stats_exact(learner, curriculum, conn):
     wrong = [i % 4 for i in range(30)]  # scores 100, 90, 80, 70, …
     bodies = [{"answers": answers_for(round_items(conn, r), wrong[i]), "time_seconds": 1} for i, r in enumerate(rounds)]
 
-    results = run_concurrently(
-        lambda i: me.request("POST", f"/learn/rounds/{rounds[i]}/submit", bodies[i]), count=30, workers=15
-    )
+    results = run_concurrently(lambda i: me.request("POST", f"/learn/rounds/{rounds[i]}/submit", bodies[i]), count=30)
 
     assert all(r[0] == 200 for r in results), [r for r in results if r[0] != 200][:2]
     stats = me.get(f"/learn/drills/{drill_id}")["stats"]
