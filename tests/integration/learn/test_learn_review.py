@@ -134,3 +134,30 @@ def test_review_xp_is_capped_per_day(learner, curriculum, conn):
     assert conn.execute(
         "SELECT coalesce(sum(xp), 0) FROM points_ledger WHERE user_id = %s AND event_type = 'review'", (me.id,)
     ).fetchone() == (rules.REVIEW_XP_PER_DAY,)
+
+
+def test_a_question_edited_out_of_its_quiz_is_no_longer_due(learner, curriculum, conn):
+    admin, me = learner(admin=True), learner()
+    lesson = admin.post(
+        "/learn/lessons",
+        {
+            "topic_id": curriculum["topics"]["mixing"],
+            "key": f"edited-{me.id.hex[:8]}",
+            "title": "Edited",
+            "content_markdown": "Text",
+            "quiz": {
+                "questions": [{"id": f"q{i}", "type": "true_false", "prompt": "T", "answer": True} for i in range(6)]
+            },
+        },
+        201,
+    )
+    me.post(f"/learn/lessons/{lesson['id']}/quiz", {"answers": {f"q{i}": True for i in range(6)}}, 201)
+    make_due(conn, me.id)
+    assert me.get("/learn/review")["due_count"] == 6
+
+    questions = [{"id": f"q{i}", "type": "true_false", "prompt": "T", "answer": True} for i in range(1, 6)]
+    admin.request("PATCH", f"/learn/lessons/{lesson['id']}", {"quiz": {"questions": questions}}, expect=200)
+
+    queue = me.get("/learn/review")
+    assert queue["due_count"] == 5 and "q0" not in [i["question"]["id"] for i in queue["items"]]
+    assert me.get("/learn/progress")["reviews_due"] == 5

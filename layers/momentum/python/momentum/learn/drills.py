@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 import statistics
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -69,12 +70,16 @@ MAJOR_KEYS |= {-1: "F", -2: "Bb", -3: "Eb", -4: "Ab", -5: "Db", -6: "Gb", -7: "C
 MINOR_KEYS = {0: "A", 1: "E", 2: "B", 3: "F#", 4: "C#", 5: "G#", 6: "D#", 7: "A#"}
 MINOR_KEYS |= {-1: "D", -2: "G", -3: "C", -4: "F", -5: "Bb", -6: "Eb", -7: "Ab"}
 
-_CONFIG: TypeAdapter[Any] = TypeAdapter(DrillConfig)
+
+@cache
+def _config_adapter() -> TypeAdapter[Any]:
+    # Built on first use, not at import: a cold start that deals no drill does not pay for it.
+    return TypeAdapter(DrillConfig)
 
 
 def parse_config(config_json: dict[str, Any]) -> Any:
     """A stored drill configuration (validated when it was written) as its model."""
-    return _CONFIG.validate_python(config_json)
+    return _config_adapter().validate_python(config_json)
 
 
 def frequency(midi: int) -> float:

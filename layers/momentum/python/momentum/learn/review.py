@@ -38,7 +38,7 @@ VALUES (%(user_id)s, %(item_key)s, %(lesson_id)s, %(question_id)s, %(drill_id)s,
 ON CONFLICT (user_id, item_key) DO NOTHING
 """
 
-# Due cards whose lesson or drill a learner can still see.
+# Due cards whose lesson or drill a learner can still see (and whose question is still in its quiz).
 DUE = """
 FROM learn_review_cards c
 LEFT JOIN learn_lessons l ON l.id = c.lesson_id
@@ -46,6 +46,8 @@ LEFT JOIN learn_drills d ON d.id = c.drill_id
 WHERE c.user_id = %(user_id)s AND c.due <= now()
   AND (l.is_active OR d.is_active)
   AND NOT EXISTS (SELECT 1 FROM learn_topics t WHERE t.id = coalesce(l.topic_id, d.topic_id) AND NOT t.is_active)
+  AND (c.lesson_id IS NULL OR EXISTS (
+      SELECT 1 FROM jsonb_array_elements(l.quiz_json -> 'questions') q WHERE q ->> 'id' = c.question_id))
 """
 
 LIST_DUE = f"""
@@ -137,7 +139,7 @@ def due_reviews(conn: Connection, user_id: UUID, limit: int) -> ReviewQueue:
         common = {"card_id": row["id"], "due": row["due"], "state": _state(row["card"]), "reps": row["reps"]}
         if row["lesson_id"] is not None:
             question = _question(row["quiz_json"], row["question_id"])
-            if question is None:  # the question was edited out of the quiz
+            if question is None:  # edited out of the quiz since the query ran
                 continue
             items.append(
                 ReviewItem(
