@@ -41,8 +41,48 @@ def owner_with_things(learner, curriculum, conn):
     return owner, {"round_id": round_["id"], "card_id": card["card_id"]}
 
 
-def test_the_owned_routes_are_the_round_and_review_routes():
+# Learner routes on shared curriculum ids: everyone reads the same lesson, each with their own progress.
+CATALOG = [
+    ("GET", "/learn/drills/{drill_id}"),
+    ("GET", "/learn/lessons/{lesson_id}"),
+    ("GET", "/learn/topics/{topic_id}"),
+    ("POST", "/learn/drills/{drill_id}/rounds"),
+    ("POST", "/learn/lessons/{lesson_id}/quiz"),
+    ("POST", "/learn/lessons/{lesson_id}/start"),
+]
+
+
+def test_every_id_route_is_owned_catalog_or_admin():
     assert OWNED == [("POST", "/learn/review/{card_id}"), ("POST", "/learn/rounds/{round_id}/submit")]
+    id_routes = {(r.method, r.path) for r in ROUTES if "{" in r.path}
+    admin_id_routes = {route for route in ADMIN_ROUTES if "{" in route[1]}
+    assert id_routes == set(OWNED) | set(CATALOG) | admin_id_routes
+    assert not set(CATALOG) & admin_id_routes
+
+
+def test_curriculum_routes_show_each_learner_only_their_own_progress(learner, curriculum, conn, owner_with_things):
+    owner, _ = owner_with_things  # passed mt-notes-and-octaves, has a round of notes-bass open
+    drill_id = curriculum["drills"]["notes-bass"]
+    issued = owner.post(f"/learn/drills/{drill_id}/rounds", expect=201)
+    owner.post(f"/learn/rounds/{issued['id']}/submit", {"answers": [], "time_seconds": 1})
+    other = learner()
+
+    lesson = other.get(f"/learn/lessons/{curriculum['lessons']['mt-notes-and-octaves']}")
+    assert lesson["progress"] == {
+        "status": "not_started",
+        "started_at": None,
+        "completed_at": None,
+        "best_score": None,
+        "latest_score": None,
+        "attempts": 0,
+    }
+    assert other.get(f"/learn/drills/{drill_id}")["stats"]["total_attempts"] == 0
+    theory = other.get(f"/learn/topics/{curriculum['topics']['music_theory']}")
+    assert all(item["status"] == "not_started" for item in theory["lessons"])
+    assert all(t["lessons_completed"] == 0 for t in other.get("/learn/topics?limit=100")["items"])
+    progress = other.get("/learn/progress")
+    assert (progress["lessons_completed"], progress["reviews_due"], progress["drill_rounds"]) == (0, 0, 0)
+    assert other.get("/learn/review")["items"] == []
 
 
 @pytest.mark.parametrize(("method", "path"), OWNED, ids=[f"{m} {p}" for m, p in OWNED])
