@@ -22,34 +22,33 @@ from momentum.errors import Conflict, InvalidInput
 from momentum.learn import catalog, quiz, review
 from momentum.learn.models import LessonProgress, QuestionResult, QuizResult, QuizSubmission
 
-ENSURE_PROGRESS = """
-INSERT INTO user_lesson_progress (user_id, lesson_id) VALUES (%(user_id)s, %(lesson_id)s)
-ON CONFLICT (user_id, lesson_id) DO NOTHING
-"""
-
-LOCK_PROGRESS = """
-SELECT status, now() FROM user_lesson_progress WHERE user_id = %(user_id)s AND lesson_id = %(lesson_id)s FOR UPDATE
-"""
-
 # Starting keeps the first started_at; a completed lesson stays completed.
 START = """
-UPDATE user_lesson_progress
-SET started_at = coalesce(started_at, now()),
-    status = CASE WHEN status = 'completed' THEN status ELSE 'in_progress' END
-WHERE user_id = %(user_id)s AND lesson_id = %(lesson_id)s
+INSERT INTO user_lesson_progress AS p (user_id, lesson_id, status, started_at)
+VALUES (%(user_id)s, %(lesson_id)s, 'in_progress', now())
+ON CONFLICT (user_id, lesson_id) DO UPDATE
+SET started_at = coalesce(p.started_at, now()),
+    status = CASE WHEN p.status = 'completed' THEN p.status ELSE 'in_progress' END
+"""
+
+# The progress row, created if need be and locked (the no-op update takes the row lock) until the transaction
+# ends: concurrent submissions queue here, so exactly one sees the lesson not completed yet.
+LOCK_PROGRESS = """
+INSERT INTO user_lesson_progress AS p (user_id, lesson_id) VALUES (%(user_id)s, %(lesson_id)s)
+ON CONFLICT (user_id, lesson_id) DO UPDATE SET status = p.status
+RETURNING p.status, now()
 """
 
 RECORD_ATTEMPT = """
-UPDATE user_lesson_progress
-SET attempts = attempts + 1,
-    quiz_score = greatest(quiz_score, %(score)s),
-    started_at = coalesce(started_at, now()),
-    status = CASE WHEN status = 'completed' OR %(passed)s THEN 'completed' ELSE 'in_progress' END,
-    completed_at = CASE WHEN completed_at IS NULL AND %(passed)s THEN now() ELSE completed_at END
-WHERE user_id = %(user_id)s AND lesson_id = %(lesson_id)s
-"""
-
-INSERT_ATTEMPT = """
+WITH progress AS (
+    UPDATE user_lesson_progress
+    SET attempts = attempts + 1,
+        quiz_score = greatest(quiz_score, %(score)s),
+        started_at = coalesce(started_at, now()),
+        status = CASE WHEN status = 'completed' OR %(passed)s THEN 'completed' ELSE 'in_progress' END,
+        completed_at = CASE WHEN completed_at IS NULL AND %(passed)s THEN now() ELSE completed_at END
+    WHERE user_id = %(user_id)s AND lesson_id = %(lesson_id)s
+)
 INSERT INTO learn_quiz_attempts (user_id, lesson_id, score, passed, answers)
 VALUES (%(user_id)s, %(lesson_id)s, %(score)s, %(passed)s, %(answers)s)
 """
@@ -59,9 +58,7 @@ def start_lesson(conn: Connection, user_id: UUID, lesson_id: UUID) -> LessonProg
     """Mark a lesson started (the first start time is kept). Raises: NotFound."""
     catalog.lesson_row(conn, lesson_id)
     params = {"user_id": user_id, "lesson_id": lesson_id}
-    with conn.transaction():
-        conn.execute(ENSURE_PROGRESS, params)
-        conn.execute(START, params)
+    conn.execute(START, params)
     return catalog.lesson_progress(conn, user_id, lesson_id)
 
 
@@ -92,10 +89,8 @@ def submit_quiz(conn: Connection, user_id: UUID, lesson_id: UUID, body: QuizSubm
     params = {"user_id": user_id, "lesson_id": lesson_id, "score": score, "passed": passed}
 
     with conn.transaction():
-        conn.execute(ENSURE_PROGRESS, params)
         status, now = conn.execute(LOCK_PROGRESS, params).fetchone()  # type: ignore[misc]
-        conn.execute(RECORD_ATTEMPT, params)
-        conn.execute(INSERT_ATTEMPT, params | {"answers": Jsonb(body.answers)})
+        conn.execute(RECORD_ATTEMPT, params | {"answers": Jsonb(body.answers)})
         first_pass = passed and status != "completed"
         paid = _pay_first_pass(conn, user_id, lesson, results, now) if first_pass else {}
         gamification.touch_streak(conn, user_id, "learning")

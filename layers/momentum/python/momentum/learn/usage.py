@@ -7,13 +7,11 @@ from uuid import UUID
 
 from psycopg import Connection
 
-ENSURE = """
-INSERT INTO learn_daily_usage (user_id, day, bucket) VALUES (%(u)s, (now() AT TIME ZONE 'UTC')::date, %(b)s)
-ON CONFLICT (user_id, day, bucket) DO NOTHING
-"""
+# Today's row, created if need be and locked (the no-op update takes the row lock) until the transaction ends.
 LOCK = """
-SELECT amount FROM learn_daily_usage
-WHERE user_id = %(u)s AND day = (now() AT TIME ZONE 'UTC')::date AND bucket = %(b)s FOR UPDATE
+INSERT INTO learn_daily_usage AS u (user_id, day, bucket) VALUES (%(u)s, (now() AT TIME ZONE 'UTC')::date, %(b)s)
+ON CONFLICT (user_id, day, bucket) DO UPDATE SET amount = u.amount
+RETURNING amount
 """
 USE = """
 UPDATE learn_daily_usage SET amount = amount + %(n)s
@@ -27,7 +25,6 @@ def take(conn: Connection, user_id: UUID, bucket: str, wanted: int, cap: int) ->
     if wanted <= 0 or cap <= 0:
         return 0
     params = {"u": user_id, "b": bucket}
-    conn.execute(ENSURE, params)
     row = conn.execute(LOCK, params).fetchone()
     used = row[0] if row else 0
     granted = max(0, min(wanted, cap - used))
