@@ -58,10 +58,14 @@ def test_grading_best_and_latest_score(learner, curriculum, conn):
     failed = me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id, wrong=3)}, 201)
     assert failed["score"] == round(100 * (total - 3) / total) and not failed["passed"]
     assert failed["xp_awarded"] == 0 and failed["progress"]["status"] == "in_progress"
+    # A failed attempt marks the wrong answers without giving the right ones away.
+    assert [r["correct"] for r in failed["results"]] == [False] * 3 + [True] * (total - 3)
+    assert all(r["correct_answer"] is None and r["explanation"] is None for r in failed["results"])
 
     passed = me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id)}, 201)
     assert passed["score"] == 100 and passed["passed"] and passed["first_pass"]
     assert passed["xp_awarded"] == 20 and passed["coins_awarded"] == 5 and passed["skill_stars_awarded"] == 1
+    assert [r["correct_answer"] for r in passed["results"]] == [q["answer"] for q in questions]
 
     worse = me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id, wrong=1)}, 201)
     assert worse["passed"] and not worse["first_pass"] and worse["xp_awarded"] == 0

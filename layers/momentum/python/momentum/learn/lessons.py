@@ -1,5 +1,6 @@
 """Taking a lesson: start it, submit its quiz, get graded by the server.
 
+A failed attempt shows which answers were wrong but not the right ones; a passing one shows them all.
 Every submission is one attempt (``learn_quiz_attempts`` keeps the history and the latest score;
 ``user_lesson_progress`` the best score and the count). A score of at least ``quiz.PASS_MARK`` completes the
 lesson. The first pass pays the lesson's XP, coins and skill stars through ``gamification.award`` under the key
@@ -74,18 +75,21 @@ def submit_quiz(conn: Connection, user_id: UUID, lesson_id: UUID, body: QuizSubm
     if unknown:
         raise InvalidInput("Unknown question ids", code="unknown_question", details={"question_ids": unknown})
 
+    marks = [quiz.is_correct(q, body.answers.get(q.id)) for q in parsed.questions]
+    score = quiz.score(sum(marks), len(marks))
+    passed = score >= quiz.PASS_MARK
+    # A failed attempt says which answers were wrong, not what is right: otherwise the next attempt would pass by
+    # copying. Once the lesson is passed, the answers and explanations are the learner's to read.
     results = [
         QuestionResult(
             question_id=q.id,
-            correct=quiz.is_correct(q, body.answers.get(q.id)),
+            correct=correct,
             your_answer=body.answers.get(q.id),
-            correct_answer=quiz.correct_answer(q),
-            explanation=q.explanation,
+            correct_answer=quiz.correct_answer(q) if passed else None,
+            explanation=q.explanation if passed else None,
         )
-        for q in parsed.questions
+        for q, correct in zip(parsed.questions, marks, strict=True)
     ]
-    score = quiz.score(sum(r.correct for r in results), len(results))
-    passed = score >= quiz.PASS_MARK
     params = {"user_id": user_id, "lesson_id": lesson_id, "score": score, "passed": passed}
 
     with conn.transaction():
