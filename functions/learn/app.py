@@ -36,11 +36,16 @@ def start_lesson(ctx: Context, lesson_id: UUID) -> models.LessonProgress:
 
 
 @app.route(
-    "/learn/lessons/{lesson_id}/quiz", ["POST"], body=models.QuizSubmission, response=models.QuizResult, status=201
+    "/learn/lessons/{lesson_id}/quiz",
+    ["POST"],
+    body=models.QuizSubmission,
+    response=models.QuizResult,
+    status=201,
+    idempotent=True,
 )
 def submit_quiz(ctx: Context, lesson_id: UUID) -> models.QuizResult:
     """Submit the quiz: graded by the server; the first pass completes the lesson and pays its rewards once."""
-    return lessons.submit_quiz(ctx.conn, ctx.user.id, lesson_id, ctx.body)
+    return lessons.submit_quiz(ctx.conn, ctx.user.id, lesson_id, ctx.body, ctx.idempotency_key)
 
 
 @app.route("/learn/drills/{drill_id}", response=models.Drill)
@@ -55,10 +60,16 @@ def start_round(ctx: Context, drill_id: UUID) -> models.DrillRound:
     return rounds.issue_round(ctx.conn, ctx.user.id, drill_id)
 
 
-@app.route("/learn/rounds/{round_id}/submit", ["POST"], body=models.RoundSubmission, response=models.RoundResult)
+@app.route(
+    "/learn/rounds/{round_id}/submit",
+    ["POST"],
+    body=models.RoundSubmission,
+    response=models.RoundResult,
+    idempotent=True,
+)
 def submit_round(ctx: Context, round_id: UUID) -> models.RoundResult:
     """Answer a round once: scored by the server, your drill stats updated, XP by the score (capped daily)."""
-    return rounds.submit_round(ctx.conn, ctx.user.id, round_id, ctx.body)
+    return rounds.submit_round(ctx.conn, ctx.user.id, round_id, ctx.body, ctx.idempotency_key)
 
 
 @app.route("/learn/review", query=models.ReviewQuery, response=models.ReviewQueue)
@@ -67,10 +78,10 @@ def due_reviews(ctx: Context) -> models.ReviewQueue:
     return review.due_reviews(ctx.conn, ctx.user.id, ctx.query.limit)
 
 
-@app.route("/learn/review/{card_id}", ["POST"], body=models.ReviewAnswer, response=models.ReviewResult)
+@app.route("/learn/review/{card_id}", ["POST"], body=models.ReviewAnswer, response=models.ReviewResult, idempotent=True)
 def answer_review(ctx: Context, card_id: UUID) -> models.ReviewResult:
     """Answer a due review: graded by the server and scheduled again by FSRS."""
-    return review.review(ctx.conn, ctx.user.id, card_id, ctx.body)
+    return review.review(ctx.conn, ctx.user.id, card_id, ctx.body, ctx.idempotency_key)
 
 
 @app.route("/learn/progress", response=models.LearnProgress)

@@ -1,5 +1,5 @@
 """Learn, our own tables beside the spec's 0011: issued drill rounds, quiz attempts, spaced-review cards with
-their review log, and per-day usage for the learning caps.
+their review log, per-day usage for the learning caps, and the responses kept for Idempotency-Key retries.
 
 Revision ID: 0016_learn
 Revises: 0013_platform
@@ -80,6 +80,17 @@ def upgrade() -> None:
     );
     CREATE INDEX learn_review_logs_user_idx ON learn_review_logs (user_id, reviewed_at DESC);
 
+    -- Responses to graded submissions sent with an Idempotency-Key: a retry with the same key answers the same and
+    -- changes nothing; the same key for another request is refused.
+    CREATE TABLE learn_request_keys (
+        user_id UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        idempotency_key TEXT NOT NULL,
+        request TEXT NOT NULL,
+        response JSONB NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        CONSTRAINT learn_request_keys_pkey PRIMARY KEY (user_id, idempotency_key)
+    );
+
     -- What a user has used of a daily cap on a UTC day (bucket: 'review-xp', 'drill-xp:<drill id>').
     CREATE TABLE learn_daily_usage (
         user_id UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -94,6 +105,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("""
     DROP TABLE learn_daily_usage;
+    DROP TABLE learn_request_keys;
     DROP TABLE learn_review_logs;
     DROP TABLE learn_review_cards;
     DROP TABLE learn_quiz_attempts;

@@ -80,6 +80,7 @@ CONSTRAINTS: dict[str, ErrorFactory] = {
     "learn_drills_key_key": _conflict("key_taken", "A drill with this key exists"),
     "learn_lessons_topic_id_fkey": lambda error: InvalidInput("Unknown topic", code="unknown_topic"),
     "learn_drills_topic_id_fkey": lambda error: InvalidInput("Unknown topic", code="unknown_topic"),
+    "learn_request_keys_pkey": _conflict("idempotency_key_reused", "This Idempotency-Key was used for another request"),
 }
 
 

@@ -20,7 +20,7 @@ from psycopg.types.json import Jsonb
 
 from momentum import gamification
 from momentum.errors import Conflict, InvalidInput
-from momentum.learn import catalog, quiz, review
+from momentum.learn import catalog, quiz, replay, review
 from momentum.learn.models import LessonProgress, QuestionResult, QuizResult, QuizSubmission
 
 # Starting keeps the first started_at; a completed lesson stays completed.
@@ -63,10 +63,13 @@ def start_lesson(conn: Connection, user_id: UUID, lesson_id: UUID) -> LessonProg
     return catalog.lesson_progress(conn, user_id, lesson_id)
 
 
-def submit_quiz(conn: Connection, user_id: UUID, lesson_id: UUID, body: QuizSubmission) -> QuizResult:
-    """Grade a quiz submission; the first pass completes the lesson and pays its rewards once.
+def submit_quiz(
+    conn: Connection, user_id: UUID, lesson_id: UUID, body: QuizSubmission, idempotency_key: str | None = None
+) -> QuizResult:
+    """Grade a quiz submission; the first pass completes the lesson and pays its rewards once. A retry with the
+    same Idempotency-Key answers the first result and records nothing.
 
-    Raises: NotFound, Conflict no_quiz, InvalidInput unknown_question."""
+    Raises: NotFound, Conflict no_quiz / idempotency_key_reused, InvalidInput unknown_question."""
     lesson = catalog.lesson_row(conn, lesson_id)
     parsed = quiz.parse(lesson["quiz_json"])
     if parsed is None:
@@ -92,27 +95,31 @@ def submit_quiz(conn: Connection, user_id: UUID, lesson_id: UUID, body: QuizSubm
     ]
     params = {"user_id": user_id, "lesson_id": lesson_id, "score": score, "passed": passed}
 
+    request = f"quiz:{lesson_id}"
     with conn.transaction():
         status, now = conn.execute(LOCK_PROGRESS, params).fetchone()  # type: ignore[misc]
+        if (previous := replay.replayed(conn, user_id, idempotency_key, request, QuizResult)) is not None:
+            return previous
         conn.execute(RECORD_ATTEMPT, params | {"answers": Jsonb(body.answers)})
         first_pass = passed and status != "completed"
         paid = _pay_first_pass(conn, user_id, lesson, results, now) if first_pass else {}
         gamification.touch_streak(conn, user_id, "learning")
         earned = gamification.check_achievements(conn, user_id)
-
-    return QuizResult(
-        lesson_id=lesson_id,
-        score=score,
-        passed=passed,
-        pass_mark=quiz.PASS_MARK,
-        first_pass=first_pass,
-        xp_awarded=paid.get("xp", 0),
-        coins_awarded=paid.get("coins", 0),
-        skill_stars_awarded=paid.get("skill_stars", 0),
-        results=results,
-        progress=catalog.lesson_progress(conn, user_id, lesson_id),
-        achievements_earned=earned,
-    )
+        result = QuizResult(
+            lesson_id=lesson_id,
+            score=score,
+            passed=passed,
+            pass_mark=quiz.PASS_MARK,
+            first_pass=first_pass,
+            xp_awarded=paid.get("xp", 0),
+            coins_awarded=paid.get("coins", 0),
+            skill_stars_awarded=paid.get("skill_stars", 0),
+            results=results,
+            progress=catalog.lesson_progress(conn, user_id, lesson_id),
+            achievements_earned=earned,
+        )
+        replay.keep(conn, user_id, idempotency_key, request, result)
+    return result
 
 
 def _pay_first_pass(

@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 
 from momentum import gamification
 from momentum.errors import Conflict, InvalidInput, NotFound
-from momentum.learn import drills, quiz, rules, usage
+from momentum.learn import drills, quiz, replay, rules, usage
 from momentum.learn.models import Grade, ReviewAnswer, ReviewItem, ReviewQueue, ReviewResult
 
 SCHEDULER = Scheduler()  # FSRS-6 default parameters, 90 % desired retention, fuzzed intervals
@@ -168,16 +168,22 @@ def count_due(conn: Connection, user_id: UUID) -> int:
     return int(conn.execute(COUNT_DUE, {"user_id": user_id}).fetchone()[0])  # type: ignore[index]
 
 
-def review(conn: Connection, user_id: UUID, card_id: UUID, body: ReviewAnswer) -> ReviewResult:
-    """Grade a due card and schedule its next review.
+def review(
+    conn: Connection, user_id: UUID, card_id: UUID, body: ReviewAnswer, idempotency_key: str | None = None
+) -> ReviewResult:
+    """Grade a due card and schedule its next review. A retry with the same Idempotency-Key answers the first
+    result.
 
-    Raises: NotFound (not the caller's card), Conflict not_due (answered already, or not due yet),
-    InvalidInput (an answer of the wrong kind)."""
+    Raises: NotFound (not the caller's card), Conflict not_due (answered already, or not due yet) /
+    idempotency_key_reused, InvalidInput (an answer of the wrong kind)."""
+    request = f"review:{card_id}"
     with conn.transaction():
         with conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(LOCK_CARD, {"id": card_id, "user_id": user_id}).fetchone()
         if row is None:
             raise NotFound("review card")
+        if (previous := replay.replayed(conn, user_id, idempotency_key, request, ReviewResult)) is not None:
+            return previous
         now: datetime = row["now"]
         if row["due"] > now:
             raise Conflict("This card is not due yet", code="not_due", details={"due": row["due"].isoformat()})
@@ -222,16 +228,18 @@ def review(conn: Connection, user_id: UUID, card_id: UUID, body: ReviewAnswer) -
         )
         gamification.touch_streak(conn, user_id, "learning")
         gamification.check_achievements(conn, user_id)
-    return ReviewResult(
-        card_id=card_id,
-        correct=correct,
-        rating=rating,
-        next_due=card.due,
-        state=State(card.state).name.lower(),
-        correct_answer=answer,
-        explanation=explanation,
-        xp_awarded=xp,
-    )
+        result = ReviewResult(
+            card_id=card_id,
+            correct=correct,
+            rating=rating,
+            next_due=card.due,
+            state=State(card.state).name.lower(),
+            correct_answer=answer,
+            explanation=explanation,
+            xp_awarded=xp,
+        )
+        replay.keep(conn, user_id, idempotency_key, request, result)
+    return result
 
 
 def _grade(row: dict[str, Any], body: ReviewAnswer) -> tuple[bool, Any, str | None]:

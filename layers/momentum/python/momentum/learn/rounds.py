@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 
 from momentum import gamification
 from momentum.errors import Conflict, Gone, InvalidInput, NotFound
-from momentum.learn import drills, review, rules, usage
+from momentum.learn import drills, replay, review, rules, usage
 from momentum.learn.catalog import VISIBLE_DRILL
 from momentum.learn.models import DrillRound, DrillStats, ItemResult, RoundResult, RoundSubmission
 
@@ -82,15 +82,22 @@ def issue_round(conn: Connection, user_id: UUID, drill_id: UUID) -> DrillRound:
     return DrillRound(**issued, items=[drills.public_item(i, item) for i, item in enumerate(items)])
 
 
-def submit_round(conn: Connection, user_id: UUID, round_id: UUID, body: RoundSubmission) -> RoundResult:
-    """Score a round's answers once, update the drill stats and pay XP by the score.
+def submit_round(
+    conn: Connection, user_id: UUID, round_id: UUID, body: RoundSubmission, idempotency_key: str | None = None
+) -> RoundResult:
+    """Score a round's answers once, update the drill stats and pay XP by the score. A retry with the same
+    Idempotency-Key answers the first result.
 
-    Raises: NotFound, Conflict already_submitted, Gone expired, InvalidInput (answers to items not dealt)."""
+    Raises: NotFound, Conflict already_submitted / idempotency_key_reused, Gone expired, InvalidInput (answers to
+    items not dealt)."""
+    request = f"round:{round_id}"
     with conn.transaction():
         with conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(LOCK_ROUND, {"id": round_id, "user_id": user_id}).fetchone()
         if row is None:
             raise NotFound("round")
+        if (previous := replay.replayed(conn, user_id, idempotency_key, request, RoundResult)) is not None:
+            return previous
         if row["submitted_at"] is not None:
             raise Conflict("This round has been submitted already", code="already_submitted")
         if row["expires_at"] <= row["now"]:
@@ -139,18 +146,20 @@ def submit_round(conn: Connection, user_id: UUID, round_id: UUID, body: RoundSub
         )
         gamification.touch_streak(conn, user_id, "learning")
         earned = gamification.check_achievements(conn, user_id)
-    assert stats is not None
-    return RoundResult(
-        round_id=round_id,
-        drill_id=row["drill_id"],
-        score=score,
-        correct=sum(correct),
-        total=total,
-        xp_awarded=xp,
-        results=results,
-        stats=stats,
-        achievements_earned=earned,
-    )
+        assert stats is not None
+        result = RoundResult(
+            round_id=round_id,
+            drill_id=row["drill_id"],
+            score=score,
+            correct=sum(correct),
+            total=total,
+            xp_awarded=xp,
+            results=results,
+            stats=stats,
+            achievements_earned=earned,
+        )
+        replay.keep(conn, user_id, idempotency_key, request, result)
+    return result
 
 
 def _score(items: list[dict[str, Any]], body: RoundSubmission) -> list[ItemResult]:
