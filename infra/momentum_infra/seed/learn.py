@@ -159,7 +159,8 @@ def drills() -> list[dict[str, Any]]:
     return found
 
 
-def seed(conn: Connection) -> None:
+def seed_curriculum(conn: Connection) -> None:
+    """Topics, lessons and drills."""
     with conn.cursor() as cur:
         cur.executemany(
             UPSERT_TOPIC,
@@ -169,6 +170,12 @@ def seed(conn: Connection) -> None:
             ],
         )
         cur.executemany(UPSERT_LESSON, [row | {"quiz_json": Jsonb(row["quiz_json"])} for row in lessons()])
+        cur.executemany(UPSERT_DRILL, [row | {"config_json": Jsonb(row["config_json"])} for row in drills()])
+
+
+def seed_achievements(conn: Connection) -> None:
+    """The learning achievements."""
+    with conn.cursor() as cur:
         cur.executemany(
             UPSERT_ACHIEVEMENT,
             [
@@ -176,4 +183,8 @@ def seed(conn: Connection) -> None:
                 for order, (key, name, trigger, config, coins, xp, description) in enumerate(ACHIEVEMENTS)
             ],
         )
-        cur.executemany(UPSERT_DRILL, [row | {"config_json": Jsonb(row["config_json"])} for row in drills()])
+
+
+def seed(conn: Connection) -> None:
+    seed_curriculum(conn)
+    seed_achievements(conn)

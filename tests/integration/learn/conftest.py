@@ -34,18 +34,40 @@ class Learner:
 
 @pytest.fixture(scope="session")
 def curriculum(database_url):
-    """The seeded skills, achievements and curriculum; returns lesson and drill ids by key."""
+    """The seeded skills and curriculum (not the achievements: other domains' tests count on a database without
+    seeded achievements); returns topic, lesson and drill ids by key."""
     from momentum import db
     from momentum_infra.seed import gamification, learn
 
     with db.connect(database_url) as conn:
         with conn.transaction():
-            gamification.seed(conn)
-            learn.seed(conn)
+            conn.cursor().executemany(
+                "INSERT INTO skill_definitions (key, name, category, description, sort_order) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING",
+                [(*skill, order) for order, skill in enumerate(gamification.SKILLS)],
+            )
+            learn.seed_curriculum(conn)
         lessons = dict(conn.execute("SELECT key, id::text FROM learn_lessons").fetchall())
         drills = dict(conn.execute("SELECT key, id::text FROM learn_drills").fetchall())
         topics = dict(conn.execute("SELECT key, id::text FROM learn_topics").fetchall())
     return {"lessons": lessons, "drills": drills, "topics": topics}
+
+
+@pytest.fixture()
+def learning_achievements(conn):
+    """The seeded learning achievements, for one test: removed afterwards with what they granted."""
+    from momentum_infra.seed import learn
+
+    learn.seed_achievements(conn)
+    yield [a[0] for a in learn.ACHIEVEMENTS]
+    keys = [a[0] for a in learn.ACHIEVEMENTS]
+    conn.execute(
+        "DELETE FROM user_rewards WHERE reward_type = 'achievement' AND source_id IN "
+        "(SELECT id FROM achievement_definitions WHERE key = ANY(%s))",
+        (keys,),
+    )
+    conn.execute("DELETE FROM user_achievements WHERE achievement_key = ANY(%s)", (keys,))
+    conn.execute("DELETE FROM achievement_definitions WHERE key = ANY(%s)", (keys,))
 
 
 @pytest.fixture()

@@ -120,7 +120,9 @@ def test_first_pass_pays_once_under_50_concurrent_submissions(learner, curriculu
     ).fetchone() == (50, "completed")
 
 
-def test_first_pass_touches_the_learning_streak_and_earns_first_lesson(learner, curriculum, conn):
+def test_first_pass_touches_the_learning_streak_and_earns_first_lesson(
+    learner, curriculum, conn, learning_achievements
+):
     me = learner()
     lesson_id = curriculum["lessons"][LESSON]
     result = me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id)}, 201)
