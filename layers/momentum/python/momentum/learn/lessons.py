@@ -1,9 +1,9 @@
 """Taking a lesson: start it, submit its quiz, get graded by the server.
 
-A failed attempt shows which answers were wrong but not the right ones; a passing one shows them all.
 Every submission is one attempt (``learn_quiz_attempts`` keeps the history and the latest score;
 ``user_lesson_progress`` the best score and the count). A score of at least ``quiz.PASS_MARK`` completes the
-lesson. The first pass pays the lesson's XP, coins and skill stars through ``gamification.award`` under the key
+lesson. A failed attempt shows which answers were wrong but not the right ones; a passing one shows them all.
+The first pass pays the lesson's XP, coins and skill stars through ``gamification.award`` under the key
 ``lesson-pass:<lesson id>``; the progress row is locked first, so of any number of concurrent passing
 submissions exactly one sees the lesson not yet completed and pays (the key would refuse a second payment anyway).
 It also creates the lesson's review cards. Every submission touches the ``learning`` streak.

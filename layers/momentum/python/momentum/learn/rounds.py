@@ -46,8 +46,9 @@ UPDATE learn_drill_rounds SET submitted_at = now(), score = %(score)s, correct =
 WHERE id = %(id)s
 """
 
-# One statement, so concurrent rounds of the same drill add up exactly. The average is kept exactly enough in
-# float8 before it is stored as the spec's REAL.
+# One statement, so concurrent rounds of the same drill add up exactly (ON CONFLICT DO UPDATE locks the row).
+# Scores are integers, so the sum of scores is recovered exactly from the stored REAL average before adding one:
+# the average does not drift however many rounds are played.
 UPDATE_STATS = """
 INSERT INTO user_drill_stats AS s (user_id, drill_id, total_attempts, correct_answers, best_score, average_score,
                                    current_streak, best_streak, last_attempt_at, total_time_seconds)
@@ -57,7 +58,8 @@ ON CONFLICT (user_id, drill_id) DO UPDATE SET
     total_attempts = s.total_attempts + 1,
     correct_answers = s.correct_answers + excluded.correct_answers,
     best_score = greatest(s.best_score, excluded.best_score),
-    average_score = ((s.average_score::float8 * s.total_attempts + excluded.best_score) / (s.total_attempts + 1)),
+    average_score = (round(s.average_score::float8 * s.total_attempts) + excluded.best_score)
+                    / (s.total_attempts + 1),
     current_streak = CASE WHEN %(all_correct)s THEN s.current_streak + %(total)s ELSE excluded.current_streak END,
     best_streak = greatest(s.best_streak, s.current_streak + %(leading)s, excluded.best_streak),
     last_attempt_at = now(),
