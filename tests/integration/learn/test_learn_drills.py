@@ -142,3 +142,18 @@ def test_drill_xp_is_capped_per_drill_per_day(learner, curriculum, conn):
     # Another drill has its own cap.
     _, other = play(me, curriculum["drills"]["chords-major-minor"], conn)
     assert other["xp_awarded"] == 10
+
+
+def test_open_rounds_are_limited(learner, curriculum, conn):
+    from momentum.learn.rounds import MAX_OPEN_ROUNDS
+
+    me = learner()
+    drill_id = curriculum["drills"]["notes-treble"]
+    opened = [me.post(f"/learn/drills/{drill_id}/rounds", expect=201)["id"] for _ in range(MAX_OPEN_ROUNDS)]
+
+    status, error = me.request("POST", f"/learn/drills/{drill_id}/rounds", {})
+    assert (status, error["error"]["code"]) == (429, "too_many_open_rounds")
+
+    me.post(f"/learn/rounds/{opened[0]}/submit", {"answers": [], "time_seconds": 1})
+    me.post(f"/learn/drills/{drill_id}/rounds", expect=201)
+    assert learner().request("POST", f"/learn/drills/{drill_id}/rounds", {})[0] == 201  # a limit per learner

@@ -17,18 +17,25 @@ from psycopg.rows import class_row, dict_row
 from psycopg.types.json import Jsonb
 
 from momentum import gamification
-from momentum.errors import Conflict, Gone, InvalidInput, NotFound
+from momentum.db import fetch_value
+from momentum.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
 from momentum.learn import drills, replay, review, rules, usage
 from momentum.learn.catalog import VISIBLE_DRILL
 from momentum.learn.models import DrillRound, DrillStats, ItemResult, RoundResult, RoundSubmission
 
-# A round lives twice the drill's time limit, at least 15 minutes.
+# A round lives twice the drill's time limit, at least 15 minutes. A learner has at most MAX_OPEN_ROUNDS rounds
+# open (neither submitted nor expired), so dealing rounds in a loop cannot fill the table.
+MAX_OPEN_ROUNDS = 50
 ISSUE = f"""
 INSERT INTO learn_drill_rounds (user_id, drill_id, seed, items, expires_at)
 SELECT %(user_id)s, d.id, %(seed)s, %(items)s,
        now() + make_interval(secs => greatest(900, 2 * coalesce(d.duration_seconds, 0)))
 FROM learn_drills d WHERE d.id = %(drill_id)s AND {VISIBLE_DRILL}
 RETURNING id, drill_id, issued_at, expires_at
+"""
+OPEN_ROUNDS = """
+SELECT count(*) FROM learn_drill_rounds
+WHERE user_id = %(user_id)s AND submitted_at IS NULL AND expires_at > now()
 """
 
 GET_DRILL = f"SELECT d.config_json FROM learn_drills d WHERE d.id = %(drill_id)s AND {VISIBLE_DRILL}"
@@ -70,10 +77,18 @@ RETURNING total_attempts, correct_answers, best_score, average_score, current_st
 
 
 def issue_round(conn: Connection, user_id: UUID, drill_id: UUID) -> DrillRound:
-    """Deal a round of a drill: what to play or show for each item, not the answers. Raises: NotFound."""
+    """Deal a round of a drill: what to play or show for each item, not the answers.
+
+    Raises: NotFound, TooManyRequests too_many_open_rounds."""
     row = conn.execute(GET_DRILL, {"drill_id": drill_id}).fetchone()
     if row is None:
         raise NotFound("drill")
+    if fetch_value(conn, OPEN_ROUNDS, {"user_id": user_id}) >= MAX_OPEN_ROUNDS:
+        raise TooManyRequests(
+            "Too many open rounds: answer or let some expire first",
+            code="too_many_open_rounds",
+            details={"max_open_rounds": MAX_OPEN_ROUNDS},
+        )
     seed = review.new_seed()
     items = drills.generate(drills.parse_config(row[0]), seed)
     params = {"user_id": user_id, "drill_id": drill_id, "seed": seed, "items": Jsonb(items)}
