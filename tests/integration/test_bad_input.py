@@ -113,7 +113,8 @@ def bad_bodies(model):
         (b'{"pad": "' + b"x" * (2 * 1024 * 1024) + b'"}', 413, "payload_too_large"),
     ]
     if model.model_fields:
-        wrong_types = {name: {"wrong": ["type"]} for name in model.model_fields}
+        # A value no field of ours takes: a list of lists of objects (not a string, number, object or list of those).
+        wrong_types = {name: [[{"wrong": "type"}]] for name in model.model_fields}
         cases.append((json.dumps(wrong_types).encode(), 422, "invalid_input"))
     return cases
 

@@ -146,6 +146,13 @@ CONSTRAINTS: dict[str, ErrorFactory] = {
             "A training program schedules this workout; remove it from the program first", code="workout_scheduled"
         ),
     ),
+    # learn: authoring topics, lessons and drills
+    "learn_topics_key_key": _conflict("key_taken", "A topic with this key exists"),
+    "learn_lessons_key_key": _conflict("key_taken", "A lesson with this key exists"),
+    "learn_drills_key_key": _conflict("key_taken", "A drill with this key exists"),
+    "learn_lessons_topic_id_fkey": lambda error: InvalidInput("Unknown topic", code="unknown_topic"),
+    "learn_drills_topic_id_fkey": lambda error: InvalidInput("Unknown topic", code="unknown_topic"),
+    "learn_request_keys_pkey": _conflict("idempotency_key_reused", "This Idempotency-Key was used for another request"),
     # platform
     "feature_flags_flag_name_key": _conflict("flag_exists", "A feature flag with this name exists"),
     "onboarding_flows_name_key": _conflict("flow_exists", "An onboarding flow with this name exists"),

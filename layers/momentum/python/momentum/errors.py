@@ -159,4 +159,13 @@ ERROR_CODES: dict[str, int] = {
     "unknown_setting": 422,
     "cannot_resume": 409,
     "first_step": 409,
+    # learn
+    "too_many_open_rounds": 429,
+    "unknown_question": 422,
+    "key_taken": 409,
+    "unknown_skill": 422,
+    "unknown_topic": 422,
+    "not_due": 409,
+    "already_submitted": 409,
+    "no_quiz": 409,
 }

@@ -1,0 +1,199 @@
+"""Drill rounds: the server deals items from a seed it keeps, the client answers them, the server scores them.
+
+A round is issued with its items (answers kept in ``learn_drill_rounds``) and graded once, before it expires.
+Grading updates ``user_drill_stats`` in one upsert (the row lock of ON CONFLICT DO UPDATE orders concurrent
+rounds, so the counts stay exact), pays XP by the score under the drill's daily cap (``rules``), creates the
+drill's review card on the first round, and touches the ``learning`` streak.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection
+from psycopg.rows import class_row, dict_row
+from psycopg.types.json import Jsonb
+
+from momentum import gamification
+from momentum.db import fetch_value
+from momentum.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
+from momentum.learn import drills, replay, review, rules, usage
+from momentum.learn.catalog import VISIBLE_DRILL
+from momentum.learn.models import DrillRound, DrillStats, ItemResult, RoundResult, RoundSubmission
+
+# A round lives twice the drill's time limit, at least 15 minutes. A learner has at most MAX_OPEN_ROUNDS rounds
+# open (neither submitted nor expired), so dealing rounds in a loop cannot fill the table.
+MAX_OPEN_ROUNDS = 50
+ISSUE = f"""
+INSERT INTO learn_drill_rounds (user_id, drill_id, seed, items, expires_at)
+SELECT %(user_id)s, d.id, %(seed)s, %(items)s,
+       now() + make_interval(secs => greatest(900, 2 * coalesce(d.duration_seconds, 0)))
+FROM learn_drills d WHERE d.id = %(drill_id)s AND {VISIBLE_DRILL}
+RETURNING id, drill_id, issued_at, expires_at
+"""
+OPEN_ROUNDS = """
+SELECT count(*) FROM learn_drill_rounds
+WHERE user_id = %(user_id)s AND submitted_at IS NULL AND expires_at > now()
+"""
+
+GET_DRILL = f"SELECT d.config_json FROM learn_drills d WHERE d.id = %(drill_id)s AND {VISIBLE_DRILL}"
+
+LOCK_ROUND = """
+SELECT r.id, r.drill_id, r.items, r.issued_at, r.expires_at, r.submitted_at, now() AS now, d.xp_reward,
+       d.duration_seconds
+FROM learn_drill_rounds r JOIN learn_drills d ON d.id = r.drill_id
+WHERE r.id = %(id)s AND r.user_id = %(user_id)s
+FOR UPDATE OF r
+"""
+
+FINISH_ROUND = """
+UPDATE learn_drill_rounds SET submitted_at = now(), score = %(score)s, correct = %(correct)s, xp_awarded = %(xp)s
+WHERE id = %(id)s
+"""
+
+# One statement, so concurrent rounds of the same drill add up exactly (ON CONFLICT DO UPDATE locks the row).
+# Scores are integers, so the sum of scores is recovered exactly from the stored REAL average before adding one:
+# the average does not drift however many rounds are played.
+UPDATE_STATS = """
+INSERT INTO user_drill_stats AS s (user_id, drill_id, total_attempts, correct_answers, best_score, average_score,
+                                   current_streak, best_streak, last_attempt_at, total_time_seconds)
+VALUES (%(user_id)s, %(drill_id)s, 1, %(correct)s, %(score)s, %(score)s, %(trailing)s, %(longest)s, now(),
+        %(seconds)s)
+ON CONFLICT (user_id, drill_id) DO UPDATE SET
+    total_attempts = s.total_attempts + 1,
+    correct_answers = s.correct_answers + excluded.correct_answers,
+    best_score = greatest(s.best_score, excluded.best_score),
+    average_score = (round(s.average_score::float8 * s.total_attempts) + excluded.best_score)
+                    / (s.total_attempts + 1),
+    current_streak = CASE WHEN %(all_correct)s THEN s.current_streak + %(total)s ELSE excluded.current_streak END,
+    best_streak = greatest(s.best_streak, s.current_streak + %(leading)s, excluded.best_streak),
+    last_attempt_at = now(),
+    total_time_seconds = s.total_time_seconds + excluded.total_time_seconds
+RETURNING total_attempts, correct_answers, best_score, average_score, current_streak, best_streak, last_attempt_at,
+          total_time_seconds
+"""
+
+
+def issue_round(conn: Connection, user_id: UUID, drill_id: UUID) -> DrillRound:
+    """Deal a round of a drill: what to play or show for each item, not the answers.
+
+    Raises: NotFound, TooManyRequests too_many_open_rounds."""
+    row = conn.execute(GET_DRILL, {"drill_id": drill_id}).fetchone()
+    if row is None:
+        raise NotFound("drill")
+    if fetch_value(conn, OPEN_ROUNDS, {"user_id": user_id}) >= MAX_OPEN_ROUNDS:
+        raise TooManyRequests(
+            "Too many open rounds: answer or let some expire first",
+            code="too_many_open_rounds",
+            details={"max_open_rounds": MAX_OPEN_ROUNDS},
+        )
+    seed = review.new_seed()
+    items = drills.generate(drills.parse_config(row[0]), seed)
+    params = {"user_id": user_id, "drill_id": drill_id, "seed": seed, "items": Jsonb(items)}
+    with conn.cursor(row_factory=dict_row) as cur:
+        issued = cur.execute(ISSUE, params).fetchone()
+    if issued is None:  # deactivated in between
+        raise NotFound("drill")
+    return DrillRound(**issued, items=[drills.public_item(i, item) for i, item in enumerate(items)])
+
+
+def submit_round(
+    conn: Connection, user_id: UUID, round_id: UUID, body: RoundSubmission, idempotency_key: str | None = None
+) -> RoundResult:
+    """Score a round's answers once, update the drill stats and pay XP by the score. A retry with the same
+    Idempotency-Key answers the first result.
+
+    Raises: NotFound, Conflict already_submitted / idempotency_key_reused, Gone expired, InvalidInput (answers to
+    items not dealt)."""
+    request = f"round:{round_id}"
+    with conn.transaction():
+        with conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(LOCK_ROUND, {"id": round_id, "user_id": user_id}).fetchone()
+        if row is None:
+            raise NotFound("round")
+        if (previous := replay.replayed(conn, user_id, idempotency_key, request, RoundResult)) is not None:
+            return previous
+        if row["submitted_at"] is not None:
+            raise Conflict("This round has been submitted already", code="already_submitted")
+        if row["expires_at"] <= row["now"]:
+            raise Gone("This round has expired; start a new one", code="expired")
+        results = _score(row["items"], body)
+        total = len(results)
+        correct = [r.correct for r in results]
+        score = round(sum(r.score for r in results) / total) if total else 0
+        leading, trailing, longest = rules.runs(correct)
+        # Time is what the client reports, but never more than the round has been open.
+        seconds = min(body.time_seconds, math.ceil((row["now"] - row["issued_at"]).total_seconds()))
+        stats_params = {
+            "user_id": user_id,
+            "drill_id": row["drill_id"],
+            "correct": sum(correct),
+            "score": score,
+            "total": total,
+            "all_correct": all(correct),
+            "leading": leading,
+            "trailing": trailing,
+            "longest": longest,
+            "seconds": max(0, seconds),
+        }
+        with conn.cursor(row_factory=class_row(DrillStats)) as cur:
+            stats = cur.execute(UPDATE_STATS, stats_params).fetchone()
+        wanted = rules.drill_xp(score, row["xp_reward"])
+        cap = rules.drill_daily_cap(row["xp_reward"])
+        xp = usage.take(conn, user_id, f"drill-xp:{row['drill_id']}", wanted, cap)
+        if xp:
+            gamification.award(
+                conn,
+                user_id,
+                event_type="drill_round",
+                idempotency_key=f"drill-round:{round_id}",
+                xp=xp,
+                reason="Drill round",
+                event_id=round_id,
+            )
+        conn.execute(FINISH_ROUND, {"id": round_id, "score": score, "correct": sum(correct), "xp": xp})
+        rating = "good" if score >= 80 else "hard" if score >= 60 else "again"
+        review.add_cards(
+            conn,
+            user_id,
+            [{"item_key": f"d:{row['drill_id']}", "drill_id": row["drill_id"], "rating": rating}],
+            row["now"],
+        )
+        gamification.touch_streak(conn, user_id, "learning")
+        earned = gamification.check_achievements(conn, user_id)
+        assert stats is not None
+        result = RoundResult(
+            round_id=round_id,
+            drill_id=row["drill_id"],
+            score=score,
+            correct=sum(correct),
+            total=total,
+            xp_awarded=xp,
+            results=results,
+            stats=stats,
+            achievements_earned=earned,
+        )
+        replay.keep(conn, user_id, idempotency_key, request, result)
+    return result
+
+
+def _score(items: list[dict[str, Any]], body: RoundSubmission) -> list[ItemResult]:
+    """Each dealt item's result; an item left unanswered is wrong."""
+    answers = {}
+    for answer in body.answers:
+        if answer.item >= len(items):
+            raise InvalidInput("No such item in this round", details={"item": answer.item})
+        if answer.item in answers:
+            raise InvalidInput("An item is answered twice", details={"item": answer.item})
+        answers[answer.item] = answer
+    results = []
+    for index, item in enumerate(items):
+        given = answers.get(index)
+        correct, points = drills.score_item(item, choice=given.choice, taps_ms=given.taps_ms) if given else (False, 0)
+        your = None if given is None else given.choice if given.choice is not None else given.taps_ms
+        results.append(
+            ItemResult(item=index, correct=correct, score=points, your_answer=your, correct_answer=item["answer"])
+        )
+    return results

@@ -1,0 +1,33 @@
+"""Daily caps on learning rewards: what a user has used of a cap on a UTC day, taken under a row lock so that
+concurrent requests never pay past the cap together."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from psycopg import Connection
+
+# Today's row, created if need be and locked (the no-op update takes the row lock) until the transaction ends.
+LOCK = """
+INSERT INTO learn_daily_usage AS u (user_id, day, bucket) VALUES (%(u)s, (now() AT TIME ZONE 'UTC')::date, %(b)s)
+ON CONFLICT (user_id, day, bucket) DO UPDATE SET amount = u.amount
+RETURNING amount
+"""
+USE = """
+UPDATE learn_daily_usage SET amount = amount + %(n)s
+WHERE user_id = %(u)s AND day = (now() AT TIME ZONE 'UTC')::date AND bucket = %(b)s
+"""
+
+
+def take(conn: Connection, user_id: UUID, bucket: str, wanted: int, cap: int) -> int:
+    """Take up to ``wanted`` from today's ``cap`` of ``bucket``; returns what was granted (0 when used up).
+    Call inside the transaction that pays it, so a rollback gives it back."""
+    if wanted <= 0 or cap <= 0:
+        return 0
+    params = {"u": user_id, "b": bucket}
+    row = conn.execute(LOCK, params).fetchone()
+    used = row[0] if row else 0
+    granted = max(0, min(wanted, cap - used))
+    if granted:
+        conn.execute(USE, params | {"n": granted})
+    return granted
