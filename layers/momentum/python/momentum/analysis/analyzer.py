@@ -24,7 +24,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.0.0"
+ANALYZER_VERSION = "1.1.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -36,7 +36,7 @@ SETTINGS = {
     "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
-    "key": ["temperley-1999", key.MIN_CHROMA_CONTRAST],
+    "key": ["albrecht-shanahan-2013", key.MIN_CHROMA_CONTRAST],
     "tempo": [
         tempo.MIN_BPM,
         tempo.MAX_BPM,

@@ -149,7 +149,13 @@ def choose_period(env: np.ndarray, acf: np.ndarray) -> tuple[float, float]:
     """(beat period in frames, metrical clarity 0-1): the fastest filled level related to the dominant
     periodicity by factors of 2 and 3."""
     dominant = _dominant_period(acf)
-    ratios = sorted({2.0**a * 3.0**b for a in range(-3, 4) for b in (-1, 0, 1)}, reverse=True)  # slow to fast
+    # One metrical hierarchy: every level is a whole multiple or a whole fraction of the dominant one. Mixed
+    # ratios such as 4/3 or 3/4 would let a dotted-eighth figure (3 sixteenths) pass for the beat.
+    ratios = sorted(
+        {float(2**a * 3**b) for a in range(4) for b in range(2)}
+        | {1 / (2**a * 3**b) for a in range(4) for b in range(2)},
+        reverse=True,
+    )
     levels = [_refine(acf, dominant * r) for r in ratios if MIN_BPM <= _bpm(dominant * r) <= MAX_BPM]
     chosen, clarity = dominant, 0.0
     for period in levels:
