@@ -18,6 +18,7 @@ tuning on one part can be checked on the other.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import shutil
@@ -399,10 +400,11 @@ def compose(style: str, variant: int) -> tuple[bytes, dict]:
     meta = mido.MidiTrack()
     mid.tracks.append(meta)
     numerator, denominator = (6, 8) if compound else (meter, 4)
+    key_name = MINOR_NAMES[tonic] + "m" if mode == "minor" else NOTE_NAMES[tonic]
     events = [
         (0, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(quarter_bpm), time=0)),
         (0, mido.MetaMessage("time_signature", numerator=numerator, denominator=denominator, time=0)),
-        (0, mido.MetaMessage("key_signature", key=MINOR_NAMES[tonic] + "m" if mode == "minor" else NOTE_NAMES[tonic], time=0)),
+        (0, mido.MetaMessage("key_signature", key=key_name, time=0)),
     ] + [(t, mido.MetaMessage("marker", text=name, time=0)) for t, name in markers]
     _write_track(meta, events)
     for track in (drums, chords, bass, lead):
@@ -565,10 +567,8 @@ def score_midi(path: str, bpm: float) -> tuple[bytes, str | None, int] | None:
         score = corpus.parse(path)
     except Exception:  # noqa: BLE001 - a corpus that lacks the work simply drops it
         return None
-    try:
+    with contextlib.suppress(Exception):  # badly formed repeats: played as written
         score = score.expandRepeats()
-    except Exception:  # noqa: BLE001 - badly formed repeats: played as written
-        pass
     keys = list(score.recurse().getElementsByClass(key.KeySignature))
     stated = None
     if keys and isinstance(keys[0], key.Key) and keys[0].mode in ("major", "minor"):
