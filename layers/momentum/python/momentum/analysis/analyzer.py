@@ -47,6 +47,8 @@ SETTINGS = {
         tempo.FILL_THRESHOLD,
         tempo.TIGHTNESS,
         tempo.MIN_PERIODICITY,
+        tempo.HALF_TIME_MIN_BPM,
+        tempo.ALTERNATION_MAX,
     ],
     "sections": [
         sections.KERNEL_UNITS,
