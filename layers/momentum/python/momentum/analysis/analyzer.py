@@ -36,7 +36,7 @@ SETTINGS = {
     "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
-    "key": ["albrecht-shanahan-2013", key.MIN_CHROMA_CONTRAST],
+    "key": ["albrecht-shanahan-2013", key.MIN_CHROMA_CONTRAST, key.RELATIVE_MARGIN, key.ENDS_S],
     "tempo": [
         tempo.MIN_BPM,
         tempo.MAX_BPM,
@@ -149,7 +149,7 @@ def _summarise(
     chroma = per_frame(fold_chroma(feats["wheel"], tuning), n_frames)
     onsets = onset_envelopes(feats["bands"])
     rhythm = analyse_rhythm(onsets, chroma)
-    track_key, key_confidence = estimate_key(chroma.sum(axis=0))
+    track_key, key_confidence = estimate_key(chroma.sum(axis=0), key.opening_and_closing(chroma))
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(
