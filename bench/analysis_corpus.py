@@ -573,6 +573,12 @@ def score_midi(path: str, bpm: float) -> tuple[bytes, str | None, int] | None:
     stated = None
     if keys and isinstance(keys[0], key.Key) and keys[0].mode in ("major", "minor"):
         stated = f"{keys[0].tonic.name.replace('-', 'b')} {keys[0].mode}"
+        # Chorales in the church modes are written with the signature of a neighbouring key (G Dorian
+        # with one flat, tagged D minor): the stated key counts only when the final bass note is its tonic.
+        last = list(score.parts[-1].flatten().notes)
+        final_bass = min(last[-1].pitches, key=lambda p: p.ps) if last else None
+        if final_bass is None or final_bass.pitchClass != keys[0].tonic.pitchClass:
+            stated = None
     sigs = list(score.recurse().getElementsByClass(meter.TimeSignature))
     sig = sigs[0] if sigs else meter.TimeSignature("4/4")
     compound = sig.denominator == 8 and sig.numerator % 3 == 0 and sig.numerator > 3
