@@ -49,6 +49,7 @@ SETTINGS = {
         tempo.MIN_PERIODICITY,
         tempo.HALF_TIME_MIN_BPM,
         tempo.ALTERNATION_MAX,
+        tempo.HARMONIC_ACCENT_WEIGHT,
     ],
     "sections": [
         sections.KERNEL_UNITS,
