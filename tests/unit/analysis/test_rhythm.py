@@ -103,3 +103,15 @@ def test_weak_alternate_pulses_are_a_subdivision_not_the_beat(offbeat_level, off
     period, _clarity = tempo.choose_period(env, acf)
 
     assert 60 * 1000 / tempo.HOP_MS / period == pytest.approx(expected, rel=0.02)
+
+
+@pytest.mark.parametrize(("drumless", "expected"), [(False, 180), (True, 90)])
+def test_without_drums_a_moderately_accented_subdivision_is_heard_at_the_half_level(drumless, expected):
+    # Off-beat eighths at 70 % strength on 70 % of the beats: with drums a steady eighth pulse, without
+    # (a chorale's moving voices) the subdivision of a 90 BPM beat.
+    env = _pulse_train(90, 0.7, 0.7)
+    acf = tempo._autocorrelation(env, len(env) - 1)
+
+    period, _clarity = tempo.choose_period(env, acf, drumless=drumless)
+
+    assert 60 * 1000 / tempo.HOP_MS / period == pytest.approx(expected, rel=0.02)

@@ -50,6 +50,8 @@ SETTINGS = {
         tempo.HALF_TIME_MIN_BPM,
         tempo.ALTERNATION_MAX,
         tempo.HARMONIC_ACCENT_WEIGHT,
+        tempo.DRUMLESS_HIGH_SHARE,
+        tempo.DRUMLESS_ALTERNATION_MAX,
     ],
     "sections": [
         sections.KERNEL_UNITS,
