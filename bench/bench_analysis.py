@@ -1,11 +1,18 @@
-"""Benchmark the Momentum analyser against librosa on synthetic music with known ground truth.
+"""Evaluate the Momentum analyser beside librosa and essentia on the same files, in one run.
 
-    python bench/bench_analysis.py [--quick]
+    python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
+                                   [--reuse-peers] [--no-resources]
 
-Prints CPU seconds per minute of audio (one thread; with and without decoding), peak RSS for a 10-minute
-track (fresh subprocess each), cold import time (median of 5 fresh interpreters) and accuracy: tempo Acc1 /
-Acc2, beat F-measure at +-70 ms, key MIREX score. librosa (`pip install librosa`) is only needed here; without
-it the table has our column only.
+The material (bench/analysis_corpus.py) is rendered from MIDI into ~/.cache/momentum-analysis-eval (outside
+git) through two Debian soundfonts; its truth comes from the MIDI / score, never from an analyser. Metrics
+use mir_eval: tempo Acc1 (within 4 %) and Acc2 (also x2, x1/2, x3, x1/3), beat and downbeat F-measure
+(+-70 ms, first 5 s trimmed as mir_eval.beat.evaluate does), key MIREX weighted score, section boundary
+F-measure at 3 s (start and end of the track excluded). librosa has no key or section estimator of its own:
+its key is Krumhansl-Kessler on chroma_cqt, its sections agglomerative clustering told the true count.
+essentia: RhythmExtractor2013 (multifeature) and KeyExtractor (defaults). Neither peer reports downbeats.
+
+Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
+through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
 """
 
 from __future__ import annotations
@@ -17,103 +24,55 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
-import io  # noqa: E402
+import json  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
+import warnings  # noqa: E402
+from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-import soundfile  # noqa: E402
-from momentum.analysis import analyze, analyze_bytes, decode  # noqa: E402
-from momentum_infra import synth  # noqa: E402
 
-SAMPLE_RATE = 44100
-REPEATS = 1  # runs per timing (the lower is kept); raise it on a shared, noisy machine
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import analysis_corpus  # noqa: E402
+from analysis_corpus import CACHE, Piece  # noqa: E402
+
 IMPORT_RUNS = 5
 LONG_TRACK_MINUTES = 10
-# bpm, key, metre, drum style, seconds: 60-180 BPM (178 drum & bass), major and minor keys, 4/4 and 3/4
-CLIPS = [
-    (60, "Ab major", 4, "click", 40),
-    (70, "E minor", 4, "rock", 45),
-    (75, "Eb major", 4, "hiphop", 45),
-    (85, "C minor", 3, "waltz", 40),
-    (90, "G major", 4, "hiphop", 45),
-    (96, "F minor", 4, "dnb", 40),
-    (100, "Bb major", 3, "waltz", 40),
-    (110, "B minor", 4, "rock", 35),
-    (120, "C major", 4, "rock", 30),
-    (124, "F# minor", 4, "house", 30),
-    (128, "D minor", 4, "house", 30),
-    (135, "A major", 3, "click", 30),
-    (140, "F major", 4, "rock", 30),
-    (150, "C# minor", 3, "rock", 30),
-    (174, "G minor", 4, "dnb", 45),
-    (178, "A minor", 4, "dnb", 45),
-    (178, "E major", 4, "click", 30),
-    (180, "D major", 4, "house", 30),
-]
-# Krumhansl-Kessler profiles: the classic librosa-based key baseline.
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
 NOTES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+METRICS = ("acc1", "acc2", "beat_f", "key", "downbeat_f", "section_f")
+LABELS = {
+    "acc1": "tempo Acc1",
+    "acc2": "tempo Acc2",
+    "beat_f": "beat F",
+    "key": "key weighted",
+    "downbeat_f": "downbeat F",
+    "section_f": "section F 3s",
+}
 
 
-@dataclass
-class Estimate:
-    bpm: float | None
-    beats: np.ndarray
-    key: str | None
-    downbeats: np.ndarray | None = None
-    meter: int | None = None
+# ---- the systems: each returns {"bpm", "beats", "key", "downbeats", "sections"} --------------------------
 
 
-@dataclass
-class Scores:
-    seconds_with_decode: list[float] = field(default_factory=list)
-    seconds_with_decode_wav: list[float] = field(default_factory=list)
-    seconds_without_decode: list[float] = field(default_factory=list)
-    acc1: list[bool] = field(default_factory=list)
-    acc2: list[bool] = field(default_factory=list)
-    beat_f: list[float] = field(default_factory=list)
-    key: list[float] = field(default_factory=list)
-    downbeat_f: list[float] = field(default_factory=list)
-    meter: list[bool] = field(default_factory=list)
+def run_ours(path: str) -> dict:
+    from momentum.analysis import analyze_bytes
+
+    result = analyze_bytes(Path(path).read_bytes())
+    return {
+        "bpm": result.tempo_bpm,
+        "beats": np.asarray(result.beats).tolist(),
+        "key": result.key,
+        "downbeats": np.asarray(result.downbeats).tolist(),
+        "sections": [s["start_s"] for s in result.sections],
+        "tempo_confidence": result.tempo_confidence,
+    }
 
 
-def cpu_time(fn, *args):
-    """(lowest CPU seconds over REPEATS runs, result of the last run)."""
-    best, result = float("inf"), None
-    for _ in range(REPEATS):
-        start = time.process_time()
-        result = fn(*args)
-        best = min(best, time.process_time() - start)
-    return best, result
-
-
-def encode(samples: np.ndarray, fmt: str) -> bytes:
-    out = io.BytesIO()
-    with soundfile.SoundFile(out, "w", SAMPLE_RATE, samples.shape[1], format=fmt, subtype="PCM_16") as f:
-        for start in range(0, len(samples), 10 * SAMPLE_RATE):
-            f.write(samples[start : start + 10 * SAMPLE_RATE])
-    return out.getvalue()
-
-
-# ---- ours ----------------------------------------------------------------------------------------------
-
-
-def ours_estimate(result) -> Estimate:
-    meter = int(result.time_signature[0]) if result.time_signature else None
-    return Estimate(result.tempo_bpm, result.beats, result.key, result.downbeats, meter)
-
-
-# ---- librosa -------------------------------------------------------------------------------------------
-
-
-def librosa_key(chroma: np.ndarray) -> str:
+def _kk_key(chroma: np.ndarray) -> str:
     profile = chroma.sum(axis=1)
     profile = profile - profile.mean()
     best, name = -np.inf, ""
@@ -126,38 +85,107 @@ def librosa_key(chroma: np.ndarray) -> str:
     return name
 
 
-def librosa_features(librosa, y: np.ndarray, sr: int) -> Estimate:
+def run_librosa(path: str, n_sections: int | None) -> dict:
+    import librosa
+
+    y, sr = librosa.load(path, sr=22050, mono=True)
     tempo, frames = librosa.beat.beat_track(y=y, sr=sr)
     chroma = librosa.feature.chroma_cqt(y=y, sr=sr)
-    return Estimate(float(np.atleast_1d(tempo)[0]), librosa.frames_to_time(frames, sr=sr), librosa_key(chroma))
+    out = {
+        "bpm": float(np.atleast_1d(tempo)[0]),
+        "beats": librosa.frames_to_time(frames, sr=sr).tolist(),
+        "key": _kk_key(chroma),
+        "downbeats": None,
+        "sections": None,
+    }
+    if n_sections and len(frames) > n_sections:
+        mfcc = librosa.feature.mfcc(y=y, sr=sr, n_mfcc=13)
+        feats = np.vstack([librosa.util.sync(chroma, frames), librosa.util.sync(mfcc, frames)])
+        feats = librosa.util.normalize(feats, axis=1)
+        bounds = librosa.segment.agglomerative(feats, n_sections)
+        times = librosa.frames_to_time(librosa.util.fix_frames(frames)[bounds], sr=sr)
+        out["sections"] = sorted({0.0, *np.round(times, 3).tolist()})
+    return out
 
 
-def librosa_from_bytes(librosa, data: bytes) -> Estimate:
-    y, sr = librosa.load(io.BytesIO(data), sr=22050, mono=True)
-    return librosa_features(librosa, y, sr)
+def run_essentia(path: str) -> dict:
+    import essentia.standard as es
+
+    audio = es.MonoLoader(filename=path, sampleRate=44100)()
+    bpm, ticks, _conf, _est, _intervals = es.RhythmExtractor2013(method="multifeature")(audio)
+    key, scale, _strength = es.KeyExtractor()(audio)
+    return {
+        "bpm": float(bpm),
+        "beats": np.asarray(ticks).tolist(),
+        "key": f"{key} {scale}",
+        "downbeats": None,
+        "sections": None,
+    }
 
 
-def librosa_from_samples(librosa, samples: np.ndarray) -> Estimate:
-    y = librosa.resample(librosa.to_mono(samples.T), orig_sr=SAMPLE_RATE, target_sr=22050)
-    return librosa_features(librosa, y, 22050)
+# ---- scoring --------------------------------------------------------------------------------------------
 
 
-# ---- scoring and reports -------------------------------------------------------------------------------
+def tempo_accuracy(estimated: float | None, reference: float) -> tuple[float, float]:
+    if not estimated:
+        return 0.0, 0.0
+    ok = [abs(estimated / (reference * f) - 1) <= 0.04 for f in (1, 2, 0.5, 3, 1 / 3)]
+    return float(ok[0]), float(any(ok))
 
 
-def score(scores: Scores, estimate: Estimate, clip: synth.Clip) -> None:
-    acc1, acc2 = synth.tempo_accuracy(estimate.bpm, clip.bpm)
-    scores.acc1.append(acc1)
-    scores.acc2.append(acc2)
-    scores.beat_f.append(synth.beat_f_measure(estimate.beats, clip.beats))
-    scores.key.append(synth.mirex_key_score(estimate.key, clip.key))
-    if estimate.downbeats is not None:
-        scores.downbeat_f.append(synth.beat_f_measure(estimate.downbeats, clip.downbeats))
-        scores.meter.append(estimate.meter == clip.meter)
+def beat_f(estimated: list[float] | None, reference: list[float]) -> float | None:
+    import mir_eval
+
+    if estimated is None:
+        return None
+    ref = mir_eval.beat.trim_beats(np.asarray(reference, float))
+    est = mir_eval.beat.trim_beats(np.asarray(estimated, float))
+    return float(mir_eval.beat.f_measure(ref, est)) if len(ref) else None
+
+
+def key_score(estimated: str | None, reference: str | None) -> float | None:
+    import mir_eval
+
+    if reference is None:
+        return None
+    if not estimated:
+        return 0.0
+    return float(mir_eval.key.weighted_score(reference.replace("Db minor", "C# minor"), estimated))
+
+
+def section_f(estimated: list[float] | None, reference: list[float], duration: float) -> float | None:
+    import mir_eval
+
+    if estimated is None or len(reference) < 2:
+        return None
+
+    def intervals(starts: list[float]) -> np.ndarray:
+        s = sorted(t for t in set(starts) if 0 < t < duration - 0.5)
+        edges = np.array([0.0, *s, duration])
+        return np.stack([edges[:-1], edges[1:]], axis=1)
+
+    _p, _r, f = mir_eval.segment.detection(intervals(reference), intervals(estimated), window=3.0, trim=True)
+    return float(f)
+
+
+def scores(piece: Piece, est: dict) -> dict[str, float | None]:
+    acc1, acc2 = tempo_accuracy(est["bpm"], piece.bpm)
+    return {
+        "acc1": acc1,
+        "acc2": acc2,
+        "beat_f": beat_f(est["beats"], piece.beats),
+        "key": key_score(est["key"], piece.key),
+        "downbeat_f": beat_f(est["downbeats"], piece.downbeats),
+        "section_f": section_f(est["sections"], piece.sections, piece.duration) if piece.sections else None,
+    }
+
+
+# ---- resources ------------------------------------------------------------------------------------------
+
+VMHWM = "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
 
 
 def child_peak_rss(code: str) -> float | None:
-    """Peak RSS (MB, VmHWM) of a fresh interpreter running `code`, which must print its VmHWM line last."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     if done.returncode != 0:
         print(done.stderr[-2000:], file=sys.stderr)
@@ -165,142 +193,155 @@ def child_peak_rss(code: str) -> float | None:
     return int(done.stdout.strip().split()[-2]) / 1024
 
 
-VMHWM = "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-
-
 def import_seconds(statement: str) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     runs = [
-        float(
-            subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
-            ).stdout
-        )
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ).stdout)
         for _ in range(IMPORT_RUNS)
     ]
     return statistics.median(runs)
 
 
-def per_minute(seconds: list[float], minutes: list[float]) -> float:
-    return sum(seconds) / sum(minutes)
+def long_track(pieces: list[Piece]) -> Path:
+    """A 10-minute FLAC made by chaining rendered pieces (what a long upload looks like to the analyser)."""
+    import soundfile
+
+    path = CACHE / f"long-{LONG_TRACK_MINUTES}min.flac"
+    if path.exists():
+        return path
+    parts, total = [], 0
+    while total < LONG_TRACK_MINUTES * 60 * 44100:
+        for p in pieces:
+            audio, _sr = soundfile.read(p.audio, dtype="float32")
+            parts.append(audio)
+            total += len(audio)
+            if total >= LONG_TRACK_MINUTES * 60 * 44100:
+                break
+    soundfile.write(path, np.concatenate(parts)[: LONG_TRACK_MINUTES * 60 * 44100], 44100, subtype="PCM_16")
+    return path
 
 
-def row(name: str, ours: str, theirs: str, ratio: str = "") -> None:
-    print(f"{name:44s} {ours:>14s} {theirs:>14s} {ratio:>12s}")
+# ---- report ---------------------------------------------------------------------------------------------
+
+
+def mean(values: list[float | None]) -> float | None:
+    vals = [v for v in values if v is not None]
+    return float(np.mean(vals)) if vals else None
+
+
+def fmt(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+def table(title: str, rows: list[tuple[str, list[tuple[Piece, dict]]]], systems: list[str]) -> None:
+    print(f"\n{title}")
+    head = f"{'':22s}{'n':>4s} " + " ".join(f"{LABELS[m]:>23s}" for m in METRICS)
+    print(head)
+    print(f"{'':27s}" + " ".join(f"{' '.join(s[:7] for s in systems):>23s}" for _ in METRICS))
+    for name, items in rows:
+        cells = []
+        for m in METRICS:
+            cells.append(" ".join(f"{fmt(mean([r[s][m] for _p, r in items])):>7s}" for s in systems))
+        print(f"{name:22s}{len(items):>4d} " + " ".join(f"{c:>23s}" for c in cells))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="6 clips, no 10-minute run")
+    parser.add_argument("--quick", action="store_true", help="one variant per style, a quarter of the scores")
+    parser.add_argument("--systems", default="ours,librosa,essentia")
+    parser.add_argument("--split", default="all", choices=("dev", "held-out", "all"))
+    parser.add_argument("--reuse-peers", action="store_true", help="reuse cached peer results (development)")
+    parser.add_argument("--no-resources", action="store_true", help="skip the 10-minute memory and import runs")
+    parser.add_argument("--verbose", action="store_true", help="one line per file")
     args = parser.parse_args()
-    try:
-        import librosa
-    except ImportError:
-        librosa = None
-        print("librosa is not installed (pip install librosa): reporting our analyser only\n")
+    systems = args.systems.split(",")
+    warnings.filterwarnings("ignore")
 
-    clips = CLIPS[::3] if args.quick else CLIPS
-    print(f"rendering {len(clips)} synthetic clips …", file=sys.stderr)
-    rendered = [
-        synth.make_clip(b, k, m, s, style, SAMPLE_RATE, snr_db=25.0, seed=i)
-        for i, (b, k, m, style, s) in enumerate(clips)
-    ]
-    minutes = [len(c.samples) / c.sample_rate / 60 for c in rendered]
-    ours, theirs = Scores(), Scores()
-    if librosa is not None:  # numba compiles on first use: not part of any timing
-        librosa_from_samples(librosa, rendered[0].samples[: 5 * SAMPLE_RATE])
-    analyze(rendered[0].samples[: 5 * SAMPLE_RATE], SAMPLE_RATE)
+    print("building the evaluation set (cached) …", file=sys.stderr)
+    pieces = analysis_corpus.build(quick=args.quick, log=lambda m: print(m, file=sys.stderr))
+    if args.split != "all":
+        pieces = [p for p in pieces if p.split == args.split]
+    results: list[tuple[Piece, dict]] = []
+    seconds: dict[str, float] = defaultdict(float)
+    minutes = 0.0
+    for piece in pieces:
+        minutes += piece.duration / 60
+        row: dict[str, dict] = {}
+        for system in systems:
+            cache = CACHE / f"{piece.id}.{system}.json"
+            if system != "ours" and args.reuse_peers and cache.exists():
+                est = json.loads(cache.read_text())
+            else:
+                start = time.process_time()
+                if system == "ours":
+                    est = run_ours(piece.audio)
+                elif system == "librosa":
+                    est = run_librosa(piece.audio, len(piece.sections) or None)
+                else:
+                    est = run_essentia(piece.audio)
+                seconds[system] += time.process_time() - start
+                cache.write_text(json.dumps(est))
+            row[system] = scores(piece, est)
+            row[system]["_est"] = est
+        results.append((piece, row))
+        if args.verbose:
+            line = f"{piece.id:34s} {piece.bpm:6.1f} {piece.key or '-':9s} |"
+            for s in systems:
+                e = row[s]["_est"]
+                line += f" {s[:3]} {e['bpm'] or 0:6.1f} {e['key'] or '-':9s}"
+                line += f" b{fmt(row[s]['beat_f'])} d{fmt(row[s]['downbeat_f'])} s{fmt(row[s]['section_f'])} |"
+            print(line, flush=True)
 
-    print(f"{'clip':28s} {'ours: bpm key':26s} {'librosa: bpm key':26s}")
-    for clip, spec in zip(rendered, clips, strict=True):
-        flac, wav = encode(clip.samples, "FLAC"), encode(clip.samples, "WAV")
-        decoded = decode(flac).samples
-        t, result = cpu_time(analyze_bytes, flac)
-        ours.seconds_with_decode.append(t)
-        ours.seconds_with_decode_wav.append(cpu_time(analyze_bytes, wav)[0])
-        ours.seconds_without_decode.append(cpu_time(analyze, decoded, SAMPLE_RATE)[0])
-        mine = ours_estimate(result)
-        score(ours, mine, clip)
-        line = f"{spec[0]:>4} {spec[1]:9s} {spec[2]}/4 {spec[3]:7s}  {mine.bpm!s:>7} {mine.key!s:16s}"
-        if librosa is not None:
-            t, estimate = cpu_time(librosa_from_bytes, librosa, flac)
-            theirs.seconds_with_decode.append(t)
-            theirs.seconds_without_decode.append(cpu_time(librosa_from_samples, librosa, decoded)[0])
-            score(theirs, estimate, clip)
-            line += f"  {estimate.bpm:>7.2f} {estimate.key}"
-        print(line)
-
-    peak_ours = peak_ours_array = peak_theirs = None
-    if not args.quick:
-        print(f"\nrendering a {LONG_TRACK_MINUTES}-minute track for the memory runs …", file=sys.stderr)
-        loop = synth.make_aba_clip(126, "D minor", "F major", bars=16, sample_rate=SAMPLE_RATE).samples
-        long_track = np.tile(loop, (int(np.ceil(LONG_TRACK_MINUTES * 60 * SAMPLE_RATE / len(loop))), 1))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "long.flac"
-            path.write_bytes(encode(long_track[: LONG_TRACK_MINUTES * 60 * SAMPLE_RATE], "FLAC"))
-            del long_track
-            peak_ours = child_peak_rss(
-                "from momentum.analysis import analyze_bytes\n"
-                f"analyze_bytes(open({str(path)!r}, 'rb').read())\n" + VMHWM
-            )
-            peak_ours_array = child_peak_rss(
-                "from momentum.analysis import analyze, decode\n"
-                f"d = decode(open({str(path)!r}, 'rb').read())\nanalyze(d.samples, d.sample_rate)\n" + VMHWM
-            )
-            if librosa is not None:
-                peak_theirs = child_peak_rss(
-                    "import librosa\n"
-                    f"y, sr = librosa.load({str(path)!r}, sr=22050)\n"
-                    "librosa.beat.beat_track(y=y, sr=sr)\nlibrosa.feature.chroma_cqt(y=y, sr=sr)\n" + VMHWM
-                )
-
-    import_ours = import_seconds("import momentum.analysis")
-    import_ours_sf = import_seconds("import momentum.analysis, soundfile")
-    import_theirs = (
-        import_seconds("import librosa; librosa.beat.beat_track; librosa.feature.chroma_cqt")
-        if librosa is not None
-        else None
+    print(f"\n{len(pieces)} files, {minutes:.1f} audio minutes; systems: {', '.join(systems)}")
+    by_style: dict[str, list] = defaultdict(list)
+    for p, r in results:
+        by_style[p.style].append((p, r))
+    for split in ("dev", "held-out"):
+        items = [(p, r) for p, r in results if p.split == split]
+        if not items:
+            continue
+        styles: dict[str, list] = defaultdict(list)
+        for p, r in items:
+            styles[p.style].append((p, r))
+        rows = sorted(styles.items())
+        rows.append(("renders", [(p, r) for p, r in items if p.kind == "render"]))
+        rows.append(("scores", [(p, r) for p, r in items if p.kind == "score"]))
+        rows.append((f"ALL {split}", items))
+        table(f"{split} (per style; columns: {', '.join(systems)})", rows, systems)
+    table(
+        "all files",
+        [
+            ("renders", [(p, r) for p, r in results if p.kind == "render"]),
+            ("scores", [(p, r) for p, r in results if p.kind == "score"]),
+            ("ALL", results),
+        ],
+        systems,
     )
+    print("\nCPU s per audio minute incl. decode (single thread):")
+    for s in systems:
+        if seconds[s]:
+            print(f"  {s:10s} {seconds[s] / minutes:.3f}")
 
-    def fmt(value, spec=".3f"):
-        return "n/a" if value is None else format(value, spec)
-
-    def ratio(a, b):
-        return "" if a is None or b is None or not b else f"{a / b:.2f}x"
-
-    def mean(values):
-        return float(np.mean(values)) if values else None
-
-    total = sum(minutes)
-    print(f"\n{len(clips)} clips, {total:.1f} min of 44.1 kHz stereo; CPU s per audio minute, single thread")
-    row("", "ours", "librosa", "ours/librosa")
-    has = librosa is not None
-    for label, attr in (
-        ("decode (FLAC) + analysis, s/min", "seconds_with_decode"),
-        ("decode (WAV) + analysis, s/min", "seconds_with_decode_wav"),
-        ("analysis only (decoded samples), s/min", "seconds_without_decode"),
-    ):
-        a = per_minute(getattr(ours, attr), minutes)
-        b = per_minute(getattr(theirs, attr), minutes) if has and getattr(theirs, attr) else None
-        row(label, fmt(a), fmt(b), ratio(a, b))
-    a = statistics.median(t / m for t, m in zip(ours.seconds_with_decode, minutes, strict=True))
-    b = statistics.median(t / m for t, m in zip(theirs.seconds_with_decode, minutes, strict=True)) if has else None
-    row("  median over clips (FLAC), s/min", fmt(a), fmt(b), ratio(a, b))
-    row(
-        f"peak RSS, {LONG_TRACK_MINUTES}-min track (analyze_bytes), MB",
-        fmt(peak_ours, ".0f"),
-        fmt(peak_theirs, ".0f"),
-        ratio(peak_ours, peak_theirs),
-    )
-    row(f"peak RSS, {LONG_TRACK_MINUTES}-min track (decode+analyze), MB", fmt(peak_ours_array, ".0f"), "", "")
-    row("cold import, s (median of 5)", fmt(import_ours), fmt(import_theirs), ratio(import_ours, import_theirs))
-    row("  with soundfile, s", fmt(import_ours_sf), "", "")
-    row("tempo Acc1 (within 4 %)", fmt(mean(ours.acc1)), fmt(mean(theirs.acc1)), "")
-    row("tempo Acc2 (x2, x1/2, x3, x1/3 allowed)", fmt(mean(ours.acc2)), fmt(mean(theirs.acc2)), "")
-    row("beat F-measure (+-70 ms)", fmt(mean(ours.beat_f)), fmt(mean(theirs.beat_f)), "")
-    row("key MIREX score", fmt(mean(ours.key)), fmt(mean(theirs.key)), "")
-    row("downbeat F-measure (+-70 ms)", fmt(mean(ours.downbeat_f)), "n/a", "")
-    row("time signature accuracy", fmt(mean(ours.meter)), "n/a", "")
+    if not args.no_resources:
+        path = long_track(pieces)
+        print(f"\npeak RSS, {LONG_TRACK_MINUTES}-minute track, MB (fresh interpreter):")
+        codes = {
+            "ours": f"from momentum.analysis import analyze_bytes\nanalyze_bytes(open({str(path)!r}, 'rb').read())\n",
+            "librosa": f"import librosa\ny, sr = librosa.load({str(path)!r}, sr=22050)\n"
+            "librosa.beat.beat_track(y=y, sr=sr)\nlibrosa.feature.chroma_cqt(y=y, sr=sr)\n",
+            "essentia": f"import essentia.standard as es\na = es.MonoLoader(filename={str(path)!r})()\n"
+            "es.RhythmExtractor2013(method='multifeature')(a)\nes.KeyExtractor()(a)\n",
+        }
+        for s in systems:
+            print(f"  {s:10s} {fmt(child_peak_rss(codes[s] + VMHWM))}")
+        print("cold import, s (median of 5):")
+        statements = {
+            "ours": "import momentum.analysis",
+            "librosa": "import librosa; librosa.beat.beat_track; librosa.feature.chroma_cqt",
+            "essentia": "import essentia.standard",
+        }
+        for s in systems:
+            print(f"  {s:10s} {import_seconds(statements[s]):.3f}")
     return 0
 
 

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 from momentum.analysis import analyze
 from momentum.analysis.key import parse_key
@@ -37,3 +38,37 @@ def test_sections_carry_their_own_key():
 
     assert [s["key"] for s in result.sections] == ["C major", "E minor", "C major"]
     assert synth.mirex_key_score(result.key, "C major") == 1.0
+
+
+def _chord_track(chords: list[list[int]], bars: int, seconds_per_chord: float = 2.0) -> np.ndarray:
+    """Sustained triads over a bass root an octave and a half below, one chord every `seconds_per_chord`."""
+    t = np.arange(int(seconds_per_chord * 22050)) / 22050
+    out = []
+    for i in range(bars):
+        chord = chords[i % len(chords)]
+        notes = [*chord, chord[0] - 12, chord[0] - 24]
+        wave = sum(np.sin(2 * np.pi * 440.0 * 2 ** ((n - 69) / 12) * t) for n in notes)
+        out.append(0.05 * wave * np.minimum(1.0, 20 * t))
+    return np.concatenate(out).astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "chords",
+    [
+        [[57, 60, 64], [50, 53, 57], [55, 59, 62], [48, 52, 55]],  # i - iv - VII - III (Am Dm G C)
+        [[57, 60, 64], [52, 55, 59], [53, 57, 60], [55, 59, 62]],  # i - v - VI - VII (Am Em F G)
+    ],
+)
+def test_natural_minor_progressions_are_not_read_as_their_relative_major(chords):
+    # Natural minor has the pitch classes of its relative major (A minor / C major); only the weight on the
+    # tonic triad says minor. Temperley's profiles, which expect the raised seventh, read both as C major.
+    samples = _chord_track(chords, bars=12)
+
+    assert analyze(samples, 22050).key == "A minor"
+
+
+def test_pop_major_progression_stays_major():
+    # I - V - vi - IV in C major: a profile tuned for minor-heavy music reads the vi as the tonic.
+    samples = _chord_track([[60, 64, 67], [55, 59, 62], [57, 60, 64], [53, 57, 60]], bars=12)
+
+    assert analyze(samples, 22050).key == "C major"

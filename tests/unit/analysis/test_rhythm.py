@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from momentum.analysis import analyze
+from momentum.analysis import analyze, tempo
 from momentum_infra import synth
 
 from .conftest import analysed
@@ -76,3 +76,42 @@ def test_no_tempo_without_rhythm(signal):
     assert result.tempo_bpm is None
     assert len(result.beats) == 0
     assert result.summary["beat_count"] == 0
+
+
+def _pulse_train(bpm: float, offbeat_level: float, offbeat_share: float, seconds: float = 40.0) -> np.ndarray:
+    """An onset envelope (50 frames/s): a pulse on every beat, and halfway between a pulse of
+    `offbeat_level` on a random `offbeat_share` of the off-beats (a faint one on the rest)."""
+    fps = 1000 / tempo.HOP_MS
+    rng = np.random.default_rng(0)
+    env = rng.uniform(0, 0.02, int(seconds * fps))
+    period = 60 * fps / bpm
+    for k in range(int(len(env) / period) - 1):
+        env[int(round(k * period))] += rng.uniform(0.7, 1.0)
+        offbeat = offbeat_level if rng.random() < offbeat_share else 0.15
+        env[int(round((k + 0.5) * period))] += offbeat * rng.uniform(0.7, 1.0)
+    return env
+
+
+@pytest.mark.parametrize(("offbeat_level", "offbeat_share", "expected"), [(0.5, 0.5, 90), (1.0, 1.0, 180)])
+def test_weak_alternate_pulses_are_a_subdivision_not_the_beat(offbeat_level, offbeat_share, expected):
+    # Eighths at 180 BPM. When every other one is weak and irregular (passing notes between chords) the beat
+    # is the quarter at 90, although every eighth carries an onset; when they are as strong as the rest
+    # (kick and snare alternating) the beat is 180.
+    env = _pulse_train(90, offbeat_level, offbeat_share)
+    acf = tempo._autocorrelation(env, len(env) - 1)
+
+    period, _clarity = tempo.choose_period(env, acf)
+
+    assert 60 * 1000 / tempo.HOP_MS / period == pytest.approx(expected, rel=0.02)
+
+
+@pytest.mark.parametrize(("drumless", "expected"), [(False, 180), (True, 90)])
+def test_without_drums_a_moderately_accented_subdivision_is_heard_at_the_half_level(drumless, expected):
+    # Off-beat eighths at 70 % strength on 70 % of the beats: with drums a steady eighth pulse, without
+    # (a chorale's moving voices) the subdivision of a 90 BPM beat.
+    env = _pulse_train(90, 0.7, 0.7)
+    acf = tempo._autocorrelation(env, len(env) - 1)
+
+    period, _clarity = tempo.choose_period(env, acf, drumless=drumless)
+
+    assert 60 * 1000 / tempo.HOP_MS / period == pytest.approx(expected, rel=0.02)

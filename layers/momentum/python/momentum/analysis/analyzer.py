@@ -24,7 +24,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.0.0"
+ANALYZER_VERSION = "1.1.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -36,7 +36,7 @@ SETTINGS = {
     "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
-    "key": ["temperley-1999", key.MIN_CHROMA_CONTRAST],
+    "key": ["albrecht-shanahan-2013", key.MIN_CHROMA_CONTRAST, key.RELATIVE_MARGIN, key.ENDS_S],
     "tempo": [
         tempo.MIN_BPM,
         tempo.MAX_BPM,
@@ -47,6 +47,11 @@ SETTINGS = {
         tempo.FILL_THRESHOLD,
         tempo.TIGHTNESS,
         tempo.MIN_PERIODICITY,
+        tempo.HALF_TIME_MIN_BPM,
+        tempo.ALTERNATION_MAX,
+        tempo.HARMONIC_ACCENT_WEIGHT,
+        tempo.DRUMLESS_HIGH_SHARE,
+        tempo.DRUMLESS_ALTERNATION_MAX,
     ],
     "sections": [
         sections.KERNEL_UNITS,
@@ -147,7 +152,7 @@ def _summarise(
     chroma = per_frame(fold_chroma(feats["wheel"], tuning), n_frames)
     onsets = onset_envelopes(feats["bands"])
     rhythm = analyse_rhythm(onsets, chroma)
-    track_key, key_confidence = estimate_key(chroma.sum(axis=0))
+    track_key, key_confidence = estimate_key(chroma.sum(axis=0), key.opening_and_closing(chroma))
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(
