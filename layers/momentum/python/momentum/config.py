@@ -43,6 +43,11 @@ class Settings(BaseModel):
 
     log_level: str = "INFO"
 
+    # A personal quest's reward is the person's own choice, so it is capped, and so are the claims a day.
+    personal_quest_max_xp: int = Field(default=50, ge=0)
+    personal_quest_max_coins: int = Field(default=20, ge=0)
+    personal_quest_claims_per_day: int = Field(default=3, ge=0)
+
 
 _ENV = {
     "stage": "STAGE",
@@ -64,6 +69,9 @@ _ENV = {
     "magic_link_max_per_window": "MAGIC_LINK_MAX_PER_WINDOW",
     "max_body_bytes": "MAX_BODY_BYTES",
     "log_level": "LOG_LEVEL",
+    "personal_quest_max_xp": "PERSONAL_QUEST_MAX_XP",
+    "personal_quest_max_coins": "PERSONAL_QUEST_MAX_COINS",
+    "personal_quest_claims_per_day": "PERSONAL_QUEST_CLAIMS_PER_DAY",
 }
 
 

@@ -1,0 +1,68 @@
+"""Progress of accepted universal quests from real events, with the reset per period.
+
+A domain that does something a quest can count calls ``record_progress`` inside its own transaction (focus minutes
+on completing a focus session, a habit completion, a logged working set, a purchase, …). Each accepted, active quest
+of that ``target_type`` advances by the amount, capped at its target, and completes on reaching it. Quests of type
+daily, weekly and monthly start again from zero in each new period (day, ISO week, month, in the person's time
+zone), whatever state they were in; one-time quests never reset.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from psycopg import Connection
+
+from momentum import localtime
+
+# What a quest can count. Every value is reported by the domain that does the thing.
+TARGET_TYPES = (
+    "focus_minutes",
+    "focus_sessions",
+    "habits_completed",
+    "sets_logged",
+    "workouts_completed",
+    "pages_read",
+    "lessons_completed",
+    "purchases",
+)
+
+# The start of the current period of a quest type, in the person's zone (one-time quests have none).
+PERIOD_START = """(CASE q.type
+    WHEN 'daily' THEN date_trunc('day', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+    WHEN 'weekly' THEN date_trunc('week', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+    WHEN 'monthly' THEN date_trunc('month', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+END)"""
+
+RESET = f"""
+UPDATE user_quest_progress uqp
+SET progress = 0, status = 'active', completed_at = NULL, claimed_at = NULL, last_reset_at = {PERIOD_START}
+FROM universal_quests q
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND (%(quest_id)s::uuid IS NULL OR uqp.quest_id = %(quest_id)s)
+  AND {PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at)
+"""
+
+ADVANCE = """
+UPDATE user_quest_progress uqp
+SET progress = least(q.target, uqp.progress + %(amount)s),
+    status = CASE WHEN uqp.progress + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
+    completed_at = CASE WHEN uqp.progress + %(amount)s >= q.target THEN now() END,
+    times_completed = uqp.times_completed + (uqp.progress + %(amount)s >= q.target)::integer
+FROM universal_quests q
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND uqp.status = 'active'
+  AND q.is_active AND q.target_type = %(target_type)s
+"""
+
+
+def reset_periods(conn: Connection, user_id: UUID, quest_id: UUID | None = None) -> None:
+    """Start the person's daily, weekly and monthly quests again where a new period has begun."""
+    tz = localtime.user_zone(conn, user_id).key
+    conn.execute(RESET, {"user_id": user_id, "quest_id": quest_id, "tz": tz})
+
+
+def record_progress(conn: Connection, user_id: UUID, target_type: str, amount: int) -> None:
+    """Advance the person's accepted quests that count ``target_type`` by ``amount`` (nothing for amount <= 0)."""
+    if amount <= 0:
+        return
+    reset_periods(conn, user_id)
+    conn.execute(ADVANCE, {"user_id": user_id, "target_type": target_type, "amount": amount})
