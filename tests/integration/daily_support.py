@@ -13,6 +13,7 @@ FUNCTIONS = {
     "/quests": "quests",
     "/personal-quests": "quests",
     "/admin/quests": "quests",
+    "/admin/users": "admin",
     "/calendar": "planning",
     "/plans": "planning",
     "/plan-templates": "planning",
@@ -37,6 +38,8 @@ class Caller:
         function = FUNCTIONS[prefix]
         if function == "log_set" and "/sets" not in path:
             function = "fitness"
+        if path.startswith("/market/items/") and path.endswith("/purchase"):
+            function = "purchase"
         if function not in self._clients:
             self._clients[function] = self._api(function)
         return self._clients[function]

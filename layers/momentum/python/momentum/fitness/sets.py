@@ -17,6 +17,7 @@ import psycopg
 from psycopg import Connection
 from psycopg.rows import class_row
 
+from momentum import quests
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.fitness import records, rules
 from momentum.fitness.exercises import require_visible
@@ -73,7 +74,10 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         "record_values": list(offered.values()),
     }
     try:
-        (result,) = conn.execute(LOG_SET, params).fetchone()
+        with conn.transaction():
+            (result,) = conn.execute(LOG_SET, params).fetchone()
+            if not body.is_warmup:  # quests count working sets
+                quests.record_progress(conn, user_id, "sets_logged", 1)
     except psycopg.errors.ForeignKeyViolation:  # a custom exercise deleted between the check and the insert
         raise _unknown_exercise(body.exercise_id) from None
     except psycopg.Error as error:

@@ -30,7 +30,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import gamification
+from momentum import gamification, quests
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
@@ -45,7 +45,7 @@ SELECT (p.purchase).id, (p.purchase).item_id, (p.item).key AS item_key, (p.item)
        (p.item).category AS item_category, (p.purchase).uses_remaining IS NOT NULL AS is_consumable,
        (p.purchase).cost_coins, (p.purchase).quantity, (p.purchase).uses_remaining, (p.purchase).status,
        (p.purchase).purchased_at, (p.purchase).redeemed_at, (p.purchase).refunded_at, (p.purchase).refund_reason,
-       p.achievements_due
+       p.achievements_due, p.replayed
 FROM purchase_item(%(user_id)s, %(item_id)s, %(quantity)s, %(key)s) p
 """
 
@@ -127,10 +127,12 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
-    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
+    with market_errors(), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(
             PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
         ).fetchone()
+        if not row.pop("replayed"):  # a retry returns the first purchase and counts once
+            quests.record_progress(conn, user_id, "purchases", 1)
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     return Purchase.model_validate(row)

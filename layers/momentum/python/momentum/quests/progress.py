@@ -42,15 +42,21 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND (%(quest_id)s::uuid 
   AND {PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at)
 """
 
-ADVANCE = """
+# Reset and advance in one statement (one round trip on the paths that do things): a quest whose period has
+# turned over counts from zero, whatever state it was left in.
+RESET_DUE = f"coalesce({PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
+BASE = f"(CASE WHEN {RESET_DUE} THEN 0 ELSE uqp.progress END)"
+ADVANCE = f"""
 UPDATE user_quest_progress uqp
-SET progress = least(q.target, uqp.progress + %(amount)s),
-    status = CASE WHEN uqp.progress + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
-    completed_at = CASE WHEN uqp.progress + %(amount)s >= q.target THEN now() END,
-    times_completed = uqp.times_completed + (uqp.progress + %(amount)s >= q.target)::integer
+SET progress = least(q.target, {BASE} + %(amount)s),
+    status = CASE WHEN {BASE} + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
+    completed_at = CASE WHEN {BASE} + %(amount)s >= q.target THEN now() END,
+    claimed_at = NULL,
+    last_reset_at = CASE WHEN {RESET_DUE} THEN {PERIOD_START} ELSE uqp.last_reset_at END,
+    times_completed = uqp.times_completed + ({BASE} + %(amount)s >= q.target)::integer
 FROM universal_quests q
-WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND uqp.status = 'active'
-  AND q.is_active AND q.target_type = %(target_type)s
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.target_type = %(target_type)s
+  AND (uqp.status = 'active' OR {RESET_DUE})
 """
 
 
@@ -64,5 +70,5 @@ def record_progress(conn: Connection, user_id: UUID, target_type: str, amount: i
     """Advance the person's accepted quests that count ``target_type`` by ``amount`` (nothing for amount <= 0)."""
     if amount <= 0:
         return
-    reset_periods(conn, user_id)
-    conn.execute(ADVANCE, {"user_id": user_id, "target_type": target_type, "amount": amount})
+    tz = localtime.user_zone(conn, user_id).key
+    conn.execute(ADVANCE, {"user_id": user_id, "target_type": target_type, "amount": amount, "tz": tz})
