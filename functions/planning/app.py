@@ -1,14 +1,16 @@
 """Planning: calendar events with recurrence and an .ics export, daily plans, plan templates."""
 
-from chalice import Response
-from momentum.http import MomentumApp, Page
+from uuid import UUID
+
+from chalice.app import Response
+from momentum.http import Context, MomentumApp, Page
 from momentum.planning import events, models, plans
 
 app = MomentumApp("momentum-planning")
 
 
 @app.route("/calendar/events", query=models.RangeQuery, response=list[models.Occurrence])
-def list_calendar_occurrences(ctx):
+def list_calendar_occurrences(ctx: Context) -> list[models.Occurrence]:
     """Every occurrence between two dates (inclusive, your time zone), recurring events expanded."""
     return events.occurrences(ctx.conn, ctx.user.id, ctx.query)
 
@@ -16,13 +18,13 @@ def list_calendar_occurrences(ctx):
 @app.route(
     "/calendar/events", ["POST"], body=models.EventIn, response=models.Event, status=201, errors=("unknown_link",)
 )
-def create_calendar_event(ctx):
+def create_calendar_event(ctx: Context) -> models.Event:
     """Create an event, optionally recurring (an RFC 5545 RRULE) and linked to a workout, habit or goal."""
     return events.create_event(ctx.conn, ctx.user.id, ctx.body)
 
 
 @app.route("/calendar/events/{event_id}", response=models.Event)
-def get_calendar_event(ctx, event_id):
+def get_calendar_event(ctx: Context, event_id: UUID) -> models.Event:
     """One of your events as stored (a recurring one with its rule)."""
     return events.get_event(ctx.conn, ctx.user.id, event_id)
 
@@ -30,13 +32,13 @@ def get_calendar_event(ctx, event_id):
 @app.route(
     "/calendar/events/{event_id}", ["PATCH"], body=models.EventPatch, response=models.Event, errors=("unknown_link",)
 )
-def update_calendar_event(ctx, event_id):
+def update_calendar_event(ctx: Context, event_id: UUID) -> models.Event:
     """Change the fields sent (for a recurring event: every occurrence)."""
     return events.update_event(ctx.conn, ctx.user.id, event_id, ctx.body)
 
 
 @app.route("/calendar/events/{event_id}", ["DELETE"], status=204)
-def delete_calendar_event(ctx, event_id):
+def delete_calendar_event(ctx: Context, event_id: UUID) -> None:
     """Delete an event with its exceptions."""
     events.delete_event(ctx.conn, ctx.user.id, event_id)
 
@@ -44,13 +46,13 @@ def delete_calendar_event(ctx, event_id):
 @app.route(
     "/calendar/events/{event_id}/exceptions", ["POST"], body=models.ExceptionIn, response=models.Event, status=201
 )
-def add_calendar_exception(ctx, event_id):
+def add_calendar_exception(ctx: Context, event_id: UUID) -> models.Event:
     """Change or cancel one occurrence of a recurring event."""
     return events.add_exception(ctx.conn, ctx.user.id, event_id, ctx.body)
 
 
 @app.route("/calendar/export", query=models.RangeQuery)
-def export_calendar(ctx):
+def export_calendar(ctx: Context) -> Response:
     """Your events between two dates as an iCalendar (.ics) document."""
     body = events.export_ics(ctx.conn, ctx.user.id, ctx.query)
     headers = {
@@ -61,31 +63,31 @@ def export_calendar(ctx):
 
 
 @app.route("/plans", query=models.PlanQuery, response=Page[models.Plan])
-def list_daily_plans(ctx):
+def list_daily_plans(ctx: Context) -> Page[models.Plan]:
     """Your daily plans, newest date first."""
     return plans.list_plans(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
 @app.route("/plans/{day}", response=models.Plan)
-def get_daily_plan(ctx, day):
+def get_daily_plan(ctx: Context, day: str) -> models.Plan:
     """The plan of a date (YYYY-MM-DD)."""
     return plans.get_plan(ctx.conn, ctx.user.id, day)
 
 
 @app.route("/plans/{day}", ["PUT"], body=models.PlanIn, response=models.Plan, errors=("unknown_link",))
-def put_daily_plan(ctx, day):
+def put_daily_plan(ctx: Context, day: str) -> models.Plan:
     """Create or replace the plan of a date."""
     return plans.put_plan(ctx.conn, ctx.user.id, day, ctx.body)
 
 
 @app.route("/plans/{day}/items/{item_id}/tick", ["POST"], body=models.TickIn, response=models.TickResult)
-def tick_plan_item(ctx, day, item_id):
+def tick_plan_item(ctx: Context, day: str, item_id: UUID) -> models.TickResult:
     """Tick or untick an item; ticking a habit item on today's plan completes the habit."""
     return plans.tick_item(ctx.conn, ctx.user.id, day, item_id, ctx.body)
 
 
 @app.route("/plan-templates", query=models.TemplateQuery, response=Page[models.Template])
-def list_plan_templates(ctx):
+def list_plan_templates(ctx: Context) -> Page[models.Template]:
     """Your templates, or everyone's public ones (?scope=public)."""
     return plans.list_templates(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
@@ -93,13 +95,13 @@ def list_plan_templates(ctx):
 @app.route(
     "/plan-templates", ["POST"], body=models.TemplateIn, response=models.Template, status=201, errors=("unknown_link",)
 )
-def create_plan_template(ctx):
+def create_plan_template(ctx: Context) -> models.Template:
     """Create a template, private or public."""
     return plans.create_template(ctx.conn, ctx.user.id, ctx.body)
 
 
 @app.route("/plan-templates/{template_id}", response=models.Template)
-def get_plan_template(ctx, template_id):
+def get_plan_template(ctx: Context, template_id: UUID) -> models.Template:
     """One of your templates, or a public one."""
     return plans.get_template(ctx.conn, ctx.user.id, template_id)
 
@@ -111,24 +113,24 @@ def get_plan_template(ctx, template_id):
     response=models.Template,
     errors=("unknown_link",),
 )
-def update_plan_template(ctx, template_id):
+def update_plan_template(ctx: Context, template_id: UUID) -> models.Template:
     """Change one of your templates."""
     return plans.update_template(ctx.conn, ctx.user.id, template_id, ctx.body)
 
 
 @app.route("/plan-templates/{template_id}", ["DELETE"], status=204)
-def delete_plan_template(ctx, template_id):
+def delete_plan_template(ctx: Context, template_id: UUID) -> None:
     """Delete one of your templates."""
     plans.delete_template(ctx.conn, ctx.user.id, template_id)
 
 
 @app.route("/plan-templates/{template_id}/apply", ["POST"], body=models.ApplyIn, response=models.Plan)
-def apply_plan_template(ctx, template_id):
+def apply_plan_template(ctx: Context, template_id: UUID) -> models.Plan:
     """Append a template's items to the plan of a date."""
     return plans.apply_template(ctx.conn, ctx.user.id, template_id, ctx.body)
 
 
 @app.route("/plan-templates/{template_id}/copy", ["POST"], response=models.Template, status=201)
-def copy_plan_template(ctx, template_id):
+def copy_plan_template(ctx: Context, template_id: UUID) -> models.Template:
     """Copy a public template (or one of yours) into a private one of your own."""
     return plans.copy_template(ctx.conn, ctx.user.id, template_id)

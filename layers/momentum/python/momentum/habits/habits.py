@@ -168,7 +168,7 @@ def _recompute_streaks(conn: Connection, user_id: UUID, habit: dict[str, Any]) -
     """Rewrite the habit's streaks from its completions; returns the current streak."""
     zone = localtime.user_zone(conn, user_id)
     today = _today(conn, user_id)
-    counts = dict(conn.execute(COUNTS, {"id": habit["id"]}).fetchall())
+    counts: dict[date, int] = dict(conn.execute(COUNTS, {"id": habit["id"]}).fetchall())
     first: date = habit["created_at"].astimezone(zone).date()
     current, longest = rules.streaks(
         habit["frequency"], habit["custom_days"], habit["target_count"], counts, min(first, today), today

@@ -277,4 +277,5 @@ def export_ics(conn: Connection, user_id: UUID, query: RangeQuery) -> str:
                 if child.parent_event_id == event.id and (child.metadata or {}).get("cancelled"):
                     item.add("exdate", datetime.fromisoformat(child.metadata["recurrence_id"]).astimezone(zone))  # type: ignore[index]
         calendar.add_component(item)
-    return calendar.to_ical().decode()
+    ical: bytes = calendar.to_ical()
+    return ical.decode()
