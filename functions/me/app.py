@@ -1,6 +1,6 @@
 """The signed-in user's balances, history and progress."""
 
-from momentum import gamification
+from momentum import boosts, gamification
 from momentum.http import MomentumApp, Page, PageQuery
 
 app = MomentumApp("momentum-me")
@@ -40,3 +40,21 @@ def streaks(ctx):
 def achievements(ctx):
     """Earned achievements first, then the visible ones still to earn."""
     return gamification.list_achievements(ctx.conn, ctx.user.id)
+
+
+@app.route("/me/boosts", response=list[boosts.ActiveBoost])
+def list_boosts(ctx):
+    """Shop boosts running or still to come, and banked streak freezes."""
+    return boosts.list_boosts(ctx.conn, ctx.user.id)
+
+
+@app.route("/me/equipped", ["PUT"], body=boosts.EquipIn, response=list[boosts.EquippedItem], errors=("not_found",))
+def equip_item(ctx):
+    """Equip an avatar, theme or frame you hold, in its slot (shown on GET /me)."""
+    return boosts.equip(ctx.conn, ctx.user.id, ctx.body)
+
+
+@app.route("/me/equipped/{slot}", ["DELETE"], response=list[boosts.EquippedItem])
+def unequip_item(ctx, slot):
+    """Take off what a slot (avatar, theme, frame) shows."""
+    return boosts.unequip(ctx.conn, ctx.user.id, slot)

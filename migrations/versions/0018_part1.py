@@ -10,7 +10,8 @@ The product built 0001-0003 first from a subset of the spec (foundation.md). Thi
   unique token and idempotency indexes are renamed.
 
 Indexes of our own (lookups by parent row) are marked as such; none of them is UNIQUE, so no table accepts less
-than the spec says.
+than the spec says. Two tables of our own make shop items take effect: user_boosts (XP and focus boosts with their
+window, banked streak freezes) and user_equipped_items (the avatar, theme and frame a person shows).
 
 Revision ID: 0018_part1
 Revises: 0014_functions
@@ -58,6 +59,8 @@ TABLES = (
     "calendar_events",
     "daily_plans",
     "plan_templates",
+    "user_boosts",
+    "user_equipped_items",
 )
 
 
@@ -376,6 +379,32 @@ def upgrade() -> None:
     -- Ours, not the spec's: a person's templates, and the public ones.
     CREATE INDEX plan_templates_user_idx ON plan_templates (user_id, created_at DESC, id DESC);
     CREATE INDEX plan_templates_public_idx ON plan_templates (created_at DESC, id DESC) WHERE is_public;
+
+    -- Ours, not the spec's: what a used shop item does. A boost multiplies XP (kind 'xp') or focus rewards
+    -- ('focus') from starts_at to ends_at; a streak freeze has no window and is spent (used_at) on a missed day.
+    CREATE TABLE user_boosts (
+        id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+        user_id UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        purchase_id UUID NOT NULL REFERENCES user_purchases (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CONSTRAINT user_boosts_kind CHECK (kind IN ('xp', 'focus', 'streak_freeze')),
+        multiplier INTEGER NOT NULL DEFAULT 1 CONSTRAINT user_boosts_multiplier CHECK (multiplier >= 1),
+        label TEXT NOT NULL,
+        starts_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+        ends_at TIMESTAMPTZ,
+        used_at TIMESTAMPTZ,
+        used_for TEXT,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+    );
+    CREATE INDEX user_boosts_user_kind_idx ON user_boosts (user_id, kind, ends_at);
+
+    -- Ours, not the spec's: one equipped cosmetic per slot, from a purchase the person holds.
+    CREATE TABLE user_equipped_items (
+        user_id UUID NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        slot TEXT NOT NULL CONSTRAINT user_equipped_items_slot CHECK (slot IN ('avatar', 'theme', 'frame')),
+        purchase_id UUID NOT NULL REFERENCES user_purchases (id) ON DELETE CASCADE,
+        equipped_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+        PRIMARY KEY (user_id, slot)
+    );
     """)
     for table in UPDATED_AT:
         op.execute(

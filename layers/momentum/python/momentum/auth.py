@@ -16,6 +16,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row
 
+from momentum import boosts
 from momentum import email as mail
 from momentum.audit import ClientInfo, audit
 from momentum.config import get_settings
@@ -109,6 +110,7 @@ def get_user(conn: Connection, user_id: UUID) -> User:
         user = cur.execute(SELECT_USER, (user_id,)).fetchone()
     if user is None:
         raise NotFound("user")
+    user.equipped = boosts.equipped(conn, user_id)
     return user
 
 

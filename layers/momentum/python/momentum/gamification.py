@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,6 +23,7 @@ from psycopg import Connection
 from psycopg.rows import class_row
 from pydantic import Field, model_validator
 
+from momentum import boosts
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
 from momentum.errors import InsufficientCoins, InvalidInput
@@ -129,6 +130,11 @@ def award(
         raise InvalidInput("An award must carry coins, XP or skill stars")
     if skill_stars and not skill_key:
         raise InvalidInput("Skill stars need a skill_key")
+    if xp > 0 and not refund:  # running shop boosts multiply what is earned, and the ledger says so
+        multiplier, boosted_by = boosts.xp_multiplier(conn, user_id, event_type)
+        if multiplier > 1:
+            xp *= multiplier
+            reason = f"{reason or event_type} (boost: {boosted_by})"
     try:
         with conn.cursor(row_factory=class_row(Award)) as cur:
             return cur.execute(
@@ -242,6 +248,16 @@ RETURNING streak_type, current_streak, longest_streak, last_activity_date
 """
 
 
+STREAK_LAST_DAY = """
+SELECT last_activity_date, current_streak FROM user_streaks
+WHERE user_id = %(user_id)s AND streak_type = %(type)s
+FOR UPDATE
+"""
+STREAK_BRIDGE = """
+UPDATE user_streaks SET last_activity_date = %(day)s WHERE user_id = %(user_id)s AND streak_type = %(type)s
+"""
+
+
 def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
     with conn.cursor(row_factory=class_row(Streak)) as cur:
         return cur.execute(LIST_STREAKS, (user_id,)).fetchall()
@@ -250,6 +266,15 @@ def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
 def touch_streak(conn: Connection, user_id: UUID, streak_type: str, day: date | None = None) -> Streak:
     """Record activity on a UTC day: the same day keeps the streak, the next day extends it, a gap restarts it."""
     day = day or datetime.utcnow().date()
+    # One missed day: a banked streak freeze (a shop item) is spent to carry the streak over it.
+    last = conn.execute(STREAK_LAST_DAY, {"user_id": user_id, "type": streak_type}).fetchone()
+    if (
+        last is not None
+        and last[0] == day - timedelta(days=2)
+        and last[1] > 0
+        and boosts.spend_freeze(conn, user_id, streak_type)
+    ):
+        conn.execute(STREAK_BRIDGE, {"user_id": user_id, "type": streak_type, "day": day - timedelta(days=1)})
     with conn.cursor(row_factory=class_row(Streak)) as cur:
         return cur.execute(TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}).fetchone()
 

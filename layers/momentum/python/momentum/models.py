@@ -42,6 +42,18 @@ Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 
 
+class Equipped(ResponseModel):
+    """A cosmetic the person shows, in its slot (avatar, theme or frame)."""
+
+    slot: str
+    item_id: UUID
+    key: str | None
+    name: str
+    icon: str | None
+    image_url: str | None
+    equipped_at: datetime
+
+
 class User(ResponseModel):
     id: UUID
     email: str
@@ -49,6 +61,7 @@ class User(ResponseModel):
     image: str | None
     role: str
     created_at: datetime
+    equipped: list[Equipped] = Field(default_factory=list, description="Cosmetics shown, one per slot (GET /me)")
 
 
 class ErrorDetail(BaseModel):

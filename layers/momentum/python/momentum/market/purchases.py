@@ -30,7 +30,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import gamification, quests
+from momentum import boosts, gamification, quests
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
@@ -159,13 +159,14 @@ def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: 
 
 
 def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase:
-    """Use one of a consumable's uses, or redeem a non-consumable.
+    """Use one of a consumable's uses, or redeem a non-consumable; a boost starts its effect (``momentum.boosts``).
 
     Raises: NotFound, Conflict (refunded, used_up, already_redeemed).
     """
-    with conn.cursor(row_factory=class_row(Purchase)) as cur:
+    with conn.transaction(), conn.cursor(row_factory=class_row(Purchase)) as cur:
         used = cur.execute(USE_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
         if used is not None:
+            boosts.activate(conn, user_id, used.id, used.item_key, used.item_name)  # what the item does starts now
             return used
         current = cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
     if current is None:
