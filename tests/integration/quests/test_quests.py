@@ -125,3 +125,19 @@ def test_an_inactive_quest_is_hidden_unless_accepted(caller, admin, quest):
     assert user.get(f"/quests/{q['id']}")["id"] == q["id"]
     assert other.request("GET", f"/quests/{q['id']}")[0] == 404
     assert other.request("POST", f"/quests/{q['id']}/accept", {})[0] == 404
+
+
+def test_an_undone_habit_takes_its_unclaimed_progress_back(caller, quest):
+    user = caller()
+    q = quest(target=1)
+    user.post(f"/quests/{q['id']}/accept")
+    habit = user.post("/habits", {"name": "Scales"})
+    user.post(f"/habits/{habit['id']}/complete", {})
+    assert user.get(f"/quests/{q['id']}")["progress"]["status"] == "completed"
+
+    user.post(f"/habits/{habit['id']}/undo", expect=200)
+
+    undone = user.get(f"/quests/{q['id']}")["progress"]
+    assert (undone["status"], undone["progress"], undone["times_completed"]) == ("active", 0, 0)
+    status, error = user.request("POST", f"/quests/{q['id']}/claim", {})
+    assert (status, error["error"]["code"]) == (409, "quest_not_completed")

@@ -242,6 +242,7 @@ def undo_today(conn: Connection, user_id: UUID, habit_id: UUID) -> Habit:
                 event_id=completion_id,
             )
         _recompute_streaks(conn, user_id, habit)
+        quests.record_progress(conn, user_id, "habits_completed", -1)
     return get_habit(conn, user_id, habit_id)
 
 

@@ -60,6 +60,20 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.ta
 """
 
 
+# Taking progress back (an undone habit): a completed quest not yet claimed is active again below its target.
+BELOW = "uqp.progress + %(amount)s < q.target"
+RETRACT = f"""
+UPDATE user_quest_progress uqp
+SET progress = greatest(0, uqp.progress + %(amount)s),
+    status = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN 'active' ELSE uqp.status END,
+    completed_at = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN NULL ELSE uqp.completed_at END,
+    times_completed = uqp.times_completed - (uqp.status = 'completed' AND {BELOW})::integer
+FROM universal_quests q
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.target_type = %(target_type)s
+  AND uqp.status IN ('active', 'completed') AND NOT {RESET_DUE}
+"""
+
+
 def reset_periods(conn: Connection, user_id: UUID, quest_id: UUID | None = None) -> None:
     """Start the person's daily, weekly and monthly quests again where a new period has begun."""
     tz = localtime.user_zone(conn, user_id).key
@@ -67,8 +81,10 @@ def reset_periods(conn: Connection, user_id: UUID, quest_id: UUID | None = None)
 
 
 def record_progress(conn: Connection, user_id: UUID, target_type: str, amount: int) -> None:
-    """Advance the person's accepted quests that count ``target_type`` by ``amount`` (nothing for amount <= 0)."""
-    if amount <= 0:
+    """Advance the person's accepted quests that count ``target_type`` by ``amount``; a negative amount takes back
+    progress of this period that was not claimed yet (an undone action)."""
+    if amount == 0:
         return
     tz = localtime.user_zone(conn, user_id).key
-    conn.execute(ADVANCE, {"user_id": user_id, "target_type": target_type, "amount": amount, "tz": tz})
+    params = {"user_id": user_id, "target_type": target_type, "amount": amount, "tz": tz}
+    conn.execute(ADVANCE if amount > 0 else RETRACT, params)
