@@ -13,7 +13,7 @@ SESSION_ERRORS = ("focus_session_ended",)
 @app.route(
     "/focus/sessions",
     ["POST"],
-    body=models.SessionIn,
+    body=models.FocusSessionIn,
     response=models.FocusSession,
     status=201,
     errors=("focus_session_active",),
@@ -23,7 +23,7 @@ def start_focus_session(ctx: Context) -> models.FocusSession:
     return sessions.start_session(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/focus/sessions", query=models.SessionQuery, response=Page[models.FocusSession])
+@app.route("/focus/sessions", query=models.FocusSessionQuery, response=Page[models.FocusSession])
 def list_focus_sessions(ctx: Context) -> Page[models.FocusSession]:
     """Your sessions, newest first."""
     return sessions.list_sessions(ctx.conn, ctx.user.id, ctx.query, ctx.page)
@@ -75,32 +75,34 @@ def abandon_focus_session(ctx: Context, session_id: UUID) -> models.FocusSession
     return sessions.abandon_session(ctx.conn, ctx.user.id, session_id)
 
 
-@app.route("/focus/stats", query=models.StatsQuery, response=models.FocusStats)
+@app.route("/focus/stats", query=models.FocusStatsQuery, response=models.FocusStats)
 def focus_stats(ctx: Context) -> models.FocusStats:
     """Focused minutes per day and week, completion rate and best hour, in your time zone."""
     return stats.focus_stats(ctx.conn, ctx.user.id, ctx.query)
 
 
-@app.route("/focus/libraries", query=PageQuery, response=Page[models.Library])
-def list_focus_libraries(ctx: Context) -> Page[models.Library]:
+@app.route("/focus/libraries", query=PageQuery, response=Page[models.FocusLibrary])
+def list_focus_libraries(ctx: Context) -> Page[models.FocusLibrary]:
     """Your focus libraries, newest first."""
     return libraries.list_libraries(ctx.conn, ctx.user.id, ctx.page)
 
 
-@app.route("/focus/libraries", ["POST"], body=models.LibraryIn, response=models.LibraryWithTracks, status=201)
-def create_focus_library(ctx: Context) -> models.LibraryWithTracks:
+@app.route("/focus/libraries", ["POST"], body=models.FocusLibraryIn, response=models.FocusLibraryWithTracks, status=201)
+def create_focus_library(ctx: Context) -> models.FocusLibraryWithTracks:
     """Create a library (a playlist, album or custom set of tracks)."""
     return libraries.create_library(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/focus/libraries/{library_id}", response=models.LibraryWithTracks)
-def get_focus_library(ctx: Context, library_id: UUID) -> models.LibraryWithTracks:
+@app.route("/focus/libraries/{library_id}", response=models.FocusLibraryWithTracks)
+def get_focus_library(ctx: Context, library_id: UUID) -> models.FocusLibraryWithTracks:
     """One of your libraries with its tracks."""
     return libraries.get_library(ctx.conn, ctx.user.id, library_id)
 
 
-@app.route("/focus/libraries/{library_id}", ["PATCH"], body=models.LibraryPatch, response=models.LibraryWithTracks)
-def update_focus_library(ctx: Context, library_id: UUID) -> models.LibraryWithTracks:
+@app.route(
+    "/focus/libraries/{library_id}", ["PATCH"], body=models.FocusLibraryPatch, response=models.FocusLibraryWithTracks
+)
+def update_focus_library(ctx: Context, library_id: UUID) -> models.FocusLibraryWithTracks:
     """Change the fields sent."""
     return libraries.update_library(ctx.conn, ctx.user.id, library_id, ctx.body)
 
@@ -114,17 +116,17 @@ def delete_focus_library(ctx: Context, library_id: UUID) -> None:
 @app.route(
     "/focus/libraries/{library_id}/tracks",
     ["POST"],
-    body=models.TrackIn,
-    response=models.LibraryWithTracks,
+    body=models.FocusTrackIn,
+    response=models.FocusLibraryWithTracks,
     status=201,
     errors=("unknown_reference_track",),
 )
-def add_focus_track(ctx: Context, library_id: UUID) -> models.LibraryWithTracks:
+def add_focus_track(ctx: Context, library_id: UUID) -> models.FocusLibraryWithTracks:
     """Add a track: one of your reference tracks, or an external one by title and URL."""
     return libraries.add_track(ctx.conn, ctx.user.id, library_id, ctx.body)
 
 
-@app.route("/focus/libraries/{library_id}/tracks/{track_id}", ["DELETE"], response=models.LibraryWithTracks)
-def remove_focus_track(ctx: Context, library_id: UUID, track_id: UUID) -> models.LibraryWithTracks:
+@app.route("/focus/libraries/{library_id}/tracks/{track_id}", ["DELETE"], response=models.FocusLibraryWithTracks)
+def remove_focus_track(ctx: Context, library_id: UUID, track_id: UUID) -> models.FocusLibraryWithTracks:
     """Remove a track from a library."""
     return libraries.remove_track(ctx.conn, ctx.user.id, library_id, track_id)

@@ -41,7 +41,7 @@ def delete_habit(ctx: Context, habit_id: UUID) -> None:
 @app.route(
     "/habits/{habit_id}/complete",
     ["POST"],
-    body=models.CompleteIn,
+    body=models.HabitCompleteIn,
     response=models.HabitCompletion,
     status=201,
     errors=("habit_done_for_period", "habit_inactive"),
@@ -57,8 +57,10 @@ def undo_habit(ctx: Context, habit_id: UUID) -> models.Habit:
     return habits.undo_today(ctx.conn, ctx.user.id, habit_id)
 
 
-@app.route("/habits/{habit_id}/completions", query=models.CompletionQuery, response=Page[models.Completion])
-def list_habit_completions(ctx: Context, habit_id: UUID) -> Page[models.Completion]:
+@app.route(
+    "/habits/{habit_id}/completions", query=models.HabitCompletionQuery, response=Page[models.HabitCompletionRecord]
+)
+def list_habit_completions(ctx: Context, habit_id: UUID) -> Page[models.HabitCompletionRecord]:
     """A habit's completions, newest first."""
     return habits.list_completions(ctx.conn, ctx.user.id, habit_id, ctx.query, ctx.page)
 
@@ -108,7 +110,7 @@ def complete_goal(ctx: Context, goal_id: UUID) -> models.Goal:
 @app.route(
     "/goals/{goal_id}/milestones",
     ["POST"],
-    body=models.MilestoneIn,
+    body=models.GoalMilestoneIn,
     response=models.Goal,
     status=201,
     errors=("goal_not_active",),

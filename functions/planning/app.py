@@ -9,30 +9,39 @@ from momentum.planning import events, models, plans
 app = MomentumApp("momentum-planning")
 
 
-@app.route("/calendar/events", query=models.RangeQuery, response=list[models.Occurrence])
-def list_calendar_occurrences(ctx: Context) -> list[models.Occurrence]:
+@app.route("/calendar/events", query=models.CalendarRangeQuery, response=list[models.CalendarOccurrence])
+def list_calendar_occurrences(ctx: Context) -> list[models.CalendarOccurrence]:
     """Every occurrence between two dates (inclusive, your time zone), recurring events expanded."""
     return events.occurrences(ctx.conn, ctx.user.id, ctx.query)
 
 
 @app.route(
-    "/calendar/events", ["POST"], body=models.EventIn, response=models.Event, status=201, errors=("unknown_link",)
+    "/calendar/events",
+    ["POST"],
+    body=models.CalendarEventIn,
+    response=models.CalendarEvent,
+    status=201,
+    errors=("unknown_link",),
 )
-def create_calendar_event(ctx: Context) -> models.Event:
+def create_calendar_event(ctx: Context) -> models.CalendarEvent:
     """Create an event, optionally recurring (an RFC 5545 RRULE) and linked to a workout, habit or goal."""
     return events.create_event(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/calendar/events/{event_id}", response=models.Event)
-def get_calendar_event(ctx: Context, event_id: UUID) -> models.Event:
+@app.route("/calendar/events/{event_id}", response=models.CalendarEvent)
+def get_calendar_event(ctx: Context, event_id: UUID) -> models.CalendarEvent:
     """One of your events as stored (a recurring one with its rule)."""
     return events.get_event(ctx.conn, ctx.user.id, event_id)
 
 
 @app.route(
-    "/calendar/events/{event_id}", ["PATCH"], body=models.EventPatch, response=models.Event, errors=("unknown_link",)
+    "/calendar/events/{event_id}",
+    ["PATCH"],
+    body=models.CalendarEventPatch,
+    response=models.CalendarEvent,
+    errors=("unknown_link",),
 )
-def update_calendar_event(ctx: Context, event_id: UUID) -> models.Event:
+def update_calendar_event(ctx: Context, event_id: UUID) -> models.CalendarEvent:
     """Change the fields sent (for a recurring event: every occurrence)."""
     return events.update_event(ctx.conn, ctx.user.id, event_id, ctx.body)
 
@@ -44,14 +53,18 @@ def delete_calendar_event(ctx: Context, event_id: UUID) -> None:
 
 
 @app.route(
-    "/calendar/events/{event_id}/exceptions", ["POST"], body=models.ExceptionIn, response=models.Event, status=201
+    "/calendar/events/{event_id}/exceptions",
+    ["POST"],
+    body=models.CalendarExceptionIn,
+    response=models.CalendarEvent,
+    status=201,
 )
-def add_calendar_exception(ctx: Context, event_id: UUID) -> models.Event:
+def add_calendar_exception(ctx: Context, event_id: UUID) -> models.CalendarEvent:
     """Change or cancel one occurrence of a recurring event."""
     return events.add_exception(ctx.conn, ctx.user.id, event_id, ctx.body)
 
 
-@app.route("/calendar/export", query=models.RangeQuery)
+@app.route("/calendar/export", query=models.CalendarRangeQuery)
 def export_calendar(ctx: Context) -> Response:
     """Your events between two dates as an iCalendar (.ics) document."""
     body = events.export_ics(ctx.conn, ctx.user.id, ctx.query)
@@ -80,28 +93,33 @@ def put_daily_plan(ctx: Context, day: str) -> models.Plan:
     return plans.put_plan(ctx.conn, ctx.user.id, day, ctx.body)
 
 
-@app.route("/plans/{day}/items/{item_id}/tick", ["POST"], body=models.TickIn, response=models.TickResult)
-def tick_plan_item(ctx: Context, day: str, item_id: UUID) -> models.TickResult:
+@app.route("/plans/{day}/items/{item_id}/tick", ["POST"], body=models.PlanTickIn, response=models.PlanTickResult)
+def tick_plan_item(ctx: Context, day: str, item_id: UUID) -> models.PlanTickResult:
     """Tick or untick an item; ticking a habit item on today's plan completes the habit."""
     return plans.tick_item(ctx.conn, ctx.user.id, day, item_id, ctx.body)
 
 
-@app.route("/plan-templates", query=models.TemplateQuery, response=Page[models.Template])
-def list_plan_templates(ctx: Context) -> Page[models.Template]:
+@app.route("/plan-templates", query=models.PlanTemplateQuery, response=Page[models.PlanTemplate])
+def list_plan_templates(ctx: Context) -> Page[models.PlanTemplate]:
     """Your templates, or everyone's public ones (?scope=public)."""
     return plans.list_templates(ctx.conn, ctx.user.id, ctx.query, ctx.page)
 
 
 @app.route(
-    "/plan-templates", ["POST"], body=models.TemplateIn, response=models.Template, status=201, errors=("unknown_link",)
+    "/plan-templates",
+    ["POST"],
+    body=models.PlanTemplateIn,
+    response=models.PlanTemplate,
+    status=201,
+    errors=("unknown_link",),
 )
-def create_plan_template(ctx: Context) -> models.Template:
+def create_plan_template(ctx: Context) -> models.PlanTemplate:
     """Create a template, private or public."""
     return plans.create_template(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/plan-templates/{template_id}", response=models.Template)
-def get_plan_template(ctx: Context, template_id: UUID) -> models.Template:
+@app.route("/plan-templates/{template_id}", response=models.PlanTemplate)
+def get_plan_template(ctx: Context, template_id: UUID) -> models.PlanTemplate:
     """One of your templates, or a public one."""
     return plans.get_template(ctx.conn, ctx.user.id, template_id)
 
@@ -109,11 +127,11 @@ def get_plan_template(ctx: Context, template_id: UUID) -> models.Template:
 @app.route(
     "/plan-templates/{template_id}",
     ["PATCH"],
-    body=models.TemplatePatch,
-    response=models.Template,
+    body=models.PlanTemplatePatch,
+    response=models.PlanTemplate,
     errors=("unknown_link",),
 )
-def update_plan_template(ctx: Context, template_id: UUID) -> models.Template:
+def update_plan_template(ctx: Context, template_id: UUID) -> models.PlanTemplate:
     """Change one of your templates."""
     return plans.update_template(ctx.conn, ctx.user.id, template_id, ctx.body)
 
@@ -124,13 +142,13 @@ def delete_plan_template(ctx: Context, template_id: UUID) -> None:
     plans.delete_template(ctx.conn, ctx.user.id, template_id)
 
 
-@app.route("/plan-templates/{template_id}/apply", ["POST"], body=models.ApplyIn, response=models.Plan)
+@app.route("/plan-templates/{template_id}/apply", ["POST"], body=models.PlanTemplateApplyIn, response=models.Plan)
 def apply_plan_template(ctx: Context, template_id: UUID) -> models.Plan:
     """Append a template's items to the plan of a date."""
     return plans.apply_template(ctx.conn, ctx.user.id, template_id, ctx.body)
 
 
-@app.route("/plan-templates/{template_id}/copy", ["POST"], response=models.Template, status=201)
-def copy_plan_template(ctx: Context, template_id: UUID) -> models.Template:
+@app.route("/plan-templates/{template_id}/copy", ["POST"], response=models.PlanTemplate, status=201)
+def copy_plan_template(ctx: Context, template_id: UUID) -> models.PlanTemplate:
     """Copy a public template (or one of yours) into a private one of your own."""
     return plans.copy_template(ctx.conn, ctx.user.id, template_id)

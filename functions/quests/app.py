@@ -83,7 +83,7 @@ def delete_personal_quest(ctx: Context, quest_id: UUID) -> None:
 @app.route(
     "/personal-quests/{quest_id}/progress",
     ["POST"],
-    body=models.ProgressIn,
+    body=models.QuestProgressIn,
     response=models.PersonalQuest,
     errors=("quest_not_active",),
 )

@@ -14,7 +14,14 @@ from psycopg.rows import dict_row
 
 from momentum.db import fetch_all, fetch_one
 from momentum.errors import InvalidInput, NotFound
-from momentum.focus.models import Library, LibraryIn, LibraryPatch, LibraryWithTracks, Track, TrackIn
+from momentum.focus.models import (
+    FocusLibrary,
+    FocusLibraryIn,
+    FocusLibraryPatch,
+    FocusLibraryWithTracks,
+    FocusTrack,
+    FocusTrackIn,
+)
 from momentum.pagination import Page, PageRequest, page_of
 
 # A reference track is stored as track_id "reference:<id>".
@@ -61,30 +68,32 @@ WHERE id = %(id)s
 PATCHABLE = ("name", "description", "library_type", "is_favorite")
 
 
-def list_libraries(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Library]:
+def list_libraries(conn: Connection, user_id: UUID, page: PageRequest) -> Page[FocusLibrary]:
     after_created, after_id = page.after_key(datetime, UUID)
     params = {"user_id": user_id, "after_created": after_created, "after_id": after_id, "limit": page.limit + 1}
-    rows = fetch_all(conn, Library, LIST, params)
+    rows = fetch_all(conn, FocusLibrary, LIST, params)
     return page_of(rows, page, key=lambda lib: (lib.created_at.isoformat(), str(lib.id)))
 
 
-def get_library(conn: Connection, user_id: UUID, library_id: UUID) -> LibraryWithTracks:
+def get_library(conn: Connection, user_id: UUID, library_id: UUID) -> FocusLibraryWithTracks:
     """A library with its tracks in order. Raises: NotFound."""
-    library = fetch_one(conn, Library, GET, {"id": library_id, "user_id": user_id}, resource="library")
-    tracks = fetch_all(conn, Track, TRACKS, {"id": library_id})
-    return LibraryWithTracks(**library.model_dump(), tracks=tracks)
+    library = fetch_one(conn, FocusLibrary, GET, {"id": library_id, "user_id": user_id}, resource="library")
+    tracks = fetch_all(conn, FocusTrack, TRACKS, {"id": library_id})
+    return FocusLibraryWithTracks(**library.model_dump(), tracks=tracks)
 
 
-def create_library(conn: Connection, user_id: UUID, body: LibraryIn) -> LibraryWithTracks:
+def create_library(conn: Connection, user_id: UUID, body: FocusLibraryIn) -> FocusLibraryWithTracks:
     (library_id,) = conn.execute(CREATE, body.model_dump() | {"user_id": user_id}).fetchone() or (None,)
     return get_library(conn, user_id, library_id)
 
 
-def update_library(conn: Connection, user_id: UUID, library_id: UUID, body: LibraryPatch) -> LibraryWithTracks:
+def update_library(
+    conn: Connection, user_id: UUID, library_id: UUID, body: FocusLibraryPatch
+) -> FocusLibraryWithTracks:
     """Change the fields sent. Raises: NotFound."""
     fields = [f for f in PATCHABLE if f in body.model_fields_set]
     with conn.transaction():
-        fetch_one(conn, Library, LOCK, {"id": library_id, "user_id": user_id}, resource="library")
+        fetch_one(conn, FocusLibrary, LOCK, {"id": library_id, "user_id": user_id}, resource="library")
         if fields:
             assignments = ", ".join(f"{f} = %({f})s" for f in fields)
             values = {f: getattr(body, f) for f in fields} | {"id": library_id}
@@ -98,11 +107,11 @@ def delete_library(conn: Connection, user_id: UUID, library_id: UUID) -> None:
         raise NotFound("library")
 
 
-def add_track(conn: Connection, user_id: UUID, library_id: UUID, body: TrackIn) -> LibraryWithTracks:
+def add_track(conn: Connection, user_id: UUID, library_id: UUID, body: FocusTrackIn) -> FocusLibraryWithTracks:
     """Add a track at the end (or at ``sort_order``). Raises: NotFound, InvalidInput (unknown_reference_track)."""
     values = body.model_dump(exclude={"reference_track_id"}) | {"library_id": library_id}
     with conn.transaction():
-        fetch_one(conn, Library, LOCK, {"id": library_id, "user_id": user_id}, resource="library")
+        fetch_one(conn, FocusLibrary, LOCK, {"id": library_id, "user_id": user_id}, resource="library")
         if body.reference_track_id is not None:
             with conn.cursor(row_factory=dict_row) as cur:
                 found = cur.execute(REFERENCE_TRACK, {"id": body.reference_track_id, "user_id": user_id}).fetchone()
@@ -122,10 +131,10 @@ def add_track(conn: Connection, user_id: UUID, library_id: UUID, body: TrackIn) 
     return get_library(conn, user_id, library_id)
 
 
-def remove_track(conn: Connection, user_id: UUID, library_id: UUID, track_id: UUID) -> LibraryWithTracks:
+def remove_track(conn: Connection, user_id: UUID, library_id: UUID, track_id: UUID) -> FocusLibraryWithTracks:
     """Raises: NotFound (the library is not the person's, or the track is not in it)."""
     with conn.transaction():
-        fetch_one(conn, Library, LOCK, {"id": library_id, "user_id": user_id}, resource="library")
+        fetch_one(conn, FocusLibrary, LOCK, {"id": library_id, "user_id": user_id}, resource="library")
         if conn.execute(REMOVE_TRACK, {"track_id": track_id, "library_id": library_id}).fetchone() is None:
             raise NotFound("track")
         conn.execute(RECOUNT, {"id": library_id})

@@ -16,7 +16,7 @@ LibraryType = Literal["playlist", "album", "custom"]
 Url = Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")]
 
 
-class SessionIn(RequestModel):
+class FocusSessionIn(RequestModel):
     mode: Mode = "work"
     duration_seconds: int = Field(ge=60, le=4 * 3600, description="Planned length, 1 minute to 4 hours")
     task_id: UUID | None = None
@@ -42,28 +42,28 @@ class FocusSession(ResponseModel):
     task_title: str | None
 
 
-class SessionQuery(PageQuery):
+class FocusSessionQuery(PageQuery):
     status: Status | None = None
 
 
-class StatsQuery(QueryModel):
+class FocusStatsQuery(QueryModel):
     days: int = Field(default=7, ge=1, le=366)
 
 
-class DayMinutes(ResponseModel):
+class FocusDayMinutes(ResponseModel):
     day: date
     minutes: int
 
 
-class WeekMinutes(ResponseModel):
+class FocusWeekMinutes(ResponseModel):
     week_start: date
     minutes: int
 
 
 class FocusStats(ResponseModel):
     timezone: str
-    days: list[DayMinutes]
-    weeks: list[WeekMinutes]
+    days: list[FocusDayMinutes]
+    weeks: list[FocusWeekMinutes]
     total_minutes: int
     sessions_completed: int
     sessions_abandoned: int
@@ -71,21 +71,21 @@ class FocusStats(ResponseModel):
     best_hour: int | None = Field(description="Local hour of day (0-23) with the most focused minutes, or null")
 
 
-class LibraryIn(RequestModel):
+class FocusLibraryIn(RequestModel):
     name: Name
     description: LongText | None = None
     library_type: LibraryType = "playlist"
     is_favorite: bool = False
 
 
-class LibraryPatch(RequestModel):
+class FocusLibraryPatch(RequestModel):
     name: Name | None = None
     description: LongText | None = None
     library_type: LibraryType | None = None
     is_favorite: bool | None = None
 
     @model_validator(mode="after")
-    def _required_not_cleared(self) -> LibraryPatch:
+    def _required_not_cleared(self) -> FocusLibraryPatch:
         required = ("name", "library_type", "is_favorite")
         cleared = [f for f in required if f in self.model_fields_set and getattr(self, f) is None]
         if cleared:
@@ -93,7 +93,7 @@ class LibraryPatch(RequestModel):
         return self
 
 
-class TrackIn(RequestModel):
+class FocusTrackIn(RequestModel):
     """A track: one of your reference tracks (``reference_track_id``), or an external one by title and URL."""
 
     reference_track_id: UUID | None = None
@@ -104,7 +104,7 @@ class TrackIn(RequestModel):
     sort_order: int | None = Field(default=None, ge=0, le=100_000)
 
     @model_validator(mode="after")
-    def _one_source(self) -> TrackIn:
+    def _one_source(self) -> FocusTrackIn:
         if self.reference_track_id is not None and (self.track_id or self.track_url):
             raise ValueError("a reference track carries its own id and address")
         if self.reference_track_id is None and not self.track_title:
@@ -112,7 +112,7 @@ class TrackIn(RequestModel):
         return self
 
 
-class Track(ResponseModel):
+class FocusTrack(ResponseModel):
     id: UUID
     track_id: str | None
     reference_track_id: UUID | None
@@ -123,7 +123,7 @@ class Track(ResponseModel):
     added_at: datetime
 
 
-class Library(ResponseModel):
+class FocusLibrary(ResponseModel):
     id: UUID
     name: str
     description: str | None
@@ -134,5 +134,5 @@ class Library(ResponseModel):
     updated_at: datetime
 
 
-class LibraryWithTracks(Library):
-    tracks: list[Track]
+class FocusLibraryWithTracks(FocusLibrary):
+    tracks: list[FocusTrack]

@@ -21,7 +21,7 @@ from momentum import gamification, quests
 from momentum.db import fetch_all, fetch_one, fetch_optional
 from momentum.errors import Conflict, NotFound
 from momentum.focus import rules
-from momentum.focus.models import FocusSession, SessionIn, SessionQuery
+from momentum.focus.models import FocusSession, FocusSessionIn, FocusSessionQuery
 from momentum.pagination import Page, PageRequest, page_of
 
 # Planned time still to go, in whole seconds, as of now: frozen while paused or once ended, else counting down from
@@ -120,7 +120,7 @@ def expire_sessions(conn: Connection, user_id: UUID) -> None:
     conn.execute(EXPIRE, {"user_id": user_id})
 
 
-def start_session(conn: Connection, user_id: UUID, body: SessionIn) -> FocusSession:
+def start_session(conn: Connection, user_id: UUID, body: FocusSessionIn) -> FocusSession:
     """Start a session. Raises: Conflict (focus_session_active) while another one is active."""
     with conn.transaction():
         conn.execute(LOCK_PERSON, {"user_id": user_id})
@@ -154,7 +154,7 @@ def current_session(conn: Connection, user_id: UUID) -> FocusSession:
     return fetch_one(conn, FocusSession, CURRENT_SESSION, {"user_id": user_id}, resource="active focus session")
 
 
-def list_sessions(conn: Connection, user_id: UUID, query: SessionQuery, page: PageRequest) -> Page[FocusSession]:
+def list_sessions(conn: Connection, user_id: UUID, query: FocusSessionQuery, page: PageRequest) -> Page[FocusSession]:
     """The person's sessions, newest first."""
     expire_sessions(conn, user_id)
     after_started, after_id = page.after_key(datetime, UUID)

@@ -9,7 +9,7 @@ from uuid import UUID
 from psycopg import Connection
 
 from momentum import localtime
-from momentum.focus.models import DayMinutes, FocusStats, StatsQuery, WeekMinutes
+from momentum.focus.models import FocusDayMinutes, FocusStats, FocusStatsQuery, FocusWeekMinutes
 from momentum.focus.sessions import expire_sessions
 
 # Ended work sessions since a moment, with the seconds actually focused (frozen in the pause state when they ended).
@@ -20,7 +20,7 @@ WHERE s.user_id = %(user_id)s AND s.mode = 'work' AND s.status <> 'active' AND s
 """
 
 
-def focus_stats(conn: Connection, user_id: UUID, query: StatsQuery) -> FocusStats:
+def focus_stats(conn: Connection, user_id: UUID, query: FocusStatsQuery) -> FocusStats:
     """The last ``days`` local days (today included). Minutes count completed work sessions' focused time; the
     completion rate is completed ÷ (completed + abandoned) work sessions; the best hour is the local hour in which
     the most focused minutes started."""
@@ -38,7 +38,7 @@ def focus_stats(conn: Connection, user_id: UUID, query: StatsQuery) -> FocusStat
             local: datetime = started_at.astimezone(zone)
             by_day[local.date()] += focused
             by_hour[local.hour] += focused
-    days = [DayMinutes(day=first + timedelta(days=n), minutes=0) for n in range(query.days)]
+    days = [FocusDayMinutes(day=first + timedelta(days=n), minutes=0) for n in range(query.days)]
     for day in days:
         day.minutes = by_day[day.day] // 60
     weeks: dict[date, int] = {}
@@ -49,7 +49,7 @@ def focus_stats(conn: Connection, user_id: UUID, query: StatsQuery) -> FocusStat
     return FocusStats(
         timezone=zone.key,
         days=days,
-        weeks=[WeekMinutes(week_start=start, minutes=seconds // 60) for start, seconds in weeks.items()],
+        weeks=[FocusWeekMinutes(week_start=start, minutes=seconds // 60) for start, seconds in weeks.items()],
         total_minutes=sum(by_day.values()) // 60,
         sessions_completed=statuses["completed"],
         sessions_abandoned=statuses["abandoned"],

@@ -17,7 +17,7 @@ from momentum import gamification
 from momentum.db import fetch_all, fetch_one
 from momentum.errors import Conflict, NotFound
 from momentum.habits import rules
-from momentum.habits.models import Goal, GoalIn, GoalPatch, GoalQuery, MilestoneIn
+from momentum.habits.models import Goal, GoalIn, GoalMilestoneIn, GoalPatch, GoalQuery
 from momentum.pagination import Page, PageRequest, page_of
 
 GOAL = """
@@ -137,7 +137,7 @@ def delete_goal(conn: Connection, user_id: UUID, goal_id: UUID) -> None:
         raise NotFound("goal")
 
 
-def add_milestone(conn: Connection, user_id: UUID, goal_id: UUID, body: MilestoneIn) -> Goal:
+def add_milestone(conn: Connection, user_id: UUID, goal_id: UUID, body: GoalMilestoneIn) -> Goal:
     """Raises: NotFound, Conflict (goal_not_active)."""
     with conn.transaction():
         status, _ = _lock(conn, user_id, goal_id)

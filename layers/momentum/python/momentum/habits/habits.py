@@ -22,11 +22,11 @@ from momentum.db import fetch_all, fetch_one
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.habits import rules
 from momentum.habits.models import (
-    CompleteIn,
-    Completion,
-    CompletionQuery,
     Habit,
+    HabitCompleteIn,
     HabitCompletion,
+    HabitCompletionQuery,
+    HabitCompletionRecord,
     HabitIn,
     HabitPatch,
 )
@@ -177,7 +177,7 @@ def _recompute_streaks(conn: Connection, user_id: UUID, habit: dict[str, Any]) -
     return current
 
 
-def complete_habit(conn: Connection, user_id: UUID, habit_id: UUID, body: CompleteIn) -> HabitCompletion:
+def complete_habit(conn: Connection, user_id: UUID, habit_id: UUID, body: HabitCompleteIn) -> HabitCompletion:
     """Complete a habit for today (local date). Raises: NotFound, Conflict (habit_done_for_period, habit_inactive)."""
     with conn.transaction():
         today = _today(conn, user_id)
@@ -192,7 +192,7 @@ def complete_habit(conn: Connection, user_id: UUID, habit_id: UUID, body: Comple
                 details={"target_count": before.target_count, "period_count": before.period_count},
             )
         params = {"id": habit_id, "user_id": user_id, "today": today, "notes": body.notes}
-        completion = fetch_one(conn, Completion, INSERT_COMPLETION, params, resource="habit")
+        completion = fetch_one(conn, HabitCompletionRecord, INSERT_COMPLETION, params, resource="habit")
         streak = _recompute_streaks(conn, user_id, habit)
         pay = rules.completion_pay(before.period_count + 1 == before.target_count, streak)
         gamification.award(
@@ -247,11 +247,11 @@ def undo_today(conn: Connection, user_id: UUID, habit_id: UUID) -> Habit:
 
 
 def list_completions(
-    conn: Connection, user_id: UUID, habit_id: UUID, query: CompletionQuery, page: PageRequest
-) -> Page[Completion]:
+    conn: Connection, user_id: UUID, habit_id: UUID, query: HabitCompletionQuery, page: PageRequest
+) -> Page[HabitCompletionRecord]:
     """A habit's completions, newest first. Raises: NotFound."""
     get_habit(conn, user_id, habit_id)
     after_at, after_id = page.after_key(datetime, UUID)
     params = {"id": habit_id, "user_id": user_id, "after_at": after_at, "after_id": after_id, "limit": page.limit + 1}
-    rows = fetch_all(conn, Completion, COMPLETIONS, params)
+    rows = fetch_all(conn, HabitCompletionRecord, COMPLETIONS, params)
     return page_of(rows, page, key=lambda c: (c.completed_at.isoformat(), str(c.id)))

@@ -89,11 +89,11 @@ class Habit(ResponseModel):
     done_for_period: bool
 
 
-class CompleteIn(RequestModel):
+class HabitCompleteIn(RequestModel):
     notes: LongText | None = None
 
 
-class Completion(ResponseModel):
+class HabitCompletionRecord(ResponseModel):
     id: UUID
     habit_id: UUID
     completed_at: datetime
@@ -103,17 +103,17 @@ class Completion(ResponseModel):
 
 class HabitCompletion(ResponseModel):
     habit: Habit
-    completion: Completion
+    completion: HabitCompletionRecord
     xp: int
     coins: int
     milestone: int | None = Field(description="The streak milestone this completion reached, if any")
 
 
-class CompletionQuery(PageQuery):
+class HabitCompletionQuery(PageQuery):
     pass
 
 
-class MilestoneIn(RequestModel):
+class GoalMilestoneIn(RequestModel):
     title: Name
     description: LongText | None = None
     sort_order: int | None = Field(default=None, ge=0, le=100_000)
@@ -126,7 +126,7 @@ class GoalIn(RequestModel):
     target_date: date | None = None
     priority: int = Field(default=0, ge=0, le=10)
     sort_order: int = Field(default=0, ge=0, le=100_000)
-    milestones: list[MilestoneIn] = Field(default_factory=list, max_length=100)
+    milestones: list[GoalMilestoneIn] = Field(default_factory=list, max_length=100)
 
 
 class GoalPatch(RequestModel):
@@ -145,7 +145,7 @@ class GoalPatch(RequestModel):
         return self
 
 
-class Milestone(ResponseModel):
+class GoalMilestone(ResponseModel):
     id: UUID
     title: str
     description: str | None
@@ -168,7 +168,7 @@ class Goal(ResponseModel):
     sort_order: int
     created_at: datetime
     updated_at: datetime
-    milestones: list[Milestone]
+    milestones: list[GoalMilestone]
 
 
 class GoalQuery(PageQuery):

@@ -27,7 +27,14 @@ from momentum import localtime
 from momentum.db import fetch_all, fetch_one
 from momentum.errors import InvalidInput, NotFound
 from momentum.planning.links import require_link
-from momentum.planning.models import Event, EventIn, EventPatch, ExceptionIn, Occurrence, RangeQuery
+from momentum.planning.models import (
+    CalendarEvent,
+    CalendarEventIn,
+    CalendarEventPatch,
+    CalendarExceptionIn,
+    CalendarOccurrence,
+    CalendarRangeQuery,
+)
 
 MAX_OCCURRENCES = 2000
 
@@ -97,12 +104,12 @@ def _db_values(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def get_event(conn: Connection, user_id: UUID, event_id: UUID) -> Event:
+def get_event(conn: Connection, user_id: UUID, event_id: UUID) -> CalendarEvent:
     """Raises: NotFound."""
-    return fetch_one(conn, Event, GET, {"id": event_id, "user_id": user_id}, resource="event")
+    return fetch_one(conn, CalendarEvent, GET, {"id": event_id, "user_id": user_id}, resource="event")
 
 
-def create_event(conn: Connection, user_id: UUID, body: EventIn) -> Event:
+def create_event(conn: Connection, user_id: UUID, body: CalendarEventIn) -> CalendarEvent:
     """Raises: InvalidInput (unknown_link)."""
     values = body.model_dump() | {"user_id": user_id, "parent_event_id": None}
     _check_links(conn, user_id, values)
@@ -110,11 +117,11 @@ def create_event(conn: Connection, user_id: UUID, body: EventIn) -> Event:
     return get_event(conn, user_id, event_id)
 
 
-def update_event(conn: Connection, user_id: UUID, event_id: UUID, body: EventPatch) -> Event:
+def update_event(conn: Connection, user_id: UUID, event_id: UUID, body: CalendarEventPatch) -> CalendarEvent:
     """Change the fields sent. Raises: NotFound, InvalidInput (unknown_link, an end before the start)."""
     fields = [f for f in PATCHABLE if f in body.model_fields_set]
     with conn.transaction():
-        current = fetch_one(conn, Event, LOCK, {"id": event_id, "user_id": user_id}, resource="event")
+        current = fetch_one(conn, CalendarEvent, LOCK, {"id": event_id, "user_id": user_id}, resource="event")
         values: dict[str, Any] = {f: getattr(body, f) for f in fields}
         _check_links(conn, user_id, values)
         start, end = values.get("start_time", current.start_time), values.get("end_time", current.end_time)
@@ -134,13 +141,13 @@ def delete_event(conn: Connection, user_id: UUID, event_id: UUID) -> None:
         raise NotFound("event")
 
 
-def add_exception(conn: Connection, user_id: UUID, event_id: UUID, body: ExceptionIn) -> Event:
+def add_exception(conn: Connection, user_id: UUID, event_id: UUID, body: CalendarExceptionIn) -> CalendarEvent:
     """Change or cancel one occurrence of a recurring event (replacing an earlier exception for it).
 
     Raises: NotFound, InvalidInput (not recurring, or no occurrence starts at ``original_start``).
     """
     with conn.transaction():
-        parent = fetch_one(conn, Event, LOCK, {"id": event_id, "user_id": user_id}, resource="event")
+        parent = fetch_one(conn, CalendarEvent, LOCK, {"id": event_id, "user_id": user_id}, resource="event")
         if parent.recurrence_rule is None or parent.parent_event_id is not None:
             raise InvalidInput("Only a recurring event has occurrences to change", details={"field": "event_id"})
         original = body.original_start
@@ -169,7 +176,7 @@ def add_exception(conn: Connection, user_id: UUID, event_id: UUID, body: Excepti
     return get_event(conn, user_id, exception_id)
 
 
-def _expand(event: Event, start: datetime, end: datetime) -> list[datetime]:
+def _expand(event: CalendarEvent, start: datetime, end: datetime) -> list[datetime]:
     """Starts of a recurring event's occurrences in [start, end], in its time zone."""
     zone = localtime.zone(event.timezone)
     rule = rrulestr(event.recurrence_rule or "", dtstart=event.start_time.astimezone(zone))
@@ -184,9 +191,9 @@ def _expand(event: Event, start: datetime, end: datetime) -> list[datetime]:
     return starts
 
 
-def _occurrence(event: Event, start: datetime, recurring: UUID | None) -> Occurrence:
+def _occurrence(event: CalendarEvent, start: datetime, recurring: UUID | None) -> CalendarOccurrence:
     duration = event.end_time - event.start_time if event.end_time else None
-    return Occurrence(
+    return CalendarOccurrence(
         event_id=event.id,
         recurring_event_id=recurring,
         title=event.title,
@@ -203,23 +210,25 @@ def _occurrence(event: Event, start: datetime, recurring: UUID | None) -> Occurr
     )
 
 
-def _range(conn: Connection, user_id: UUID, query: RangeQuery) -> tuple[datetime, datetime, list[Event]]:
+def _range(
+    conn: Connection, user_id: UUID, query: CalendarRangeQuery
+) -> tuple[datetime, datetime, list[CalendarEvent]]:
     zone = localtime.user_zone(conn, user_id)
     start = localtime.day_start(query.start, zone)
     end = localtime.day_start(query.end + timedelta(days=1), zone)
     params = {"user_id": user_id, "start": start, "end": end, "start_day": query.start}
-    return start, end, fetch_all(conn, Event, IN_RANGE, params)
+    return start, end, fetch_all(conn, CalendarEvent, IN_RANGE, params)
 
 
-def occurrences(conn: Connection, user_id: UUID, query: RangeQuery) -> list[Occurrence]:
+def occurrences(conn: Connection, user_id: UUID, query: CalendarRangeQuery) -> list[CalendarOccurrence]:
     """Every occurrence from ``start`` to ``end`` (inclusive local days of the person), in time order."""
     start, end, events = _range(conn, user_id, query)
-    exceptions: dict[UUID, dict[datetime, Event]] = {}
+    exceptions: dict[UUID, dict[datetime, CalendarEvent]] = {}
     for event in events:
         if event.parent_event_id is not None:
             original = datetime.fromisoformat((event.metadata or {})["recurrence_id"])
             exceptions.setdefault(event.parent_event_id, {})[original] = event
-    found: list[Occurrence] = []
+    found: list[CalendarOccurrence] = []
     for event in events:
         if event.parent_event_id is not None:
             continue
@@ -236,7 +245,7 @@ def occurrences(conn: Connection, user_id: UUID, query: RangeQuery) -> list[Occu
     return sorted(found, key=lambda o: (o.start_time, str(o.event_id)))
 
 
-def export_ics(conn: Connection, user_id: UUID, query: RangeQuery) -> str:
+def export_ics(conn: Connection, user_id: UUID, query: CalendarRangeQuery) -> str:
     """The range's events as an iCalendar document (recurring events with their rules and exceptions)."""
     _, _, events = _range(conn, user_id, query)
     calendar = Calendar()

@@ -46,7 +46,7 @@ def _check_rrule(rule: str | None) -> str | None:
     return text
 
 
-class EventIn(RequestModel):
+class CalendarEventIn(RequestModel):
     title: Name
     description: LongText | None = None
     event_type: EventType = "event"
@@ -68,13 +68,13 @@ class EventIn(RequestModel):
     _rule = field_validator("recurrence_rule")(_check_rrule)
 
     @model_validator(mode="after")
-    def _times(self) -> EventIn:
+    def _times(self) -> CalendarEventIn:
         if self.end_time is not None and self.end_time < self.start_time:
             raise ValueError("end_time is before start_time")
         return self
 
 
-class EventPatch(RequestModel):
+class CalendarEventPatch(RequestModel):
     title: Name | None = None
     description: LongText | None = None
     event_type: EventType | None = None
@@ -96,7 +96,7 @@ class EventPatch(RequestModel):
     _rule = field_validator("recurrence_rule")(_check_rrule)
 
     @model_validator(mode="after")
-    def _required(self) -> EventPatch:
+    def _required(self) -> CalendarEventPatch:
         cleared = [
             f
             for f in ("title", "event_type", "start_time", "all_day", "timezone")
@@ -107,7 +107,7 @@ class EventPatch(RequestModel):
         return self
 
 
-class ExceptionIn(RequestModel):
+class CalendarExceptionIn(RequestModel):
     """Change or cancel one occurrence of a recurring event, named by the start it would have had."""
 
     original_start: AwareDatetime
@@ -119,7 +119,7 @@ class ExceptionIn(RequestModel):
     description: LongText | None = None
 
 
-class Event(ResponseModel):
+class CalendarEvent(ResponseModel):
     id: UUID
     title: str
     description: str | None
@@ -142,7 +142,7 @@ class Event(ResponseModel):
     updated_at: datetime
 
 
-class Occurrence(ResponseModel):
+class CalendarOccurrence(ResponseModel):
     """One occurrence in a date range: an event, an instance of a recurring one, or an exception replacing one."""
 
     event_id: UUID = Field(description="The event (for an instance, the recurring event; for a change, the exception)")
@@ -160,12 +160,12 @@ class Occurrence(ResponseModel):
     color: str | None
 
 
-class RangeQuery(QueryModel):
+class CalendarRangeQuery(QueryModel):
     start: date
     end: date = Field(description="Inclusive")
 
     @model_validator(mode="after")
-    def _range(self) -> RangeQuery:
+    def _range(self) -> CalendarRangeQuery:
         if self.end < self.start:
             raise ValueError("end is before start")
         if self.end - self.start > timedelta(days=MAX_RANGE_DAYS):
@@ -173,7 +173,7 @@ class RangeQuery(QueryModel):
         return self
 
 
-class ItemLink(RequestModel):
+class PlanItemLink(RequestModel):
     type: LinkType
     id: UUID
 
@@ -184,7 +184,7 @@ class PlanItem(RequestModel):
     done: bool = False
     start_time: time | None = Field(default=None, description="Start of the time block, local time (HH:MM)")
     end_time: time | None = None
-    link: ItemLink | None = None
+    link: PlanItemLink | None = None
 
     @model_validator(mode="after")
     def _block(self) -> PlanItem:
@@ -222,11 +222,11 @@ class Plan(ResponseModel):
     updated_at: datetime
 
 
-class TickIn(RequestModel):
+class PlanTickIn(RequestModel):
     done: bool = True
 
 
-class TickResult(ResponseModel):
+class PlanTickResult(ResponseModel):
     plan: Plan
     habit_completed: bool = Field(description="Whether ticking the item completed its linked habit just now")
 
@@ -236,7 +236,7 @@ class PlanQuery(PageQuery):
     end: date | None = None
 
 
-class TemplateIn(RequestModel):
+class PlanTemplateIn(RequestModel):
     name: Name
     description: LongText | None = None
     items: list[PlanItem] = Field(default_factory=list, max_length=100)
@@ -244,7 +244,7 @@ class TemplateIn(RequestModel):
     category: ShortText | None = None
 
 
-class TemplatePatch(RequestModel):
+class PlanTemplatePatch(RequestModel):
     name: Name | None = None
     description: LongText | None = None
     items: list[PlanItem] | None = Field(default=None, max_length=100)
@@ -252,14 +252,14 @@ class TemplatePatch(RequestModel):
     category: ShortText | None = None
 
     @model_validator(mode="after")
-    def _required(self) -> TemplatePatch:
+    def _required(self) -> PlanTemplatePatch:
         cleared = [f for f in ("name", "items", "is_public") if f in self.model_fields_set and getattr(self, f) is None]
         if cleared:
             raise ValueError(f"{', '.join(cleared)} cannot be null")
         return self
 
 
-class Template(ResponseModel):
+class PlanTemplate(ResponseModel):
     id: UUID
     name: str
     description: str | None
@@ -272,9 +272,9 @@ class Template(ResponseModel):
     updated_at: datetime
 
 
-class TemplateQuery(PageQuery):
+class PlanTemplateQuery(PageQuery):
     scope: Literal["mine", "public"] = "mine"
 
 
-class ApplyIn(RequestModel):
+class PlanTemplateApplyIn(RequestModel):
     date: date

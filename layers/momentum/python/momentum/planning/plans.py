@@ -23,21 +23,21 @@ from momentum import localtime
 from momentum.db import fetch_all, fetch_one
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.habits import habits
-from momentum.habits.models import CompleteIn
+from momentum.habits.models import HabitCompleteIn
 from momentum.pagination import Page, PageRequest, page_of
 from momentum.planning.links import require_link
 from momentum.planning.models import (
-    ApplyIn,
     Plan,
     PlanIn,
     PlanItem,
     PlanQuery,
-    Template,
-    TemplateIn,
-    TemplatePatch,
-    TemplateQuery,
-    TickIn,
-    TickResult,
+    PlanTemplate,
+    PlanTemplateApplyIn,
+    PlanTemplateIn,
+    PlanTemplatePatch,
+    PlanTemplateQuery,
+    PlanTickIn,
+    PlanTickResult,
 )
 
 MAX_ITEMS = 100
@@ -152,7 +152,7 @@ def list_plans(conn: Connection, user_id: UUID, query: PlanQuery, page: PageRequ
     return page_of(rows, page, key=lambda p: (p.date.isoformat(), str(p.id)))
 
 
-def tick_item(conn: Connection, user_id: UUID, day: str, item_id: UUID, body: TickIn) -> TickResult:
+def tick_item(conn: Connection, user_id: UUID, day: str, item_id: UUID, body: PlanTickIn) -> PlanTickResult:
     """Tick (or untick) an item; ticking an item linked to a habit on today's plan completes the habit.
 
     Raises: NotFound (plan or item).
@@ -169,20 +169,20 @@ def tick_item(conn: Connection, user_id: UUID, day: str, item_id: UUID, body: Ti
         link = item.get("link") or {}
         if body.done and not was_done and link.get("type") == "habit" and on == localtime.local_today(conn, user_id):
             try:
-                habits.complete_habit(conn, user_id, UUID(link["id"]), CompleteIn())
+                habits.complete_habit(conn, user_id, UUID(link["id"]), HabitCompleteIn())
                 completed = True
             except NotFound:
                 pass  # the habit was deleted since: the item stays a plain item
             except Conflict:
                 pass  # done for its period already, or paused: ticking the plan is still fine
         plan = fetch_one(conn, Plan, SET_ITEMS, {"id": plan.id, "items": Jsonb(items)}, resource="plan")
-    return TickResult(plan=plan, habit_completed=completed)
+    return PlanTickResult(plan=plan, habit_completed=completed)
 
 
 # ---------------------------------------------------------------- templates
 
 
-def list_templates(conn: Connection, user_id: UUID, query: TemplateQuery, page: PageRequest) -> Page[Template]:
+def list_templates(conn: Connection, user_id: UUID, query: PlanTemplateQuery, page: PageRequest) -> Page[PlanTemplate]:
     after_created, after_id = page.after_key(datetime, UUID)
     params = {
         "user_id": user_id,
@@ -191,16 +191,16 @@ def list_templates(conn: Connection, user_id: UUID, query: TemplateQuery, page: 
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    rows = fetch_all(conn, Template, LIST_TEMPLATES, params)
+    rows = fetch_all(conn, PlanTemplate, LIST_TEMPLATES, params)
     return page_of(rows, page, key=lambda t: (t.created_at.isoformat(), str(t.id)))
 
 
-def get_template(conn: Connection, user_id: UUID, template_id: UUID) -> Template:
+def get_template(conn: Connection, user_id: UUID, template_id: UUID) -> PlanTemplate:
     """One's own template or a public one. Raises: NotFound."""
-    return fetch_one(conn, Template, GET_TEMPLATE, {"id": template_id, "user_id": user_id}, resource="template")
+    return fetch_one(conn, PlanTemplate, GET_TEMPLATE, {"id": template_id, "user_id": user_id}, resource="template")
 
 
-def create_template(conn: Connection, user_id: UUID, body: TemplateIn) -> Template:
+def create_template(conn: Connection, user_id: UUID, body: PlanTemplateIn) -> PlanTemplate:
     """Raises: InvalidInput (unknown_link)."""
     _check_links(conn, user_id, body.items)
     values = body.model_dump(exclude={"items"}) | {"user_id": user_id, "items": _items_json(body.items)}
@@ -208,11 +208,11 @@ def create_template(conn: Connection, user_id: UUID, body: TemplateIn) -> Templa
     return get_template(conn, user_id, template_id)
 
 
-def update_template(conn: Connection, user_id: UUID, template_id: UUID, body: TemplatePatch) -> Template:
+def update_template(conn: Connection, user_id: UUID, template_id: UUID, body: PlanTemplatePatch) -> PlanTemplate:
     """Change one's own template. Raises: NotFound (also for another person's public one), InvalidInput."""
     fields = [f for f in ("name", "description", "items", "is_public", "category") if f in body.model_fields_set]
     with conn.transaction():
-        fetch_one(conn, Template, LOCK_OWN_TEMPLATE, {"id": template_id, "user_id": user_id}, resource="template")
+        fetch_one(conn, PlanTemplate, LOCK_OWN_TEMPLATE, {"id": template_id, "user_id": user_id}, resource="template")
         if body.items is not None:
             _check_links(conn, user_id, body.items)
         if fields:
@@ -230,7 +230,7 @@ def delete_template(conn: Connection, user_id: UUID, template_id: UUID) -> None:
         raise NotFound("template")
 
 
-def apply_template(conn: Connection, user_id: UUID, template_id: UUID, body: ApplyIn) -> Plan:
+def apply_template(conn: Connection, user_id: UUID, template_id: UUID, body: PlanTemplateApplyIn) -> Plan:
     """Append a template's items to the plan of a date (creating it) and count the use.
 
     Raises: NotFound, InvalidInput (the plan would hold more than 100 items).
@@ -246,7 +246,7 @@ def apply_template(conn: Connection, user_id: UUID, template_id: UUID, body: App
     return plan
 
 
-def copy_template(conn: Connection, user_id: UUID, template_id: UUID) -> Template:
+def copy_template(conn: Connection, user_id: UUID, template_id: UUID) -> PlanTemplate:
     """Copy a template (a public one, or one's own) into a private one of one's own. Raises: NotFound."""
     with conn.transaction():
         source = get_template(conn, user_id, template_id)

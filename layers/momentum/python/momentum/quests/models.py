@@ -139,7 +139,7 @@ class PersonalQuestPatch(RequestModel):
         return self
 
 
-class ProgressIn(RequestModel):
+class QuestProgressIn(RequestModel):
     amount: int = Field(default=1, ge=1, le=100_000)
 
 

@@ -20,7 +20,7 @@ from momentum.config import get_settings
 from momentum.db import fetch_all, fetch_one, fetch_value
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.pagination import Page, PageRequest, page_of
-from momentum.quests.models import PersonalQuest, PersonalQuestIn, PersonalQuestPatch, ProgressIn
+from momentum.quests.models import PersonalQuest, PersonalQuestIn, PersonalQuestPatch, QuestProgressIn
 
 COLUMNS = """id, title, description, category, difficulty, xp_reward, coin_reward, status, progress, target, is_active,
        is_repeatable, repeat_frequency, accepted_at, completed_at, claimed_at, expires_at, last_completed_date,
@@ -137,7 +137,7 @@ def _previous_period(frequency: str | None, today: date) -> date:
     return today - timedelta(days=1)
 
 
-def advance_personal(conn: Connection, user_id: UUID, quest_id: UUID, body: ProgressIn) -> PersonalQuest:
+def advance_personal(conn: Connection, user_id: UUID, quest_id: UUID, body: QuestProgressIn) -> PersonalQuest:
     """Record progress on an active quest. Raises: NotFound, Conflict (quest_not_active)."""
     with conn.transaction():
         today = _restart(conn, user_id)
