@@ -74,10 +74,7 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         "record_values": list(offered.values()),
     }
     try:
-        with conn.transaction():
-            (result,) = conn.execute(LOG_SET, params).fetchone()
-            if not body.is_warmup:  # quests count working sets
-                quests.record_progress(conn, user_id, "sets_logged", 1)
+        (result,) = conn.execute(LOG_SET, params).fetchone()
     except psycopg.errors.ForeignKeyViolation:  # a custom exercise deleted between the check and the insert
         raise _unknown_exercise(body.exercise_id) from None
     except psycopg.Error as error:
@@ -88,6 +85,8 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         if error.sqlstate == EXERCISE_NOT_VISIBLE:
             raise _unknown_exercise(body.exercise_id) from None
         raise
+    if not body.is_warmup:  # quests count working sets: bookkeeping after the set, one round trip without such quests
+        quests.record_progress(conn, user_id, "sets_logged", 1)
     return LoggedSet.model_validate(result)
 
 

@@ -127,12 +127,14 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
-    with market_errors(), conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+    with market_errors(), conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(
             PURCHASE_ITEM, {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
         ).fetchone()
-        if not row.pop("replayed"):  # a retry returns the first purchase and counts once
-            quests.record_progress(conn, user_id, "purchases", 1)
+    # Quest progress is bookkeeping, not money: a statement of its own after the purchase (one round trip when no
+    # quest counts purchases), so the purchase stays one statement. A retry returns the first purchase and counts once.
+    if not row.pop("replayed"):
+        quests.record_progress(conn, user_id, "purchases", 1)
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     return Purchase.model_validate(row)

@@ -74,6 +74,15 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.target_type = %(ta
 """
 
 
+# One round trip on the paths that do things: a row (with the person's time zone setting, if any) only when the
+# person has accepted a quest counting this target type; most actions end here.
+COUNTING = """
+SELECT (SELECT value #>> '{}' FROM user_settings WHERE user_id = %(user_id)s AND key = 'timezone')
+WHERE EXISTS (SELECT 1 FROM user_quest_progress p JOIN universal_quests q ON q.id = p.quest_id
+              WHERE p.user_id = %(user_id)s AND q.target_type = %(target_type)s AND q.is_active)
+"""
+
+
 def reset_periods(conn: Connection, user_id: UUID, quest_id: UUID | None = None) -> None:
     """Start the person's daily, weekly and monthly quests again where a new period has begun."""
     tz = localtime.user_zone(conn, user_id).key
@@ -85,6 +94,9 @@ def record_progress(conn: Connection, user_id: UUID, target_type: str, amount: i
     progress of this period that was not claimed yet (an undone action)."""
     if amount == 0:
         return
-    tz = localtime.user_zone(conn, user_id).key
-    params = {"user_id": user_id, "target_type": target_type, "amount": amount, "tz": tz}
+    params: dict[str, object] = {"user_id": user_id, "target_type": target_type, "amount": amount}
+    counting = conn.execute(COUNTING, params).fetchone()
+    if counting is None:
+        return
+    params["tz"] = localtime.zone(counting[0]).key
     conn.execute(ADVANCE if amount > 0 else RETRACT, params)
