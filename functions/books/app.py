@@ -43,8 +43,8 @@ def import_books(ctx: Context[str]) -> models.ImportReport:
     return imports.import_csv(ctx.conn, ctx.user.id, ctx.body)
 
 
-@app.route("/books/stats", query=models.StatsQuery, response=models.Stats)
-def reading_stats(ctx: Context[None, models.StatsQuery]) -> models.Stats:
+@app.route("/books/stats", query=models.ReadingStatsQuery, response=models.ReadingStats)
+def reading_stats(ctx: Context[None, models.ReadingStatsQuery]) -> models.ReadingStats:
     """Books and pages finished in ?year= (this year by default), pages per day over the last 30 days, pace,
     reading streaks, average rating, the longest book, and progress towards the reading_goal_books setting."""
     return stats.reading_stats(ctx.conn, ctx.user.id, ctx.query)
@@ -85,13 +85,13 @@ def list_reading_sessions(ctx: Context[None, PageQuery], book_id: UUID) -> Page[
 @app.route(
     "/books/{book_id}/sessions",
     ["POST"],
-    body=models.SessionIn,
+    body=models.ReadingSessionIn,
     response=models.LoggedSession,
     status=201,
     idempotent=True,
     errors=("book_completed", "idempotency_key_reused", "end_before_start", "past_last_page"),
 )
-def log_reading_session(ctx: Context[models.SessionIn], book_id: UUID) -> models.LoggedSession:
+def log_reading_session(ctx: Context[models.ReadingSessionIn], book_id: UUID) -> models.LoggedSession:
     """Log a reading session (pages_read, or start/end page). Pays XP = max(1, pages ÷ 5), coins = pages ÷ 10 and a
     reading star per 50 pages in a day, capped at 100 XP, 50 coins and 10 stars a day; the last page finishes the
     book (book_complete: 10 XP, once per book, at most 3 books a day). An Idempotency-Key retry answers the first

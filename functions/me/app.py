@@ -1,6 +1,6 @@
 """The signed-in user's balances, history and progress."""
 
-from momentum import gamification
+from momentum import boosts, gamification
 from momentum.http import Context, MomentumApp, Page, PageQuery
 
 app = MomentumApp("momentum-me")
@@ -40,3 +40,21 @@ def streaks(ctx: Context) -> list[gamification.Streak]:
 def achievements(ctx: Context) -> list[gamification.Achievement]:
     """Earned achievements first, then the visible ones still to earn."""
     return gamification.list_achievements(ctx.conn, ctx.user.id)
+
+
+@app.route("/me/boosts", response=list[boosts.ActiveBoost])
+def list_boosts(ctx: Context) -> list[boosts.ActiveBoost]:
+    """Shop boosts running or still to come, and banked streak freezes."""
+    return boosts.list_boosts(ctx.conn, ctx.user.id)
+
+
+@app.route("/me/equipped", ["PUT"], body=boosts.EquipIn, response=list[boosts.EquippedItem], errors=("not_found",))
+def equip_item(ctx: Context[boosts.EquipIn]) -> list[boosts.EquippedItem]:
+    """Equip an avatar, theme or frame you hold, in its slot (shown on GET /me)."""
+    return boosts.equip(ctx.conn, ctx.user.id, ctx.body)
+
+
+@app.route("/me/equipped/{slot}", ["DELETE"], response=list[boosts.EquippedItem])
+def unequip_item(ctx: Context, slot: str) -> list[boosts.EquippedItem]:
+    """Take off what a slot (avatar, theme, frame) shows."""
+    return boosts.unequip(ctx.conn, ctx.user.id, slot)

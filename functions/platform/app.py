@@ -31,14 +31,14 @@ def get_version(ctx: Context) -> health.Version:
 # ---------------------------------------------------------------- settings, interests, flags
 
 
-@app.route("/me/settings", response=settings.Settings)
-def get_settings(ctx: Context) -> settings.Settings:
+@app.route("/me/settings", response=settings.UserSettings)
+def get_settings(ctx: Context) -> settings.UserSettings:
     """Every known setting, with its default where you have not chosen."""
     return settings.get_settings(ctx.conn, ctx.user.id)
 
 
-@app.route("/me/settings", ["PATCH"], body=settings.SettingsPatch, response=settings.Settings)
-def update_settings(ctx: Context[settings.SettingsPatch]) -> settings.Settings:
+@app.route("/me/settings", ["PATCH"], body=settings.SettingsPatch, response=settings.UserSettings)
+def update_settings(ctx: Context[settings.SettingsPatch]) -> settings.UserSettings:
     """Change the settings sent, all or none."""
     return settings.update_settings(ctx.conn, ctx.user.id, ctx.body)
 

@@ -1,10 +1,10 @@
 """The schema spec, in the repository: migrations/spec/schema.json, and the script that writes it from the Markdown.
 
-The Markdown spec (foundation.md for migrations 0001-0003, schema-part2.md for 0008-0013) is kept outside the
-repository, beside the clone in ../shared/spec/. ``make spec`` reads it and writes the facts the schema tests need
-(tables, columns with type, nullability and default, keys, foreign keys with ON DELETE, UNIQUE constraints, CHECKs,
-indexes with columns, order, uniqueness and WHERE) to migrations/spec/schema.json, which the tests read. The JSON
-names the Markdown files it came from with their SHA-256, so a stale copy is easy to spot.
+The Markdown spec (schema-part1.md for migrations 0001-0007, schema-part2.md for 0008-0013, in one table format)
+is kept outside the repository, beside the clone in ../shared/spec/. ``make spec`` reads it and writes the facts the
+schema tests need (tables, columns with type, nullability and default, keys, foreign keys with ON DELETE, UNIQUE
+constraints, CHECKs, indexes with columns, order, uniqueness and WHERE) to migrations/spec/schema.json, which the
+tests read. The JSON names the Markdown files it came from with their SHA-256, so a stale copy is easy to spot.
 
 Types are spelled as PostgreSQL's format_type() prints them and index columns as "name" or "name DESC", so the
 tests compare the spec with the catalog directly. Defaults stay as written; the tests normalise both sides.
@@ -28,16 +28,15 @@ from momentum_infra.pg import REPO_ROOT
 SPEC_JSON = REPO_ROOT / "migrations" / "spec" / "schema.json"
 DEFAULT_SPEC_DIR = REPO_ROOT.parent / "shared" / "spec"
 # The Markdown files the JSON is made from, in order (a later file's table replaces an earlier one's).
-SOURCES = ("foundation.md", "schema-part2.md")
+SOURCES = ("schema-part1.md", "schema-part2.md")
 
-TYPES = r"UUID|TEXT\[\]|TEXT|INTEGER|BIGINT|REAL|BOOLEAN|JSONB|TIMESTAMPTZ|DATE|BYTEA"
 FK = re.compile(r"FK (\w+)(?:\(id\))?( CASCADE)?")
 # Everything a column's constraints may say; anything else is a spec change the parser must learn about.
 CONSTRAINTS = re.compile(r"(?:(?:PK|UNIQUE|NOT NULL|FK \w+(?:\(id\))?(?: CASCADE)?)(?: |$))*")
-# "`name` UNIQUE on (a, b) WHERE …" (part 2) or "`name` UNIQUE (a)", "(a DESC)" (foundation).
-INDEX = re.compile(r"(?:`(?P<name>\w+)` )?(?P<unique>UNIQUE )?(?:on )?\((?P<columns>[^)]+)\)(?: WHERE (?P<where>.+))?")
-# Foundation column: "name TYPE [constraints] [= default]"; several names may share one definition.
-COLUMN = re.compile(rf"(?P<names>\w+(?:, \w+)*)(?: (?P<type>{TYPES}))?(?P<constraints>[^=]*?)(?: = (?P<default>.+))?")
+# "`name` UNIQUE on (a, b DESC) WHERE …"
+INDEX = re.compile(r"`(?P<name>\w+)` (?P<unique>UNIQUE )?on \((?P<columns>[^)]+)\)(?: WHERE (?P<where>.+))?")
+# A composite primary key: "**PK:** (a, b)" below the table, or "- PK on (a, b)" among its indexes.
+COMPOSITE_PK = re.compile(r"^(?:\*\*PK:\*\*|- PK on) \((.+)\)$", re.M)
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Index:
-    name: str | None  # foundation.md leaves some indexes unnamed
+    name: str
     columns: tuple[str, ...]
     unique: bool
     where: str | None
@@ -76,8 +75,10 @@ def load_spec(path: Path = SPEC_JSON) -> dict[str, Table]:
 
 def parse_markdown(spec_dir: Path) -> dict[str, Table]:
     """The spec's tables from the Markdown files in spec_dir."""
-    foundation = parse_foundation((spec_dir / "foundation.md").read_text())
-    return foundation | parse_part2((spec_dir / "schema-part2.md").read_text())
+    tables: dict[str, Table] = {}
+    for source in SOURCES:
+        tables |= parse_tables((spec_dir / source).read_text(), source)
+    return tables
 
 
 def to_json(tables: dict[str, Table], spec_dir: Path) -> str:
@@ -131,55 +132,21 @@ def _table(name: str, data: dict[str, Any]) -> Table:
     )
 
 
-def parse_part2(text: str) -> dict[str, Table]:
+def parse_tables(text: str, source: str) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     for migration, section in re.findall(r"^# Migration (\d{4}):.*?\n(.*?)(?=^# |\Z)", text, re.M | re.S):
         for name, body in re.findall(r"^## (\w+)\n(.*?)(?=^## |\Z)", section, re.M | re.S):
-            table = tables[name] = Table(name, migration, source="schema-part2.md")
+            table = tables[name] = Table(name, migration, source=source)
             for row in re.findall(r"^\| (?!Column )(.+) \|$", body, re.M):
                 column, type_, constraints, default, _notes = (cell.strip() for cell in row.split("|"))
                 _add_column(table, column, type_, constraints, None if default in ("", "NULL") else default)
             table.indexes = [_index(line) for line in re.findall(r"^- (`.+)$", body, re.M)]
+            if pk := COMPOSITE_PK.search(body):
+                table.primary_key = _names(pk[1])
+    # Key columns are NOT NULL even where only a composite key says so.
+    for table in tables.values():
+        table.columns = [replace(c, not_null=True) if c.name in table.primary_key else c for c in table.columns]
     return tables
-
-
-def parse_foundation(text: str) -> dict[str, Table]:
-    tables: dict[str, Table] = {}
-    for migration, section in re.findall(r"^## (\d{4})_\w+\n(.*?)(?=^## |\Z)", text, re.M | re.S):
-        for name, block in re.findall(r"^\*\*(\w+)\*\* — (.*?)(?=\n\n|\Z)", section, re.M | re.S):
-            tables[name] = _foundation_table(Table(name, migration, source="foundation.md"), block)
-    return tables
-
-
-def _foundation_table(table: Table, block: str) -> Table:
-    first_line, _, rest = block.partition("\n")
-    if "·" not in first_line:  # a description line above the columns
-        block = rest
-    items = " ".join(block.split()).split(" · ")
-    items[0] = re.sub(r"^[\w ]+: ", "", items[0])  # "one row per user: id UUID PK"
-    items[-1], _, tail = items[-1].partition(". ")  # the last column, then sentences about keys and indexes
-    for item in items:
-        match = COLUMN.fullmatch(re.sub(r" \([^()]+\)$", "", item.rstrip(".")))  # drop notes like "(email)"
-        assert match, f"cannot read {table.name} column {item!r}"
-        type_, constraints, default = match["type"] or "UUID", match["constraints"].strip(), match["default"]
-        # The conventions the file states: bare "created_at, updated_at", and "UUID keys from gen_random_uuid()".
-        # A column without a type is a foreign key to a UUID id ("user_id FK users CASCADE").
-        if not match["type"] and not constraints:
-            type_, constraints, default = "TIMESTAMPTZ", "NOT NULL", "NOW()"
-        elif type_ == "UUID" and constraints == "PK":
-            default = default or "gen_random_uuid()"
-        for name in match["names"].split(", "):
-            _add_column(table, name, type_, constraints, default)
-    for sentence in re.split(r"\.(?: |$)", tail):
-        if match := re.fullmatch(r"PK \((.+)\)", sentence):
-            table.primary_key = _names(match[1])
-        elif match := re.fullmatch(r"UNIQUE \((.+)\)", sentence):
-            table.unique.add(_names(match[1]))
-        elif match := re.fullmatch(r"Index(?:es)?: (.+)", sentence):
-            table.indexes = [_index(item) for item in re.split(r"[,;] (?![^(]*\))", match[1])]
-    # Key columns are NOT NULL even where only the composite "PK (a, b)" says so.
-    table.columns = [replace(c, not_null=True) if c.name in table.primary_key else c for c in table.columns]
-    return table
 
 
 def _add_column(table: Table, name: str, type_: str, constraints: str, default: str | None) -> None:

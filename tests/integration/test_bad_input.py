@@ -23,7 +23,7 @@ def _operation(route):
 
 
 # Path parameters that are not ids take a name the route knows, so the body is what gets checked.
-NAMED_PARAMETERS = {"key": "timezone"}
+NAMED_PARAMETERS = {"key": "timezone", "day": "2026-01-05", "slot": "avatar"}
 
 
 def _path(route, value=None):

@@ -8,6 +8,7 @@ exactly the files' definitions, with one award_points.
 from __future__ import annotations
 
 import psycopg
+import pytest
 from alembic.script import ScriptDirectory
 from momentum_infra import migrate
 
@@ -34,3 +35,28 @@ def test_a_database_at_0013_upgrades_to_the_files_and_back(scratch_database_url:
     migrate.downgrade(url, "0013_platform")
     with psycopg.connect(url) as conn:
         assert conn.execute(AWARD_POINTS).fetchall() == [(old_signature,)]
+
+
+def test_a_database_at_0014_with_rows_takes_part1_and_keeps_its_rules(scratch_database_url: str) -> None:
+    """0019_part1 swaps the foundation's UNIQUE constraints for the spec's named indexes without losing a row."""
+    url = scratch_database_url
+    migrate.upgrade(url, "0014_functions")
+    with psycopg.connect(url, autocommit=True) as conn:
+        user_id = conn.execute("INSERT INTO users (email) VALUES ('old@example.com') RETURNING id").fetchone()[0]
+        conn.execute(
+            "INSERT INTO user_streaks (user_id, streak_type, current_streak) VALUES (%s, 'daily', 3)", (user_id,)
+        )
+
+    migrate.upgrade(url, "0019_part1")
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT current_streak FROM user_streaks").fetchall() == [(3,)]
+        with pytest.raises(psycopg.errors.UniqueViolation) as error:
+            conn.execute("INSERT INTO user_streaks (user_id, streak_type) VALUES (%s, 'daily')", (user_id,))
+        assert error.value.diag.constraint_name == "user_streaks_user_type_idx"
+
+    migrate.downgrade(url, "0014_functions")
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT current_streak FROM user_streaks").fetchall() == [(3,)]
+        with pytest.raises(psycopg.errors.UniqueViolation) as error:
+            conn.execute("INSERT INTO user_streaks (user_id, streak_type) VALUES (%s, 'daily')", (user_id,))
+        assert error.value.diag.constraint_name == "user_streaks_user_id_streak_type_key"

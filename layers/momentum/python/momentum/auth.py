@@ -15,7 +15,7 @@ from uuid import UUID
 
 from psycopg import Connection
 
-from momentum import db
+from momentum import boosts, db
 from momentum import email as mail
 from momentum.audit import ClientInfo, audit
 from momentum.config import get_settings
@@ -104,7 +104,9 @@ def ensure_user(conn: Connection, address: str) -> User:
 
 def get_user(conn: Connection, user_id: UUID) -> User:
     """Raises: NotFound."""
-    return db.fetch_one(conn, User, SELECT_USER, (user_id,), resource="user")
+    user = db.fetch_one(conn, User, SELECT_USER, (user_id,), resource="user")
+    user.equipped = boosts.equipped(conn, user_id)
+    return user
 
 
 def grant_admin(conn: Connection, user_id: UUID) -> None:

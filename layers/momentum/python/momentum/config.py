@@ -48,6 +48,11 @@ class Settings(BaseModel):
 
     log_level: str = "INFO"
 
+    # A personal quest's reward is the person's own choice, so it is capped, and so are the claims a day.
+    personal_quest_max_xp: int = Field(default=50, ge=0)
+    personal_quest_max_coins: int = Field(default=20, ge=0)
+    personal_quest_claims_per_day: int = Field(default=3, ge=0)
+
 
 @cache
 def get_settings() -> Settings:

@@ -78,6 +78,18 @@ Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$
 Difficulty = Literal["beginner", "intermediate", "advanced"]
 
 
+class Equipped(ResponseModel):
+    """A cosmetic the person shows, in its slot (avatar, theme or frame)."""
+
+    slot: str
+    item_id: UUID
+    key: str | None
+    name: str
+    icon: str | None
+    image_url: str | None
+    equipped_at: datetime
+
+
 class User(ResponseModel):
     id: UUID
     email: str
@@ -85,6 +97,7 @@ class User(ResponseModel):
     image: str | None
     role: str
     created_at: datetime
+    equipped: list[Equipped] = Field(default_factory=list, description="Cosmetics shown, one per slot (GET /me)")
 
 
 class ErrorDetail(BaseModel):

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from momentum import db, gamification
 from momentum.books import rules
-from momentum.books.models import Book, BookDetail, BookIn, BookPatch, BookQuery, Progress, Read, Status
+from momentum.books.models import Book, BookDetail, BookIn, BookPatch, BookProgress, BookQuery, Read, Status
 from momentum.books.settings import reader_settings
 from momentum.errors import InvalidInput
 from momentum.pagination import Page, PageRequest, page_of
@@ -120,9 +120,9 @@ def get_book(conn: Connection, user_id: UUID, book_id: UUID) -> BookDetail:
     return BookDetail(**book.model_dump(), reads=reads, progress=_progress(conn, user_id, book))
 
 
-def _progress(conn: Connection, user_id: UUID, book: Book) -> Progress:
+def _progress(conn: Connection, user_id: UUID, book: Book) -> BookProgress:
     if book.total_pages is None:
-        return Progress(percent=None, pages_left=None, estimated_finish=None)
+        return BookProgress(percent=None, pages_left=None, estimated_finish=None)
     left = max(book.total_pages - book.current_page, 0)
     percent = round(100 * min(book.current_page, book.total_pages) / book.total_pages, 1)
     finish = None
@@ -135,7 +135,7 @@ def _progress(conn: Connection, user_id: UUID, book: Book) -> Progress:
             finish = today + timedelta(days=-(-left // per_day))
     elif book.status == "completed":
         left = 0
-    return Progress(percent=percent, pages_left=left, estimated_finish=finish)
+    return BookProgress(percent=percent, pages_left=left, estimated_finish=finish)
 
 
 def list_books(conn: Connection, user_id: UUID, query: BookQuery, page: PageRequest) -> Page[Book]:

@@ -64,7 +64,7 @@ class Read(ResponseModel):
     imported: bool
 
 
-class Progress(ResponseModel):
+class BookProgress(ResponseModel):
     percent: float | None  # None while total_pages is unknown
     pages_left: int | None
     estimated_finish: date | None  # at the reader's pace of the last 30 days; None without recent reading
@@ -89,10 +89,10 @@ class Book(ResponseModel):
 
 class BookDetail(Book):
     reads: list[Read]
-    progress: Progress
+    progress: BookProgress
 
 
-class SessionIn(RequestModel):
+class ReadingSessionIn(RequestModel):
     """Pages as a count or as start/end pages; the missing one is derived (start defaults to the current page)."""
 
     pages_read: Page | None = None
@@ -148,7 +148,7 @@ class ImportReport(ResponseModel):
     skipped: list[ImportRowSkipped]
 
 
-class StatsQuery(QueryModel):
+class ReadingStatsQuery(QueryModel):
     year: int | None = Field(default=None, ge=1900, le=2200)
 
 
@@ -157,7 +157,7 @@ class DayPages(ResponseModel):
     pages: int
 
 
-class Goal(ResponseModel):
+class ReadingGoal(ResponseModel):
     books: int
     finished: int
     percent: float
@@ -171,7 +171,7 @@ class LongestBook(ResponseModel):
     total_pages: int
 
 
-class Stats(ResponseModel):
+class ReadingStats(ResponseModel):
     year: int
     timezone: str
     books_finished: int
@@ -182,4 +182,4 @@ class Stats(ResponseModel):
     longest_streak: int
     average_rating: float | None
     longest_book: LongestBook | None
-    goal: Goal | None  # from the reading_goal_books setting
+    goal: ReadingGoal | None  # from the reading_goal_books setting

@@ -18,7 +18,7 @@ from psycopg import Connection
 
 from momentum import db, gamification
 from momentum.books import library, rules
-from momentum.books.models import Book, LoggedSession, ReadingSession, SessionIn, SessionPatch
+from momentum.books.models import Book, LoggedSession, ReadingSession, ReadingSessionIn, SessionPatch
 from momentum.books.settings import reader_settings
 from momentum.errors import Conflict, InvalidInput
 from momentum.models import ResponseModel
@@ -71,7 +71,7 @@ def _key(session_id: UUID) -> str:
 
 
 def log_session(
-    conn: Connection, user_id: UUID, book_id: UUID, body: SessionIn, idempotency_key: str | None
+    conn: Connection, user_id: UUID, book_id: UUID, body: ReadingSessionIn, idempotency_key: str | None
 ) -> LoggedSession:
     """Log a reading session: the book's page follows, the last page finishes the book, and the session pays.
 

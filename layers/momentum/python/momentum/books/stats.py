@@ -14,7 +14,7 @@ from psycopg import Connection
 
 from momentum import db
 from momentum.books import rules
-from momentum.books.models import DayPages, Goal, LongestBook, Stats, StatsQuery
+from momentum.books.models import DayPages, LongestBook, ReadingGoal, ReadingStats, ReadingStatsQuery
 from momentum.books.settings import reader_settings
 
 FINISHED = """
@@ -51,7 +51,7 @@ FROM books WHERE user_id = %(user_id)s AND rating IS NOT NULL
 """
 
 
-def reading_stats(conn: Connection, user_id: UUID, query: StatsQuery) -> Stats:
+def reading_stats(conn: Connection, user_id: UUID, query: ReadingStatsQuery) -> ReadingStats:
     """The reader's stats for a year (this year by default)."""
     settings = reader_settings(conn, user_id)
     tz = settings.tz
@@ -90,14 +90,14 @@ def reading_stats(conn: Connection, user_id: UUID, query: StatsQuery) -> Stats:
     if settings.reading_goal_books:
         target = settings.reading_goal_books
         expected, standing = rules.goal_schedule(target, finished, year, today)
-        goal = Goal(
+        goal = ReadingGoal(
             books=target,
             finished=finished,
             percent=round(100 * finished / target, 1),
             expected_by_now=expected,
             on_track=standing,  # type: ignore[arg-type]
         )
-    return Stats(
+    return ReadingStats(
         year=year,
         timezone=tz.key,
         books_finished=finished,

@@ -16,7 +16,7 @@ from uuid import UUID
 import psycopg
 from psycopg import Connection
 
-from momentum import db, dberrors
+from momentum import db, dberrors, quests
 from momentum.errors import InvalidInput
 from momentum.fitness import records, rules
 from momentum.fitness.exercises import require_visible
@@ -80,6 +80,8 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         if error.sqlstate == "MF422" and not dberrors.details(error):
             raise _unknown_exercise(body.exercise_id) from None
         raise
+    if not body.is_warmup:  # quests count working sets: bookkeeping after the set, one round trip without such quests
+        quests.record_progress(conn, user_id, "sets_logged", 1)
     return LoggedSet.model_validate(result)
 
 

@@ -31,7 +31,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.rows import class_row, dict_row
 
-from momentum import db, gamification, metrics
+from momentum import boosts, db, gamification, metrics, quests
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
@@ -45,7 +45,7 @@ SELECT (p.purchase).id, (p.purchase).item_id, (p.item).key AS item_key, (p.item)
        (p.item).category AS item_category, (p.purchase).uses_remaining IS NOT NULL AS is_consumable,
        (p.purchase).cost_coins, (p.purchase).quantity, (p.purchase).uses_remaining, (p.purchase).status,
        (p.purchase).purchased_at, (p.purchase).redeemed_at, (p.purchase).refunded_at, (p.purchase).refund_reason,
-       p.achievements_due
+       p.achievements_due, p.replayed
 FROM purchase_item(%(user_id)s, %(item_id)s, %(quantity)s, %(key)s) p
 """
 
@@ -130,6 +130,10 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     params = {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
     # A dict (class_row(dict) builds one): the purchase's columns plus achievements_due.
     row: dict[str, Any] = db.fetch_one(conn, dict, PURCHASE_ITEM, params, resource="item")
+    # Quest progress is bookkeeping, not money: a statement of its own after the purchase (one round trip when no
+    # quest counts purchases), so the purchase stays one statement. A retry returns the first purchase and counts once.
+    if not row.pop("replayed"):
+        quests.record_progress(conn, user_id, "purchases", 1)
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     metrics.record("Purchases")
@@ -158,13 +162,14 @@ def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: 
 
 
 def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase:
-    """Use one of a consumable's uses, or redeem a non-consumable.
+    """Use one of a consumable's uses, or redeem a non-consumable; a boost starts its effect (``momentum.boosts``).
 
     Raises: NotFound, Conflict (refunded, used_up, already_redeemed).
     """
-    with conn.cursor(row_factory=class_row(Purchase)) as cur:
+    with conn.transaction(), conn.cursor(row_factory=class_row(Purchase)) as cur:
         used = cur.execute(USE_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
         if used is not None:
+            boosts.activate(conn, user_id, used.id, used.item_key, used.item_name)  # what the item does starts now
             return used
         current = cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
     if current is None:

@@ -1,7 +1,7 @@
 """A person's settings: a fixed set of known keys, each with a schema and a default.
 
 ``SettingsPatch`` is the one definition of the keys: its fields are the schemas (the OpenAPI document lists them),
-``Settings`` gives the defaults. Unknown keys are refused, so a client's typo never becomes data. Values are
+``UserSettings`` gives the defaults. Unknown keys are refused, so a client's typo never becomes data. Values are
 stored as JSONB in ``user_settings``; a timezone change is also recorded in ``timezone_changes`` (see
 ``momentum.platform.days``).
 """
@@ -68,7 +68,7 @@ class SettingsPatch(PatchModel):
     notifications_enabled: bool | None = None
 
 
-class Settings(ResponseModel):
+class UserSettings(ResponseModel):
     """Every known setting, with its default where the person has not chosen."""
 
     timezone: str = "UTC"
@@ -82,7 +82,7 @@ class Settings(ResponseModel):
 
 
 KNOWN_KEYS: tuple[str, ...] = tuple(SettingsPatch.model_fields)
-DEFAULTS: dict[str, Any] = Settings().model_dump()
+DEFAULTS: dict[str, Any] = UserSettings().model_dump()
 
 
 class SettingValueIn(RequestModel):
@@ -156,10 +156,10 @@ def get_setting(conn: Connection, user_id: UUID, key: str) -> Any:
     return DEFAULTS[key] if found is None else found.value
 
 
-def get_settings(conn: Connection, user_id: UUID) -> Settings:
+def get_settings(conn: Connection, user_id: UUID) -> UserSettings:
     """Every known setting of a person, defaults filled in."""
     stored = fetch_all(conn, _StoredSetting, GET_ALL, (user_id, list(KNOWN_KEYS)))
-    return Settings.model_validate(DEFAULTS | {s.key: s.value for s in stored})
+    return UserSettings.model_validate(DEFAULTS | {s.key: s.value for s in stored})
 
 
 def read_setting(conn: Connection, user_id: UUID, key: str) -> Setting:
@@ -184,7 +184,7 @@ def set_setting(conn: Connection, user_id: UUID, key: str, value: Any) -> Settin
     return Setting(key=key, value=stored.value, is_default=False, updated_at=stored.updated_at)
 
 
-def update_settings(conn: Connection, user_id: UUID, patch: SettingsPatch) -> Settings:
+def update_settings(conn: Connection, user_id: UUID, patch: SettingsPatch) -> UserSettings:
     """Store the settings sent, in one transaction. Raises: InvalidInput."""
     sent = patch.model_dump(exclude_unset=True)
     with conn.transaction():

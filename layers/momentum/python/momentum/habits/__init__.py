@@ -1,0 +1,1 @@
+"""Habits on a schedule with streaks that follow it, and goals with milestones."""

@@ -1,0 +1,8 @@
+"""Quests: universal quests admins define and people accept, advanced by what people do; personal quests.
+
+Other domains report what a person did through ``record_progress(conn, user_id, target_type, amount)``.
+"""
+
+from momentum.quests.progress import TARGET_TYPES, record_progress
+
+__all__ = ["TARGET_TYPES", "record_progress"]

@@ -1,0 +1,102 @@
+"""Progress of accepted universal quests from real events, with the reset per period.
+
+A domain that does something a quest can count calls ``record_progress`` inside its own transaction (focus minutes
+on completing a focus session, a habit completion, a logged working set, a purchase, …). Each accepted, active quest
+of that ``target_type`` advances by the amount, capped at its target, and completes on reaching it. Quests of type
+daily, weekly and monthly start again from zero in each new period (day, ISO week, month, in the person's time
+zone), whatever state they were in; one-time quests never reset.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from psycopg import Connection
+
+from momentum import localtime
+
+# What a quest can count. Every value is reported by the domain that does the thing.
+TARGET_TYPES = (
+    "focus_minutes",
+    "focus_sessions",
+    "habits_completed",
+    "sets_logged",
+    "workouts_completed",
+    "pages_read",
+    "lessons_completed",
+    "purchases",
+)
+
+# The start of the current period of a quest type, in the person's zone (one-time quests have none).
+PERIOD_START = """(CASE q.type
+    WHEN 'daily' THEN date_trunc('day', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+    WHEN 'weekly' THEN date_trunc('week', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+    WHEN 'monthly' THEN date_trunc('month', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+END)"""
+
+RESET = f"""
+UPDATE user_quest_progress uqp
+SET progress = 0, status = 'active', completed_at = NULL, claimed_at = NULL, last_reset_at = {PERIOD_START}
+FROM universal_quests q
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND (%(quest_id)s::uuid IS NULL OR uqp.quest_id = %(quest_id)s)
+  AND {PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at)
+"""
+
+# Reset and advance in one statement (one round trip on the paths that do things): a quest whose period has
+# turned over counts from zero, whatever state it was left in.
+RESET_DUE = f"coalesce({PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
+BASE = f"(CASE WHEN {RESET_DUE} THEN 0 ELSE uqp.progress END)"
+ADVANCE = f"""
+UPDATE user_quest_progress uqp
+SET progress = least(q.target, {BASE} + %(amount)s),
+    status = CASE WHEN {BASE} + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
+    completed_at = CASE WHEN {BASE} + %(amount)s >= q.target THEN now() END,
+    claimed_at = NULL,
+    last_reset_at = CASE WHEN {RESET_DUE} THEN {PERIOD_START} ELSE uqp.last_reset_at END,
+    times_completed = uqp.times_completed + ({BASE} + %(amount)s >= q.target)::integer
+FROM universal_quests q
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.target_type = %(target_type)s
+  AND (uqp.status = 'active' OR {RESET_DUE})
+"""
+
+
+# Taking progress back (an undone habit): a completed quest not yet claimed is active again below its target.
+BELOW = "uqp.progress + %(amount)s < q.target"
+RETRACT = f"""
+UPDATE user_quest_progress uqp
+SET progress = greatest(0, uqp.progress + %(amount)s),
+    status = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN 'active' ELSE uqp.status END,
+    completed_at = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN NULL ELSE uqp.completed_at END,
+    times_completed = uqp.times_completed - (uqp.status = 'completed' AND {BELOW})::integer
+FROM universal_quests q
+WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.target_type = %(target_type)s
+  AND uqp.status IN ('active', 'completed') AND NOT {RESET_DUE}
+"""
+
+
+# One round trip on the paths that do things: a row (with the person's time zone setting, if any) only when the
+# person has accepted a quest counting this target type; most actions end here.
+COUNTING = """
+SELECT (SELECT value #>> '{}' FROM user_settings WHERE user_id = %(user_id)s AND key = 'timezone')
+WHERE EXISTS (SELECT 1 FROM user_quest_progress p JOIN universal_quests q ON q.id = p.quest_id
+              WHERE p.user_id = %(user_id)s AND q.target_type = %(target_type)s AND q.is_active)
+"""
+
+
+def reset_periods(conn: Connection, user_id: UUID, quest_id: UUID | None = None) -> None:
+    """Start the person's daily, weekly and monthly quests again where a new period has begun."""
+    tz = localtime.user_zone(conn, user_id).key
+    conn.execute(RESET, {"user_id": user_id, "quest_id": quest_id, "tz": tz})
+
+
+def record_progress(conn: Connection, user_id: UUID, target_type: str, amount: int) -> None:
+    """Advance the person's accepted quests that count ``target_type`` by ``amount``; a negative amount takes back
+    progress of this period that was not claimed yet (an undone action)."""
+    if amount == 0:
+        return
+    params: dict[str, object] = {"user_id": user_id, "target_type": target_type, "amount": amount}
+    counting = conn.execute(COUNTING, params).fetchone()
+    if counting is None:
+        return
+    params["tz"] = localtime.zone(counting[0]).key
+    conn.execute(ADVANCE if amount > 0 else RETRACT, params)
