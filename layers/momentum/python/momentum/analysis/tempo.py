@@ -91,10 +91,12 @@ def onset_envelopes(bands: np.ndarray) -> Onsets:
     ).astype(np.float32)
     flux = np.zeros((len(bands), len(weights.T)), np.float32)
     for block in frame_blocks(len(bands)):
-        start = max(block.start - 1, 0)  # one frame of overlap for the difference
-        level = np.log10(bands[start : block.stop] / floor + 1)
-        rise = np.maximum(np.diff(level, axis=0), 0)
-        flux[start + 1 : block.stop] = rise @ weights
+        level = np.log10(bands[max(block.start - 1, 0) : block.stop] / floor + 1)  # one frame of overlap
+        if block.start == 0:
+            # Before the first frame there is silence (the frames are zero-padded there): music that starts at
+            # 0 ms rises from it, and without this row its first onset, and so its first beat, would be lost.
+            level = np.vstack([np.zeros_like(level[:1]), level])
+        flux[block] = np.maximum(np.diff(level, axis=0), 0) @ weights
     return Onsets(*flux.T)
 
 
@@ -205,13 +207,19 @@ def alternation(env: np.ndarray, period: float) -> float:
 
 
 def _peak_positions(env: npt.NDArray[np.float32], frames: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
-    """Sub-frame position of the envelope peak nearest each frame (within +-2 frames), by parabolic fit."""
+    """Sub-frame position of the envelope peak nearest each frame (within +-2 frames), by parabolic fit.
+
+    A peak on the first or last frame stays there (no neighbour to fit): music starting at 0 ms has its first
+    beat at 0.
+    """
+    last = len(env) - 1
     offsets = np.arange(-2, 3)
-    idx = np.clip(frames[:, None] + offsets[None, :], 1, len(env) - 2)
+    idx = np.clip(frames[:, None] + offsets[None, :], 0, last)
     peak = idx[np.arange(len(frames)), env[idx].argmax(axis=1)]
-    left, mid, right = env[peak - 1], env[peak], env[peak + 1]
+    left, mid, right = env[np.maximum(peak - 1, 0)], env[peak], env[np.minimum(peak + 1, last)]
     denom = left - 2 * mid + right
-    shift = np.where(denom < 0, 0.5 * (left - right) / np.where(denom < 0, denom, 1), 0.0)
+    fit = (denom < 0) & (peak > 0) & (peak < last)
+    shift = np.where(fit, 0.5 * (left - right) / np.where(fit, denom, 1), 0.0)
     positions: npt.NDArray[np.float64] = peak + np.clip(shift, -0.5, 0.5)
     return positions
 
