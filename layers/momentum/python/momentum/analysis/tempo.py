@@ -316,12 +316,16 @@ def _no_rhythm() -> Rhythm:
 def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
     """Tempo, beats and bars from the onset envelopes and per-frame chroma."""
     env = onsets.full
-    if len(env) < 4 * FPS or env.max() <= 0:
+    # Tempo and metrical level come from the changes between frames: the rise into frame 0 is the entry of
+    # every band at once, a start rather than a pulse, and would outweigh the real accents there.
+    between, pulse = env.copy(), onsets.pulse.copy()
+    between[0] = pulse[0] = 0.0
+    if len(env) < 4 * FPS or between.max() <= 0:
         return _no_rhythm()
     max_lag = min(len(env) - 1, int(max(COMB_MULTIPLES * 60 / MIN_BPM, REFINE_MAX_LAG_S) * FPS))
-    acf = _autocorrelation(onsets.pulse, max_lag)
-    high_share = (float(env.sum()) - float(onsets.pulse.sum())) / (1 - PULSE_HIGH_WEIGHT) / float(env.sum())
-    period, clarity = choose_period(onsets.pulse, acf, drumless=high_share < DRUMLESS_HIGH_SHARE)
+    acf = _autocorrelation(pulse, max_lag)
+    high_share = (float(between.sum()) - float(pulse.sum())) / (1 - PULSE_HIGH_WEIGHT) / float(between.sum())
+    period, clarity = choose_period(pulse, acf, drumless=high_share < DRUMLESS_HIGH_SHARE)
     periodicity = float(_comb(acf, np.array([period]))[0])
     if periodicity < MIN_PERIODICITY:  # noise, drones, speech: no beat to report
         return _no_rhythm()
