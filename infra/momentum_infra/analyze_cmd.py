@@ -31,6 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from momentum.analysis import DecodeError, analyze_bytes
 
+    # Checked before the analysis, which can take a while, rather than when the PNG is saved.
+    if args.plot and not args.plot.parent.is_dir():
+        problem = "is not a folder" if args.plot.parent.exists() else "does not exist"
+        print(f"momentum analyze: --plot: {args.plot.parent} {problem}", file=sys.stderr)
+        return 2
     try:
         data = args.file.read_bytes()
     except OSError as exc:
@@ -53,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
             plot(result, data, args.plot, title=args.file.name)
         except ImportError:
             print("momentum analyze: --plot needs matplotlib (pip install matplotlib)", file=sys.stderr)
+            return 1
+        except OSError as exc:  # e.g. no permission to write there
+            print(f"momentum analyze: cannot write {args.plot}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         print(f"plot written to {args.plot}", file=sys.stderr)
     return 0

@@ -1,6 +1,8 @@
 import argparse
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 from momentum_infra import analyze_cmd
@@ -43,6 +45,48 @@ def test_plot_writes_a_png(wav_path, tmp_path, capsys):
 
     assert analyze_cmd.run(_args(str(wav_path), "--plot", str(out))) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_into_a_missing_folder_fails_at_once_with_one_line(wav_path, tmp_path, capsys):
+    missing = tmp_path / "out" / "dir"
+
+    assert analyze_cmd.run(_args(str(wav_path), "--plot", str(missing / "groove.png"))) == 2
+
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing analysed: the folder is checked first
+    assert err == f"momentum analyze: --plot: {missing} does not exist\n"
+    assert not missing.exists()
+
+
+def test_plot_under_a_file_is_refused(wav_path, tmp_path, capsys):
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("")
+
+    assert analyze_cmd.run(_args(str(wav_path), "--plot", str(not_a_folder / "groove.png"))) == 2
+    assert capsys.readouterr().err == f"momentum analyze: --plot: {not_a_folder} is not a folder\n"
+
+
+@pytest.mark.slow
+def test_plot_that_cannot_be_written_is_reported(wav_path, tmp_path, capsys):
+    taken = tmp_path / "groove.png"
+    taken.mkdir()  # a folder where the PNG should go
+
+    assert analyze_cmd.run(_args(str(wav_path), "--plot", str(taken))) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"momentum analyze: cannot write {taken}: Is a directory"]
+
+
+def test_plot_into_a_missing_folder_from_the_command_line(wav_path, tmp_path):
+    missing = tmp_path / "nowhere"
+    proc = subprocess.run(
+        [sys.executable, "-m", "momentum_infra.cli", "analyze", str(wav_path), "--plot", str(missing / "x.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [f"momentum analyze: --plot: {missing} does not exist"]
 
 
 def test_errors_are_reported_not_raised(tmp_path, capsys):

@@ -62,6 +62,19 @@ def test_beats_are_on_time():
     assert np.percentile(np.abs(matched), 90) < 0.02
 
 
+@pytest.mark.parametrize("style", ["rock", "click"])
+def test_a_beat_on_the_very_first_sample_is_kept(style):
+    # Issue 10: music that starts at 0 ms (no lead-in) lost its first beat, and with it the first bar.
+    clip = synth.render([synth.Part("A", 15, "C major", style)], 120, 4, 22050, lead_in=0.0)
+    result = analyze(clip.samples, clip.sample_rate)
+
+    assert clip.beats[0] == 0.0 and len(clip.beats) == 60
+    assert len(result.beats) == 60 and len(result.downbeats) == 15
+    assert result.beats[0] == pytest.approx(0.0, abs=0.01)
+    assert result.downbeats[0] == pytest.approx(0.0, abs=0.01)
+    assert synth.beat_f_measure(result.beats, clip.beats) == 1.0
+
+
 @pytest.mark.parametrize("signal", ["noise", "drone"])
 def test_no_tempo_without_rhythm(signal):
     rng = np.random.default_rng(0)

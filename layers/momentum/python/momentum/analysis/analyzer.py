@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -184,7 +185,7 @@ def _summarise(
     return result
 
 
-def _events(rhythm: tempo.Rhythm, env: np.ndarray, parts: list[dict]) -> list[dict]:
+def _events(rhythm: tempo.Rhythm, env: np.ndarray, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Beat, downbeat and section events (time_ms, duration_ms, event_type, event_data, confidence)."""
     beats_ms = np.round(rhythm.beats * 1000).astype(int)
     strength = env[rhythm.beat_frames] if len(rhythm.beat_frames) else np.zeros(0)
@@ -212,7 +213,9 @@ def _events(rhythm: tempo.Rhythm, env: np.ndarray, parts: list[dict]) -> list[di
     return events
 
 
-def _event(time_ms: int, duration_ms: int | None, event_type: str, data: dict, confidence: float) -> dict:
+def _event(
+    time_ms: int, duration_ms: int | None, event_type: str, data: dict[str, Any], confidence: float
+) -> dict[str, Any]:
     return {
         "time_ms": int(time_ms),
         "duration_ms": duration_ms,
@@ -222,7 +225,7 @@ def _event(time_ms: int, duration_ms: int | None, event_type: str, data: dict, c
     }
 
 
-def _summary(result: AnalysisResult, rhythm: tempo.Rhythm) -> dict:
+def _summary(result: AnalysisResult, rhythm: tempo.Rhythm) -> dict[str, Any]:
     """The JSON a client shows at once."""
     return {
         "analyzer_version": result.analyzer_version,

@@ -11,8 +11,12 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from soundfile import SoundFile
 
 DECODE_BLOCK_FRAMES = 1 << 18
 TRUNCATION_TOLERANCE = 0.02  # decoded length may fall this far short of the header's before we call it truncated
@@ -41,7 +45,7 @@ class Decoded:
 class AudioStream:
     """An open decoder: format facts plus block-wise reading into a reused buffer."""
 
-    def __init__(self, sound_file):
+    def __init__(self, sound_file: SoundFile) -> None:
         self._file = sound_file
         self.sample_rate = int(sound_file.samplerate)
         self.channels = int(sound_file.channels)

@@ -7,10 +7,12 @@ products near the CPU's peak.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from math import gcd
 
 import numpy as np
+import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 KAISER_BETA = 8.0  # about 80 dB stop-band attenuation
@@ -21,11 +23,12 @@ SCAN_NEGLIGIBLE = 1e-12  # block feedback this small no longer changes float32 o
 GRAMIAN_NEGLIGIBLE = 1e-8  # a^k this small adds < 1e-16 (relative) to a Gramian
 
 
-def kaiser_sinc(offsets: np.ndarray, cutoff: float, half_width: float) -> np.ndarray:
+def kaiser_sinc(offsets: npt.NDArray[np.float64], cutoff: float, half_width: float) -> npt.NDArray[np.float64]:
     """Windowed-sinc low-pass taps at fractional `offsets` (in input samples); `cutoff` in cycles per sample."""
     ratio = np.clip(offsets / half_width, -1.0, 1.0)
     kaiser = np.i0(KAISER_BETA * np.sqrt(1.0 - ratio**2)) / np.i0(KAISER_BETA)
-    return 2 * cutoff * np.sinc(2 * cutoff * offsets) * kaiser * (np.abs(offsets) < half_width)
+    taps: npt.NDArray[np.float64] = 2 * cutoff * np.sinc(2 * cutoff * offsets) * kaiser * (np.abs(offsets) < half_width)
+    return taps
 
 
 @lru_cache(maxsize=8)
@@ -54,7 +57,7 @@ class Resampler:
             self.matrix, self.block_in, self.block_out, self.context = _resampling_matrix(self.up, self.down)
             self._carry = np.zeros(self.context, np.float32)  # silence before the start
 
-    def process(self, x: np.ndarray) -> np.ndarray:
+    def process(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         if self.identity:
             return x
         buf = np.concatenate([self._carry, x])
@@ -65,25 +68,32 @@ class Resampler:
             return np.zeros(0, np.float32)
         frames = sliding_window_view(buf, window)[:: self.block_in][:rows]
         self._carry = buf[rows * self.block_in :]
-        return (frames @ self.matrix).ravel()
+        out: npt.NDArray[np.float32] = (frames @ self.matrix).ravel()
+        return out
 
-    def flush(self) -> np.ndarray:
+    def flush(self) -> npt.NDArray[np.float32]:
         if self.identity:
             return np.zeros(0, np.float32)
         return self.process(np.zeros(self.block_in + 2 * self.context, np.float32))
 
 
-def _gramian_factor(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _gramian_factor(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """L with L @ L.T = sum_k a^k b b^T a^kT (the Gramian), by squaring (Smith's method): stable and positive."""
     gram, power = b @ b.T, a
     while np.abs(power).max() > GRAMIAN_NEGLIGIBLE:
         gram = gram + power @ gram @ power.T
         power = power @ power
     values, vectors = np.linalg.eigh(gram)
-    return vectors * np.sqrt(np.clip(values, 1e-300, None))
+    factor: npt.NDArray[np.float64] = vectors * np.sqrt(np.clip(values, 1e-300, None))
+    return factor
 
 
-def _balanced_state_space(b: np.ndarray, a: np.ndarray):
+# (A, B, C, D) of a state-space filter: x' = A x + B u, y = C x + D u
+StateSpace = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64], float]
+Sections = tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]
+
+
+def _balanced_state_space(b: npt.NDArray[np.float64], a: npt.NDArray[np.float64]) -> StateSpace:
     """Balanced realisation (A, B, C, D) of one low-order section b(z)/a(z).
 
     A direct form would carry past outputs as state, and for the 38 Hz high-pass of the K-filter those
@@ -101,10 +111,10 @@ def _balanced_state_space(b: np.ndarray, a: np.ndarray):
     u, sv, vt = np.linalg.svd(lo.T @ lc)
     to_bal = lc @ vt.T / np.sqrt(sv)
     from_bal = (u / np.sqrt(sv)).T @ lo.T
-    return from_bal @ comp @ to_bal, from_bal @ ctrl, obs @ to_bal, b[0]
+    return from_bal @ comp @ to_bal, from_bal @ ctrl, obs @ to_bal, float(b[0])
 
 
-def _cascade(sections: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]):
+def _cascade(sections: Sections) -> StateSpace:
     """State space of second-order sections in series, each kept in its own balanced coordinates."""
     am, bm, cm, dm = _balanced_state_space(*(np.array(c) for c in sections[0]))
     for b, a in sections[1:]:
@@ -118,7 +128,9 @@ def _cascade(sections: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...]):
 
 
 @lru_cache(maxsize=8)
-def _block_iir_matrices(sections, block: int):
+def _block_iir_matrices(
+    sections: Sections, block: int
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float32], npt.NDArray[np.float64]]:
     """Block form of a state-space filter: y = x @ T + s @ O and s_next = s @ F + x @ G (row-vector states)."""
     am, bm, cm, dm = _cascade(sections)
     n = am.shape[0]
@@ -141,7 +153,7 @@ class BlockIIR:
     linear recurrence over blocks, solved with a log-depth parallel prefix scan in float64.
     """
 
-    def __init__(self, sections: list[tuple[np.ndarray, np.ndarray]], block: int, channels: int):
+    def __init__(self, sections: Sequence[tuple[Sequence[float], Sequence[float]]], block: int, channels: int):
         """`sections`: (b, a) coefficient pairs of filters applied in series, e.g. the two K-weighting biquads."""
         normalised = tuple(
             (tuple(np.asarray(b, float) / a[0]), tuple(np.asarray(a, float) / a[0])) for b, a in sections
@@ -150,7 +162,7 @@ class BlockIIR:
         self.toeplitz, self.gain, self.observe, self.feedback = _block_iir_matrices(normalised, block)
         self._state = np.zeros((channels, len(self.feedback)))
 
-    def process(self, x: np.ndarray) -> np.ndarray:
+    def process(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Filter x of shape (channels, blocks * block); returns float32 output of the same shape."""
         ch, n = x.shape
         rows = x.reshape(ch * (n // self.block), self.block)
@@ -165,7 +177,8 @@ class BlockIIR:
         start = np.concatenate([self._state[:, None, :], state[:, :-1]], axis=1).astype(np.float32)
         y += start.reshape(len(y), -1) @ self.observe
         self._state = state[:, -1].copy()
-        return y.reshape(ch, n)
+        out: npt.NDArray[np.float32] = y.reshape(ch, n)
+        return out
 
 
 def frame_signal(x: np.ndarray, length: int, hop: int) -> np.ndarray:

@@ -11,8 +11,10 @@ Together they cost 40 % less than one 2048-point STFT and resolve bass notes twi
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .dsp import Resampler, frame_signal
 
@@ -55,7 +57,7 @@ def _hann(n: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=4)
-def _band_matrices(rate: int) -> dict:
+def _band_matrices(rate: int) -> dict[str, Any]:
     bin_hz = rate / N_FFT
     freqs = np.arange(N_FFT // 2 + 1) * bin_hz
     window = _hann(N_FFT)
@@ -197,13 +199,14 @@ def per_frame(pitch_rows: np.ndarray, n_frames: int) -> np.ndarray:
     return pitch_rows[np.minimum(nearest, len(pitch_rows) - 1)]
 
 
-def fold_chroma(wheel: np.ndarray, tuning: float) -> np.ndarray:
+def fold_chroma(wheel: npt.NDArray[np.float32], tuning: float) -> npt.NDArray[np.float32]:
     """12-bin chroma (C = 0) from the 36-bin wheel (A = 0), shifted by `tuning` semitones (interpolated)."""
     per_octave = 12 * CHROMA_BINS_PER_SEMITONE
     pos = np.arange(per_octave) / CHROMA_BINS_PER_SEMITONE - tuning + 9  # wheel position -> semitones from C
     dist = (pos[:, None] - np.arange(12)[None, :] + 6) % 12 - 6
     fold = np.clip(1 - np.abs(dist), 0, None)
-    return wheel @ fold.astype(wheel.dtype)
+    chroma: npt.NDArray[np.float32] = wheel @ fold.astype(wheel.dtype)
+    return chroma
 
 
 def estimate_tuning(wheel: np.ndarray) -> float:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from .features import HOP_MS, N_BANDS, band_edges, frame_blocks
 
@@ -32,7 +34,7 @@ _FIELDS = (  # name, numpy type, count, unit
 _STRUCT_CODES = {"u1": "B", "<u2": "H"}
 
 
-def _dtype(layout: dict) -> np.dtype:
+def _dtype(layout: dict[str, Any]) -> np.dtype[np.void]:
     """numpy structured dtype described by a frame layout."""
     return np.dtype(
         {
@@ -44,7 +46,7 @@ def _dtype(layout: dict) -> np.dtype:
     )
 
 
-def make_layout(onset_scale: float) -> dict:
+def make_layout(onset_scale: float) -> dict[str, Any]:
     """The JSON-able frame layout; physical value = raw * scale + offset."""
     scales = {
         "bands": (DB_STEP, DB_FLOOR),
@@ -52,7 +54,8 @@ def make_layout(onset_scale: float) -> dict:
         "onset": (onset_scale, 0.0),
         "rms": (DB_STEP, DB_FLOOR),
     }
-    fields, offset = [], 0
+    fields: list[dict[str, Any]] = []
+    offset = 0
     for name, dtype, count, unit in _FIELDS:
         scale, add = scales[name]
         fields.append(
@@ -83,9 +86,10 @@ def _db_to_u8(db: np.ndarray) -> np.ndarray:
     return np.clip(np.round((db - DB_FLOOR) / DB_STEP), 0, 255).astype(np.uint8)
 
 
-def _power_db(power: np.ndarray) -> np.ndarray:
+def _power_db(power: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.floating[Any]]:
     with np.errstate(divide="ignore"):
-        return 10 * np.log10(power)
+        db: npt.NDArray[np.floating[Any]] = 10 * np.log10(power)
+    return db
 
 
 @dataclass
@@ -96,7 +100,7 @@ class FrameData:
     frame_count: int
     bands: int
     bytes_per_frame: int
-    frame_layout: dict
+    frame_layout: dict[str, Any]
     data: bytes
 
     @classmethod
@@ -113,7 +117,7 @@ class FrameData:
         frames["rms"] = _db_to_u8(_power_db(power / 2))
         return cls(HOP_MS, len(frames), N_BANDS, layout["bytes_per_frame"], layout, frames.tobytes())
 
-    def chunks(self, chunk_size_frames: int = DEFAULT_CHUNK_FRAMES) -> Iterator[dict]:
+    def chunks(self, chunk_size_frames: int = DEFAULT_CHUNK_FRAMES) -> Iterator[dict[str, Any]]:
         """Consecutive chunks covering every frame once; end_frame and end_time_ms are exclusive."""
         for index, start in enumerate(range(0, self.frame_count, chunk_size_frames)):
             end = min(start + chunk_size_frames, self.frame_count)
@@ -136,7 +140,7 @@ class FrameData:
         return -(-self.frame_count // chunk_size_frames)
 
 
-def decode_frames(layout: dict, data: bytes, compression_type: str | None = None) -> dict[str, np.ndarray]:
+def decode_frames(layout: dict[str, Any], data: bytes, compression_type: str | None = None) -> dict[str, np.ndarray]:
     """Physical per-frame values from frame bytes using only the layout: name -> float array, shape
     (frames,) or (frames, count). Raw zero levels (silence) decode to the floor value."""
     if compression_type == "zlib":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from .features import HOP_MS
 
@@ -50,11 +51,12 @@ CONFIDENCE_SCALE = 0.15  # correlation margin (best minus runner-up) that counts
 MIN_CHROMA_CONTRAST = 0.08
 
 
-def _profiles() -> np.ndarray:
+def _profiles() -> npt.NDArray[np.float64]:
     """(24, 12) zero-mean, unit-norm profiles: rows 0-11 major on C..B, 12-23 minor on C..B."""
     rows = [np.roll(base, tonic) for base in (MAJOR_PROFILE, MINOR_PROFILE) for tonic in range(12)]
     profiles = np.array(rows) - np.mean(rows, axis=1, keepdims=True)
-    return profiles / np.linalg.norm(profiles, axis=1, keepdims=True)
+    unit: npt.NDArray[np.float64] = profiles / np.linalg.norm(profiles, axis=1, keepdims=True)
+    return unit
 
 
 PROFILES = _profiles()

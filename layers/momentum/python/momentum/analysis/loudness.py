@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from .dsp import BlockIIR, kaiser_sinc
 
@@ -80,17 +81,19 @@ class LoudnessMeter:
         return energies[: n_samples // self.sub_len] / self.sub_len
 
 
-def _to_lufs(power: np.ndarray | float) -> np.ndarray:
+def _to_lufs(power: npt.NDArray[np.float64] | float) -> npt.NDArray[np.float64]:
     with np.errstate(divide="ignore"):
-        return LOUDNESS_OFFSET + 10 * np.log10(power)
+        lufs: npt.NDArray[np.float64] = LOUDNESS_OFFSET + 10 * np.log10(power)
+    return lufs
 
 
-def _window_power(sub_power: np.ndarray, subs: int) -> np.ndarray:
+def _window_power(sub_power: npt.NDArray[np.float64], subs: int) -> npt.NDArray[np.float64]:
     """Mean power of every window of `subs` consecutive sub-blocks (step: one sub-block)."""
     if len(sub_power) < subs:
         return np.zeros(0)
     c = np.concatenate([[0.0], np.cumsum(sub_power)])
-    return (c[subs:] - c[:-subs]) / subs
+    power: npt.NDArray[np.float64] = (c[subs:] - c[:-subs]) / subs
+    return power
 
 
 def integrated_loudness(sub_power: np.ndarray) -> float | None:

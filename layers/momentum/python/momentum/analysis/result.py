@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -35,10 +36,10 @@ class AnalysisResult:
     loudness_range_lu: float | None
     true_peak_dbtp: float | None
     sample_peak_dbfs: float | None
-    sections: list[dict]
+    sections: list[dict[str, Any]]
     frames: FrameData
-    events: list[dict] = field(default_factory=list)
-    summary: dict = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self, indent: int | None = 2) -> str:
         """Summary, sections, events and frame manifest (not the frame bytes) as JSON."""

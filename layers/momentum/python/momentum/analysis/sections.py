@@ -4,8 +4,10 @@ from clustering the segments that repeat, and a musical name where the evidence 
 from __future__ import annotations
 
 import string
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from numpy.lib.stride_tricks import as_strided
 
 from .features import N_BANDS, frame_blocks
@@ -31,15 +33,17 @@ SAME_LABEL_SIMILARITY = 0.8  # normalised block similarity for two segments to s
 TIMBRE_WEIGHT, LOUDNESS_WEIGHT = 1.0, 0.5
 
 
-def _dct_matrix(n: int, k: int) -> np.ndarray:
+def _dct_matrix(n: int, k: int) -> npt.NDArray[np.float64]:
     m = np.arange(n)
-    return np.cos(np.pi / n * (m[:, None] + 0.5) * np.arange(k)[None, :])
+    basis: npt.NDArray[np.float64] = np.cos(np.pi / n * (m[:, None] + 0.5) * np.arange(k)[None, :])
+    return basis
 
 
-def pooled(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+def pooled(values: npt.NDArray[np.floating[Any]], bounds: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
     """Mean of rows of `values` between consecutive frame `bounds`."""
     csum = np.vstack([np.zeros((1,) + values.shape[1:]), np.cumsum(values, axis=0, dtype=np.float64)])
-    return (csum[bounds[1:]] - csum[bounds[:-1]]) / np.maximum(np.diff(bounds), 1)[:, None]
+    means: npt.NDArray[np.float64] = (csum[bounds[1:]] - csum[bounds[:-1]]) / np.maximum(np.diff(bounds), 1)[:, None]
+    return means
 
 
 def unit_bounds(beat_frames: np.ndarray, n_frames: int) -> np.ndarray:
@@ -66,19 +70,21 @@ def unit_features(chroma: np.ndarray, bands: np.ndarray, bounds: np.ndarray) -> 
     harmony = pooled(chroma, bounds)
     harmony /= np.linalg.norm(harmony, axis=1, keepdims=True) + 1e-12
 
-    def standard(x: np.ndarray) -> np.ndarray:
+    def standard(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         x = x - x.mean(axis=0)
-        return x / (np.sqrt(np.mean(x**2) * x.shape[1]) + 1e-12)
+        scaled: npt.NDArray[np.float64] = x / (np.sqrt(np.mean(x**2) * x.shape[1]) + 1e-12)
+        return scaled
 
     return np.hstack([standard(harmony), TIMBRE_WEIGHT * standard(timbre), LOUDNESS_WEIGHT * standard(level)])
 
 
-def self_similarity(features: np.ndarray) -> np.ndarray:
+def self_similarity(features: npt.NDArray[np.float64]) -> npt.NDArray[np.float32]:
     unit = (features / (np.linalg.norm(features, axis=1, keepdims=True) + 1e-12)).astype(np.float32)
-    return unit @ unit.T
+    similarity: npt.NDArray[np.float32] = unit @ unit.T
+    return similarity
 
 
-def novelty(ssm: np.ndarray, half: int) -> np.ndarray:
+def novelty(ssm: npt.NDArray[np.float32], half: int) -> npt.NDArray[np.float64]:
     """Checkerboard-kernel novelty along the diagonal (Gaussian-tapered kernel normalised to unit absolute
     sum, zero padding at the ends): half the drop in mean similarity from within each side to across."""
     n = len(ssm)
@@ -90,7 +96,8 @@ def novelty(ssm: np.ndarray, half: int) -> np.ndarray:
     padded[half : half + n, half : half + n] = ssm
     s0, s1 = padded.strides
     blocks = as_strided(padded, shape=(n, 2 * half, 2 * half), strides=(s0 + s1, s0, s1))
-    return np.einsum("ijk,jk->i", blocks, kernel)
+    curve: npt.NDArray[np.float64] = np.einsum("ijk,jk->i", blocks, kernel)
+    return curve
 
 
 def find_boundaries(nov: np.ndarray, downbeat_units: np.ndarray, min_units: int) -> np.ndarray:
@@ -170,7 +177,7 @@ def analyse_sections(
     beat_times: np.ndarray,
     sub_power: np.ndarray,
     duration: float,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Sections covering the whole track, each with label, musical name, loudness, tempo and key."""
     n_frames = len(chroma)
     bounds = unit_bounds(beat_frames, n_frames)
@@ -196,7 +203,7 @@ def analyse_sections(
     # Unit boundaries are beat frames; report the refined beat times rather than the frame grid.
     beat_at = dict(zip(beat_frames.tolist(), beat_times.tolist(), strict=True))
     edges_s = np.array([0.0] + [beat_at.get(int(f), f / FPS) for f in start_frames[1:]] + [duration])
-    sections = []
+    sections: list[dict[str, Any]] = []
     for i in range(len(starts)):
         start_s, end_s = float(edges_s[i]), float(edges_s[i + 1])
         sub = slice(int(round(start_s / SUB_BLOCK_S)), int(round(end_s / SUB_BLOCK_S)))

@@ -11,9 +11,10 @@ beats.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from .features import HOP_MS, band_edges, frame_blocks
 
@@ -90,23 +91,26 @@ def onset_envelopes(bands: np.ndarray) -> Onsets:
     ).astype(np.float32)
     flux = np.zeros((len(bands), len(weights.T)), np.float32)
     for block in frame_blocks(len(bands)):
-        start = max(block.start - 1, 0)  # one frame of overlap for the difference
-        level = np.log10(bands[start : block.stop] / floor + 1)
-        rise = np.maximum(np.diff(level, axis=0), 0)
-        flux[start + 1 : block.stop] = rise @ weights
+        level = np.log10(bands[max(block.start - 1, 0) : block.stop] / floor + 1)  # one frame of overlap
+        if block.start == 0:
+            # Before the first frame there is silence (the frames are zero-padded there): music that starts at
+            # 0 ms rises from it, and without this row its first onset, and so its first beat, would be lost.
+            level = np.vstack([np.zeros_like(level[:1]), level])
+        flux[block] = np.maximum(np.diff(level, axis=0), 0) @ weights
     return Onsets(*flux.T)
 
 
-def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+def _autocorrelation(x: npt.NDArray[np.float32], max_lag: int) -> npt.NDArray[np.float64]:
     x = x - x.mean()
     n = len(x)
     size = 1 << int(np.ceil(np.log2(2 * n)))
     spec = np.fft.rfft(x, size)
     acf = np.fft.irfft(spec.real**2 + spec.imag**2, size)[: max_lag + 1]
-    return acf / acf[0] if acf[0] > 0 else acf
+    normalised: npt.NDArray[np.float64] = acf / acf[0] if acf[0] > 0 else acf
+    return normalised
 
 
-def _interp(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+def _interp(values: npt.NDArray[np.float64], positions: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.interp(positions, np.arange(len(values)), values)
 
 
@@ -114,16 +118,19 @@ def _bpm(period: float) -> float:
     return 60.0 * FPS / period
 
 
-def _comb(acf: np.ndarray, periods: np.ndarray, multiples: int = COMB_MULTIPLES) -> np.ndarray:
+def _comb(
+    acf: npt.NDArray[np.float64], periods: npt.NDArray[np.float64], multiples: int = COMB_MULTIPLES
+) -> npt.NDArray[np.float64]:
     """Mean autocorrelation at the first `multiples` multiples of each period (fractional lags)."""
     lags = np.asarray(periods, float)[:, None] * np.arange(1, multiples + 1)[None, :]
-    return _interp(acf, np.minimum(lags, len(acf) - 1)).mean(axis=1)
+    mean: npt.NDArray[np.float64] = _interp(acf, np.minimum(lags, len(acf) - 1)).mean(axis=1)
+    return mean
 
 
 def _dominant_period(acf: np.ndarray) -> float:
     """The strongest periodicity (comb over multiples, mild prior) on a fine grid of the tempo range."""
     periods = 60 * FPS / np.geomspace(MIN_BPM, MAX_BPM, TEMPO_GRID)
-    prior = np.exp(-0.5 * (np.log2(_bpm(periods) / PRIOR_CENTER_BPM) / PRIOR_WIDTH_OCTAVES) ** 2)
+    prior = np.exp(-0.5 * (np.log2(60.0 * FPS / periods / PRIOR_CENTER_BPM) / PRIOR_WIDTH_OCTAVES) ** 2)
     return float(periods[np.argmax(_comb(acf, periods) * prior)])
 
 
@@ -135,7 +142,7 @@ def _refine(acf: np.ndarray, period: float) -> float:
     return float(fine[np.argmax(_comb(acf, fine, multiples))])
 
 
-def _grid_values(env: np.ndarray, period: float) -> np.ndarray:
+def _grid_values(env: npt.NDArray[np.float32], period: float) -> npt.NDArray[np.float32]:
     """Envelope at the points of the best-phase pulse grid of each window, as a (windows, points) array.
 
     Fitting the phase per window keeps slow tempo drift from blurring the grid.
@@ -146,7 +153,8 @@ def _grid_values(env: np.ndarray, period: float) -> np.ndarray:
     phases = np.arange(int(np.ceil(period)))
     grid = starts[:, None, None] + phases[None, :, None] + np.round(np.arange(points) * period)[None, None, :]
     values = env[np.minimum(grid.astype(int), len(env) - 1)]
-    return values[np.arange(len(starts)), values.mean(axis=2).argmax(axis=1)]
+    best: npt.NDArray[np.float32] = values[np.arange(len(starts)), values.mean(axis=2).argmax(axis=1)]
+    return best
 
 
 def pulse_fill(env: np.ndarray, period: float) -> float:
@@ -198,18 +206,25 @@ def alternation(env: np.ndarray, period: float) -> float:
     return float(np.median(np.minimum(even, odd) / np.maximum(np.maximum(even, odd), 1e-9)))
 
 
-def _peak_positions(env: np.ndarray, frames: np.ndarray) -> np.ndarray:
-    """Sub-frame position of the envelope peak nearest each frame (within +-2 frames), by parabolic fit."""
+def _peak_positions(env: npt.NDArray[np.float32], frames: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    """Sub-frame position of the envelope peak nearest each frame (within +-2 frames), by parabolic fit.
+
+    A peak on the first or last frame stays there (no neighbour to fit): music starting at 0 ms has its first
+    beat at 0.
+    """
+    last = len(env) - 1
     offsets = np.arange(-2, 3)
-    idx = np.clip(frames[:, None] + offsets[None, :], 1, len(env) - 2)
+    idx = np.clip(frames[:, None] + offsets[None, :], 0, last)
     peak = idx[np.arange(len(frames)), env[idx].argmax(axis=1)]
-    left, mid, right = env[peak - 1], env[peak], env[peak + 1]
+    left, mid, right = env[np.maximum(peak - 1, 0)], env[peak], env[np.minimum(peak + 1, last)]
     denom = left - 2 * mid + right
-    shift = np.where(denom < 0, 0.5 * (left - right) / np.where(denom < 0, denom, 1), 0.0)
-    return peak + np.clip(shift, -0.5, 0.5)
+    fit = (denom < 0) & (peak > 0) & (peak < last)
+    shift = np.where(fit, 0.5 * (left - right) / np.where(fit, denom, 1), 0.0)
+    positions: npt.NDArray[np.float64] = peak + np.clip(shift, -0.5, 0.5)
+    return positions
 
 
-def track_beats(env: np.ndarray, period: float) -> np.ndarray:
+def track_beats(env: npt.NDArray[np.float32], period: float) -> npt.NDArray[np.intp]:
     """Beat frames by dynamic programming: maximise the onset strength at beats minus
     TIGHTNESS * log(interval / period)^2 per interval.
 
@@ -242,10 +257,10 @@ def track_beats(env: np.ndarray, period: float) -> np.ndarray:
     if not len(peaks):
         return np.zeros(0, int)
     last = peaks[score[peaks] >= 0.5 * np.median(score[peaks])][-1]
-    beats = [last]
-    while back[beats[-1]] >= 0:
-        beats.append(back[beats[-1]])
-    beats = np.array(beats[::-1])
+    chain = [last]
+    while back[chain[-1]] >= 0:
+        chain.append(back[chain[-1]])
+    beats: npt.NDArray[np.intp] = np.array(chain[::-1])
     # Drop beats in the silent lead-in and tail, where the tracker just keeps counting.
     strength = local[beats]
     keep = np.flatnonzero(strength >= TRIM_RATIO * np.sqrt(np.mean(strength**2)))
@@ -263,8 +278,9 @@ def _beat_chroma_change(chroma: np.ndarray, beat_frames: np.ndarray) -> np.ndarr
     return change
 
 
-def _zscore(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean()) / (x.std() + 1e-9)
+def _zscore(x: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.floating[Any]]:
+    z: npt.NDArray[np.floating[Any]] = (x - x.mean()) / (x.std() + 1e-9)
+    return z
 
 
 def find_bars(
@@ -300,12 +316,16 @@ def _no_rhythm() -> Rhythm:
 def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
     """Tempo, beats and bars from the onset envelopes and per-frame chroma."""
     env = onsets.full
-    if len(env) < 4 * FPS or env.max() <= 0:
+    # Tempo and metrical level come from the changes between frames: the rise into frame 0 is the entry of
+    # every band at once, a start rather than a pulse, and would outweigh the real accents there.
+    between, pulse = env.copy(), onsets.pulse.copy()
+    between[0] = pulse[0] = 0.0
+    if len(env) < 4 * FPS or between.max() <= 0:
         return _no_rhythm()
     max_lag = min(len(env) - 1, int(max(COMB_MULTIPLES * 60 / MIN_BPM, REFINE_MAX_LAG_S) * FPS))
-    acf = _autocorrelation(onsets.pulse, max_lag)
-    high_share = (float(env.sum()) - float(onsets.pulse.sum())) / (1 - PULSE_HIGH_WEIGHT) / float(env.sum())
-    period, clarity = choose_period(onsets.pulse, acf, drumless=high_share < DRUMLESS_HIGH_SHARE)
+    acf = _autocorrelation(pulse, max_lag)
+    high_share = (float(between.sum()) - float(pulse.sum())) / (1 - PULSE_HIGH_WEIGHT) / float(between.sum())
+    period, clarity = choose_period(pulse, acf, drumless=high_share < DRUMLESS_HIGH_SHARE)
     periodicity = float(_comb(acf, np.array([period]))[0])
     if periodicity < MIN_PERIODICITY:  # noise, drones, speech: no beat to report
         return _no_rhythm()
