@@ -70,6 +70,6 @@ def test_an_upload_is_analysed_by_the_local_stack(dev_server):
     status, events = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/events?type=beat", token=token)
     assert status == 200 and len(events["items"]) >= 9
     status, frames = dev_server.call(
-        "GET", f"/reference/analyses/{analysis['id']}/frames?from_ms=0&to_ms=6000", token=token
+        "GET", f"/reference/analyses/{analysis['id']}/frames?start_time_ms=0&end_time_ms=6000", token=token
     )
     assert status == 200 and frames["chunks"] and frames["manifest"]["bytes_per_frame"] > 0
