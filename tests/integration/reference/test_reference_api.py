@@ -288,6 +288,22 @@ def test_an_unknown_event_type_is_422_naming_the_vocabulary(analysed, reference,
     assert everything.status_code == 200 and {e["event_type"] for e in everything.json_body["items"]} == stored
 
 
+def test_the_openapi_document_names_ranges_and_the_event_vocabulary():
+    import re
+
+    from momentum_infra.openapi import openapi_document
+
+    paths = openapi_document()["paths"]
+    for path in ("/reference/analyses/{analysis_id}/frames", "/reference/analyses/{analysis_id}/events"):
+        names = {p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query"}
+        assert {"start_time_ms", "end_time_ms"} <= names and not names & {"from_ms", "to_ms"}, names
+    (type_param,) = [
+        p for p in paths["/reference/analyses/{analysis_id}/events"]["get"]["parameters"] if p["name"] == "type"
+    ]
+    pattern = type_param["schema"]["pattern"]
+    assert re.fullmatch(pattern, "beat,downbeat,section") and not re.fullmatch(pattern, "bogus")
+
+
 def test_time_ranges_are_named_start_time_ms_and_end_time_ms(analysed, reference):
     user, _, analysis = analysed
     frames = reference.get(
@@ -295,6 +311,15 @@ def test_time_ranges_are_named_start_time_ms_and_end_time_ms(analysed, reference
     ).json_body
     assert (frames["start_time_ms"], frames["end_time_ms"]) == (1000, 2000)
     assert "from_ms" not in frames and "to_ms" not in frames
+    # The summary's sections too, in whole milliseconds, matching the section events
+    sections = analysis["summary"]["sections"]
+    assert sections and all(set(s) >= {"start_time_ms", "end_time_ms"} and "start_s" not in s for s in sections)
+    events = reference.get(f"/reference/analyses/{analysis['id']}/events?type=section", headers=user.headers).json_body[
+        "items"
+    ]
+    assert [(s["start_time_ms"], s["end_time_ms"]) for s in sections] == [
+        (e["time_ms"], e["time_ms"] + e["duration_ms"]) for e in events
+    ]
     reversed_range = reference.get(
         f"/reference/analyses/{analysis['id']}/events?start_time_ms=2000&end_time_ms=1000", headers=user.headers
     ).json_body["error"]

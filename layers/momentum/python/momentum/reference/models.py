@@ -188,6 +188,8 @@ class EventQuery(PageQuery):
         max_length=200,
         description=f"One event type, or several separated by commas: {', '.join(EVENT_TYPES)}",
         examples=["beat,downbeat"],
+        # Documented for clients; the validator below gives the clearer message
+        json_schema_extra={"pattern": f"^({'|'.join(EVENT_TYPES)})(,({'|'.join(EVENT_TYPES)}))*$"},
     )
     start_time_ms: TimeMs | None = None
     end_time_ms: TimeMs | None = None

@@ -6,6 +6,7 @@ The runs that produce them are ``momentum.reference.runs``.
 from __future__ import annotations
 
 import base64
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
@@ -78,7 +79,29 @@ def get_track_analysis(conn: Connection, user_id: UUID, track_id: UUID) -> Analy
     if analysis is None:
         exists = conn.execute(OWNED_TRACK_EXISTS, (track_id, user_id)).fetchone()
         raise NotFound("analysis" if exists else "track")
-    return analysis
+    if analysis.summary is None:
+        return analysis
+    return analysis.model_copy(update={"summary": client_summary(analysis.summary)})
+
+
+def client_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The stored summary as clients see it: section ranges in integer milliseconds named as every other range
+    of the API (``start_time_ms``/``end_time_ms``). The analyser keeps seconds in what it stores; mapping here
+    serves summaries stored before and after alike."""
+    sections = summary.get("sections")
+    if not isinstance(sections, list):
+        return summary
+    return summary | {"sections": [_section_in_ms(section) for section in sections]}
+
+
+def _section_in_ms(section: Any) -> Any:
+    if not isinstance(section, dict) or "start_s" not in section:
+        return section
+    shown = {name: value for name, value in section.items() if name not in ("start_s", "end_s")}
+    times = {"start_time_ms": round(section["start_s"] * 1000)}
+    if section.get("end_s") is not None:
+        times["end_time_ms"] = round(section["end_s"] * 1000)
+    return times | shown
 
 
 def frame_range(query: FrameRangeQuery) -> tuple[int, int]:
