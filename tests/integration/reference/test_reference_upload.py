@@ -492,3 +492,23 @@ def test_a_fresh_upload_form_replaces_an_expired_one(uploads, reference, handler
     # Then, once analysed, the file is there: no form replaces it
     again = reference.post(f"/reference/tracks/{track_id}/upload", headers=user.headers, body=b"")
     assert again.status_code == 409 and again.json_body["error"]["code"] == "conflict"
+
+
+def test_a_track_whose_file_was_unusable_takes_a_new_file_through_a_fresh_form(
+    uploads, reference, handler, make_user, conn
+):
+    user = make_user()
+    good = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, size=len(good))
+    track_id = created["track"]["id"]
+    bad, _, _ = BAD_FILES["corrupt"]
+    handler(uploads.sqs_event(upload_and_receive(uploads, created, bad)))
+    assert track_row(conn, track_id)[0] == "error"
+
+    response = reference.post(f"/reference/tracks/{track_id}/upload", headers=user.headers, body=b"")
+    assert response.status_code == 200, response.body
+    assert handler(uploads.sqs_event(upload_and_receive(uploads, {"upload": response.json_body}, good))) == {
+        "batchItemFailures": []
+    }
+    status, error, bpm, _, _ = track_row(conn, track_id)
+    assert (status, error) == ("ready", None) and bpm == pytest.approx(120.0, rel=0.04)
