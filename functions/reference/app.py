@@ -47,6 +47,18 @@ def delete_track(ctx: Context, track_id: UUID) -> None:
     tracks.delete_track(ctx.conn, ctx.user.id, track_id)
 
 
+@app.route("/reference/tracks/{track_id}/playback", response=m.PlaybackUrl)
+def get_track_playback(ctx: Context, track_id: UUID) -> m.PlaybackUrl:
+    """A short-lived URL to play or download the track's file (GET; Range requests seek, answered 206)."""
+    return tracks.playback_url(ctx.conn, ctx.user.id, track_id)
+
+
+@app.route("/reference/tracks/{track_id}/upload", ["POST"], response=m.UploadForm, errors=("conflict",))
+def renew_track_upload(ctx: Context, track_id: UUID) -> m.UploadForm:
+    """A fresh presigned POST for the track's file, when the first one expired or failed (not once analysed)."""
+    return tracks.renew_upload(ctx.conn, ctx.user.id, track_id)
+
+
 @app.route("/reference/tracks/{track_id}/reanalyze", ["POST"], response=m.Analysis, status=202)
 def reanalyze_track(ctx: Context, track_id: UUID) -> m.Analysis:
     """Queue a new analysis of the stored file."""
@@ -69,13 +81,15 @@ def get_analysis(ctx: Context, track_id: UUID) -> m.Analysis:
     errors=("analysis_not_ready",),
 )
 def get_frames(ctx: Context[None, m.FrameRangeQuery], analysis_id: UUID) -> m.Frames:
-    """The frame chunks overlapping [from_ms, to_ms) (at most 5 minutes; to_ms defaults to from_ms + 5 min)."""
+    """The frame chunks overlapping [start_time_ms, end_time_ms) (at most 5 minutes; the end defaults to the
+    start + 5 min)."""
     return results.get_frames(ctx.conn, ctx.user.id, analysis_id, ctx.query)
 
 
 @app.route("/reference/analyses/{analysis_id}/events", query=m.EventQuery, response=Page[m.AnalysisEvent])
 def list_events(ctx: Context[None, m.EventQuery], analysis_id: UUID) -> Page[m.AnalysisEvent]:
-    """Beats, downbeats, sections and other events in time order; filter by type (comma-separated) and range."""
+    """Beats, downbeats and sections in time order; filter by type (comma-separated) and range (422 on an unknown
+    type)."""
     return results.list_events(ctx.conn, ctx.user.id, analysis_id, ctx.query, ctx.page)
 
 

@@ -1,11 +1,13 @@
 """A reference track's whole way through `momentum dev` over HTTP: create it, POST the file to the presigned
-form (the local stack's S3), and watch the analysis arrive through the bucket notification and the queue."""
+form (the local stack's S3), watch the analysis arrive through the bucket notification and the queue, and play
+the file back through a presigned GET that seeks with Range requests."""
 
 import io
 import time
 import urllib.error
 import urllib.request
 import uuid
+from email.message import Message
 
 import pytest
 
@@ -70,6 +72,50 @@ def test_an_upload_is_analysed_by_the_local_stack(dev_server):
     status, events = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/events?type=beat", token=token)
     assert status == 200 and len(events["items"]) >= 9
     status, frames = dev_server.call(
-        "GET", f"/reference/analyses/{analysis['id']}/frames?from_ms=0&to_ms=6000", token=token
+        "GET", f"/reference/analyses/{analysis['id']}/frames?start_time_ms=0&end_time_ms=6000", token=token
     )
     assert status == 200 and frames["chunks"] and frames["manifest"]["bytes_per_frame"] > 0
+    assert (frames["start_time_ms"], frames["end_time_ms"]) == (0, 6000)
+    status, error = dev_server.call("GET", f"/reference/analyses/{analysis['id']}/events?type=bogus", token=token)
+    assert status == 422 and error["error"]["code"] == "invalid_input"
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, Message, bytes]:
+    """(status, headers looked up in any case, body)."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_a_fresh_form_uploads_and_the_playback_url_seeks(dev_server):
+    token = dev_server.create_user(f"player-{uuid.uuid4().hex[:8]}@example.com")
+    data = wav_bytes(seconds=3.0)
+    status, created = dev_server.call(
+        "POST",
+        "/reference/tracks",
+        {"name": "kick.wav", "mime_type": "audio/wav", "file_size_bytes": len(data)},
+        token=token,
+    )
+    assert status == 201, created
+    track_id = created["track"]["id"]
+    assert created["track"]["r2_key"].endswith(f"/{track_id}/kick.wav")
+
+    # Before the file arrives the playback URL leads nowhere; a fresh form (the first one left unused) uploads it
+    status, playback = dev_server.call("GET", f"/reference/tracks/{track_id}/playback", token=token)
+    # (S3 answers 404 NoSuchKey; moto answers a signed GET of a missing key with 403 SignatureDoesNotMatch)
+    missing = get(playback["url"])
+    assert status == 200 and missing[0] in (403, 404), missing
+    status, fresh = dev_server.call("POST", f"/reference/tracks/{track_id}/upload", token=token)
+    assert status == 200 and fresh["fields"]["key"] == created["track"]["r2_key"], fresh
+    assert post_form(fresh, data, "kick.wav") in (200, 201, 204)
+
+    status, playback = dev_server.call("GET", f"/reference/tracks/{track_id}/playback", token=token)
+    assert status == 200 and playback["content_type"] == "audio/wav"
+    code, headers, body = get(playback["url"])
+    assert code == 200 and body == data and headers["Content-Type"] == "audio/wav"
+    code, headers, body = get(playback["url"], {"Range": "bytes=44-1043"})
+    assert code == 206 and body == data[44:1044], (code, headers)
+    assert headers["Content-Range"] == f"bytes 44-1043/{len(data)}"

@@ -194,7 +194,10 @@ def test_a_reanalysis_request_reads_like_an_upload():
 
 def test_frame_ranges_default_and_bounds():
     assert frame_range(FrameRangeQuery()) == (0, MAX_FRAME_SPAN_MS)
-    assert frame_range(FrameRangeQuery(from_ms=1000, to_ms=2000)) == (1000, 2000)
-    for query in (FrameRangeQuery(from_ms=5, to_ms=5), FrameRangeQuery(from_ms=0, to_ms=MAX_FRAME_SPAN_MS + 1)):
+    assert frame_range(FrameRangeQuery(start_time_ms=1000, end_time_ms=2000)) == (1000, 2000)
+    for query in (
+        FrameRangeQuery(start_time_ms=5, end_time_ms=5),
+        FrameRangeQuery(start_time_ms=0, end_time_ms=MAX_FRAME_SPAN_MS + 1),
+    ):
         with pytest.raises(InvalidInput):
             frame_range(query)

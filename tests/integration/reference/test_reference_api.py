@@ -11,6 +11,7 @@ import zlib
 import pytest
 from momentum.config import get_settings
 from momentum.reference import pipeline
+from momentum.reference.models import EVENT_TYPES
 
 from tests.reference_support import load_event, wav_bytes
 
@@ -217,19 +218,21 @@ def test_frames_cover_the_range_and_decode_with_the_layout(analysed, reference):
     # 8 s at 20 ms per frame is 400 frames: one chunk of up to 1,000 frames; past the end there is nothing
     assert [
         c["chunk_index"]
-        for c in reference.get(f"{path}?from_ms=1000&to_ms=2000", headers=user.headers).json_body["chunks"]
+        for c in reference.get(f"{path}?start_time_ms=1000&end_time_ms=2000", headers=user.headers).json_body["chunks"]
     ] == [0]
-    assert reference.get(f"{path}?from_ms=60000&to_ms=61000", headers=user.headers).json_body["chunks"] == []
+    assert (
+        reference.get(f"{path}?start_time_ms=60000&end_time_ms=61000", headers=user.headers).json_body["chunks"] == []
+    )
 
 
 def test_bad_frame_ranges_are_422(analysed, reference):
     user, _, analysis = analysed
     for query in (
-        "from_ms=2000&to_ms=2000",
-        "from_ms=2000&to_ms=1000",
-        "from_ms=-1",
-        "from_ms=0&to_ms=300001",
-        "from_ms=abc",
+        "start_time_ms=2000&end_time_ms=2000",
+        "start_time_ms=2000&end_time_ms=1000",
+        "start_time_ms=-1",
+        "start_time_ms=0&end_time_ms=300001",
+        "start_time_ms=abc",
         "frm=1",
     ):
         response = reference.get(f"/reference/analyses/{analysis['id']}/frames?{query}", headers=user.headers)
@@ -257,17 +260,70 @@ def test_events_filter_by_type_and_range_and_page(analysed, reference):
             event["time_ms"] >= start or event["time_ms"] + (event["duration_ms"] or 0) > start
         )
 
-    window = get("type=beat&from_ms=2000&to_ms=4000")["items"]
+    window = get("type=beat&start_time_ms=2000&end_time_ms=4000")["items"]
     assert window == [e for e in beats if overlaps(e, 2000, 4000)]
     assert 2 < len(window) < len(beats)
-    sections = get("type=section&from_ms=3000&to_ms=3500")["items"]
+    sections = get("type=section&start_time_ms=3000&end_time_ms=3500")["items"]
     assert sections and all(overlaps(s, 3000, 3500) for s in sections)
 
     page = get("type=beat&limit=5")
     rest = get(f"type=beat&limit=1000&cursor={page['next_cursor']}")
     assert [e["id"] for e in page["items"] + rest["items"]] == [e["id"] for e in beats]
-    for bad in ("type=Beat", "from_ms=5&to_ms=5", "limit=5001", "type=beat;drop"):
+    for bad in ("type=Beat", "start_time_ms=5&end_time_ms=5", "limit=5001", "type=beat;drop", "from_ms=0"):
         assert reference.get(f"{path}?{bad}", headers=user.headers).status_code == 422, bad
+
+
+def test_an_unknown_event_type_is_422_naming_the_vocabulary(analysed, reference, conn):
+    user, _, analysis = analysed
+    path = f"/reference/analyses/{analysis['id']}/events"
+    for query in ("type=bogus", "type=beat,bogus", "type=beat,", "type=,beat"):
+        response = reference.get(f"{path}?{query}", headers=user.headers)
+        assert response.status_code == 422, (query, response.body)
+        assert response.json_body["error"]["code"] == "invalid_input"
+        assert "beat, downbeat, section" in json.dumps(response.json_body["error"]), response.body
+    # The vocabulary is what the analysis writes: every stored type can be asked for
+    stored = {row[0] for row in conn.execute("SELECT DISTINCT event_type FROM analysis_events").fetchall()}
+    assert stored and stored <= set(EVENT_TYPES)
+    everything = reference.get(f"{path}?type={','.join(EVENT_TYPES)}&limit=5000", headers=user.headers)
+    assert everything.status_code == 200 and {e["event_type"] for e in everything.json_body["items"]} == stored
+
+
+def test_the_openapi_document_names_ranges_and_the_event_vocabulary():
+    import re
+
+    from momentum_infra.openapi import openapi_document
+
+    paths = openapi_document()["paths"]
+    for path in ("/reference/analyses/{analysis_id}/frames", "/reference/analyses/{analysis_id}/events"):
+        names = {p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query"}
+        assert {"start_time_ms", "end_time_ms"} <= names and not names & {"from_ms", "to_ms"}, names
+    (type_param,) = [
+        p for p in paths["/reference/analyses/{analysis_id}/events"]["get"]["parameters"] if p["name"] == "type"
+    ]
+    pattern = type_param["schema"]["pattern"]
+    assert re.fullmatch(pattern, "beat,downbeat,section") and not re.fullmatch(pattern, "bogus")
+
+
+def test_time_ranges_are_named_start_time_ms_and_end_time_ms(analysed, reference):
+    user, _, analysis = analysed
+    frames = reference.get(
+        f"/reference/analyses/{analysis['id']}/frames?start_time_ms=1000&end_time_ms=2000", headers=user.headers
+    ).json_body
+    assert (frames["start_time_ms"], frames["end_time_ms"]) == (1000, 2000)
+    assert "from_ms" not in frames and "to_ms" not in frames
+    # The summary's sections too, in whole milliseconds, matching the section events
+    sections = analysis["summary"]["sections"]
+    assert sections and all(set(s) >= {"start_time_ms", "end_time_ms"} and "start_s" not in s for s in sections)
+    events = reference.get(f"/reference/analyses/{analysis['id']}/events?type=section", headers=user.headers).json_body[
+        "items"
+    ]
+    assert [(s["start_time_ms"], s["end_time_ms"]) for s in sections] == [
+        (e["time_ms"], e["time_ms"] + e["duration_ms"]) for e in events
+    ]
+    reversed_range = reference.get(
+        f"/reference/analyses/{analysis['id']}/events?start_time_ms=2000&end_time_ms=1000", headers=user.headers
+    ).json_body["error"]
+    assert reversed_range["details"] == {"field": "end_time_ms", "start_time_ms": 2000, "end_time_ms": 1000}
 
 
 # ------------------------------------------------------------------ annotations and regions
@@ -379,6 +435,8 @@ ISOLATION_CASES = [
     ("PATCH", "/reference/tracks/{track_id}", {"name": "stolen"}),
     ("DELETE", "/reference/tracks/{track_id}", None),
     ("POST", "/reference/tracks/{track_id}/reanalyze", None),
+    ("GET", "/reference/tracks/{track_id}/playback", None),
+    ("POST", "/reference/tracks/{track_id}/upload", None),
     ("GET", "/reference/tracks/{track_id}/analysis", None),
     ("GET", "/reference/analyses/{analysis_id}/frames", None),
     ("GET", "/reference/analyses/{analysis_id}/events", None),

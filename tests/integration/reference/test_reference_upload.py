@@ -4,9 +4,11 @@ concurrent deliveries make one analysis."""
 
 from __future__ import annotations
 
+import base64
 import json
 import zlib
-from urllib.parse import unquote_plus
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from momentum.reference import pipeline
@@ -407,3 +409,106 @@ def test_a_track_that_cannot_finish_in_time_fails_cleanly(uploads, reference, ma
         "error",
         "The track is too long to analyse in the time allowed",
     )
+
+
+# ------------------------------------------------------------------ object names, playback, fresh upload forms
+
+
+@pytest.mark.parametrize(
+    ("name", "mime_type", "file_name"),
+    [
+        ("drums.wav", "audio/wav", "drums.wav"),
+        ("Drums.WAV", "audio/x-wav", "Drums.wav"),
+        ("bounce.mp3", "audio/flac", "bounce.flac"),
+        (".wav", "audio/wav", "track.wav"),
+        ("v1.2 mix", "audio/mpeg", "v1.2 mix.mp3"),
+    ],
+)
+def test_the_object_name_carries_one_extension_of_the_media_type(
+    name, mime_type, file_name, uploads, reference, make_user
+):
+    user = make_user()
+    track = create_track(reference, user, name=name, mime_type=mime_type)["track"]
+    assert track["r2_key"] == f"tracks/{user.id}/{track['id']}/{file_name}"
+    assert track["name"] == name  # the display name keeps what the person typed
+
+
+def playback(reference, user, track_id):
+    response = reference.get(f"/reference/tracks/{track_id}/playback", headers=user.headers)
+    assert response.status_code == 200, response.body
+    return response.json_body
+
+
+def test_the_playback_url_serves_the_file_with_its_type_and_seeks_with_range(uploads, reference, make_user):
+    import requests
+
+    user = make_user()
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, name="drums.wav", size=len(data))
+    assert uploads.upload(created["upload"], data) == 204
+
+    url = playback(reference, user, created["track"]["id"])
+    assert url["method"] == "GET" and url["content_type"] == "audio/wav"
+    assert 0 < (datetime.fromisoformat(url["expires_at"]) - datetime.now(UTC)).total_seconds() <= 3600
+
+    whole = requests.get(url["url"], timeout=30)
+    assert whole.status_code == 200 and whole.content == data
+    assert whole.headers["Content-Type"] == "audio/wav"
+    # S3 answers with the headers the signed URL asks for (moto ignores them, so the URL itself is checked)
+    signed = parse_qs(urlsplit(url["url"]).query)
+    assert signed["response-content-type"] == ["audio/wav"]
+    assert signed["response-content-disposition"] == ["inline; filename*=UTF-8''drums.wav"]
+    part = requests.get(url["url"], headers={"Range": "bytes=100-1099"}, timeout=30)
+    assert part.status_code == 206 and part.content == data[100:1100]
+    assert part.headers["Content-Range"] == f"bytes 100-1099/{len(data)}"
+    # The URL is signed for this object only: another key with the same signature is refused
+    forged = url["url"].replace("drums.wav", "other.wav")
+    assert requests.get(forged, timeout=30).status_code == 403
+
+
+def test_a_fresh_upload_form_replaces_an_expired_one(uploads, reference, handler, make_user, conn):
+    user = make_user()
+    data = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, size=len(data))
+    track_id = created["track"]["id"]
+
+    # Given a track whose form went unused (moto does not enforce a policy's expiration, so it is not waited for)
+    assert uploads.s3.list_objects_v2(Bucket=uploads.bucket).get("KeyCount") == 0
+
+    # When the person asks for a fresh form, it is for the same key, type and size, and it works
+    response = reference.post(f"/reference/tracks/{track_id}/upload", headers=user.headers, body=b"")
+    assert response.status_code == 200, response.body
+    fresh = response.json_body
+    assert fresh["fields"]["key"] == created["track"]["r2_key"]
+    assert fresh["fields"]["Content-Type"] == "audio/wav" and fresh["max_bytes"] == len(data)
+    assert datetime.fromisoformat(fresh["expires_at"]) > datetime.now(UTC) + timedelta(minutes=10)
+    # The signed policy still bounds the size (moto does not enforce policies, so the policy itself is read)
+    conditions = json.loads(base64.b64decode(fresh["fields"]["policy"]))["conditions"]
+    assert ["content-length-range", 1, len(data)] in conditions
+    messages = upload_and_receive(uploads, {"upload": fresh}, data)
+    assert handler(uploads.sqs_event(messages)) == {"batchItemFailures": []}
+    assert track_row(conn, track_id)[0] == "ready"
+
+    # Then, once analysed, the file is there: no form replaces it
+    again = reference.post(f"/reference/tracks/{track_id}/upload", headers=user.headers, body=b"")
+    assert again.status_code == 409 and again.json_body["error"]["code"] == "conflict"
+
+
+def test_a_track_whose_file_was_unusable_takes_a_new_file_through_a_fresh_form(
+    uploads, reference, handler, make_user, conn
+):
+    user = make_user()
+    good = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, size=len(good))
+    track_id = created["track"]["id"]
+    bad, _, _ = BAD_FILES["corrupt"]
+    handler(uploads.sqs_event(upload_and_receive(uploads, created, bad)))
+    assert track_row(conn, track_id)[0] == "error"
+
+    response = reference.post(f"/reference/tracks/{track_id}/upload", headers=user.headers, body=b"")
+    assert response.status_code == 200, response.body
+    assert handler(uploads.sqs_event(upload_and_receive(uploads, {"upload": response.json_body}, good))) == {
+        "batchItemFailures": []
+    }
+    status, error, bpm, _, _ = track_row(conn, track_id)
+    assert (status, error) == ("ready", None) and bpm == pytest.approx(120.0, rel=0.04)

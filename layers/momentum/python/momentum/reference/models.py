@@ -26,7 +26,8 @@ MimeType = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Color = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")]
 Token = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]  # category, section type, …
 Tags = Annotated[list[Tag], Field(max_length=20)]
-EventTypes = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}(,[a-z][a-z0-9_]{0,39}){0,19}$")]
+# The event types the analysis writes (momentum.analysis.analyzer); a filter on anything else is a client error.
+EVENT_TYPES = ("beat", "downbeat", "section")
 TimeMs = Annotated[int, Field(ge=0, le=2**31 - 1)]
 TrackStatus = Literal["processing", "ready", "error"]
 
@@ -108,6 +109,15 @@ class UploadForm(ResponseModel):
     expires_at: datetime
 
 
+class PlaybackUrl(ResponseModel):
+    """GET ``url`` (with a Range header to seek) before ``expires_at``; the file comes as ``content_type``."""
+
+    method: Literal["GET"] = "GET"
+    url: str
+    content_type: str
+    expires_at: datetime
+
+
 class TrackCreated(ResponseModel):
     track: Track
     upload: UploadForm
@@ -132,8 +142,8 @@ class Analysis(ResponseModel):
 
 
 class FrameRangeQuery(QueryModel):
-    from_ms: TimeMs = 0
-    to_ms: TimeMs | None = None
+    start_time_ms: TimeMs = 0
+    end_time_ms: TimeMs | None = None
 
 
 class FrameChunk(ResponseModel):
@@ -164,8 +174,8 @@ class FrameManifest(ResponseModel):
 
 class Frames(ResponseModel):
     analysis_id: UUID
-    from_ms: int
-    to_ms: int
+    start_time_ms: int
+    end_time_ms: int
     manifest: FrameManifest
     chunks: list[FrameChunk]
 
@@ -173,9 +183,30 @@ class Frames(ResponseModel):
 class EventQuery(PageQuery):
     # A visualiser wants all beats of a track at once: a page holds up to 5,000 events.
     limit: int = Field(default=1000, ge=1, le=5000)
-    type: EventTypes | None = None  # one type, or several separated by commas
-    from_ms: TimeMs | None = None
-    to_ms: TimeMs | None = None
+    type: str | None = Field(
+        default=None,
+        max_length=200,
+        description=f"One event type, or several separated by commas: {', '.join(EVENT_TYPES)}",
+        examples=["beat,downbeat"],
+        # Documented for clients; the validator below gives the clearer message
+        json_schema_extra={"pattern": f"^({'|'.join(EVENT_TYPES)})(,({'|'.join(EVENT_TYPES)}))*$"},
+    )
+    start_time_ms: TimeMs | None = None
+    end_time_ms: TimeMs | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known_types(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        unknown = [name for name in value.split(",") if name not in EVENT_TYPES]
+        if unknown:
+            raise ValueError(f"unknown event type {unknown[0]!r}: use one or more of {', '.join(EVENT_TYPES)}")
+        return value
+
+    @property
+    def types(self) -> list[str] | None:
+        return list(dict.fromkeys(self.type.split(","))) if self.type else None
 
 
 class AnalysisEvent(ResponseModel):

@@ -6,6 +6,7 @@ The runs that produce them are ``momentum.reference.runs``.
 from __future__ import annotations
 
 import base64
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
@@ -54,14 +55,14 @@ ORDER BY chunk_index
 OWNED_ANALYSIS_EXISTS = """
 SELECT 1 FROM track_analyses a JOIN reference_tracks t ON t.id = a.track_id WHERE a.id = %s AND t.user_id = %s
 """
-# Events overlapping [from, to): a section that began before `from` and lasts into the range is included.
+# Events overlapping [start, end): a section that began before `start` and lasts into the range is included.
 EVENTS_PAGE = """
 SELECT id, time_ms, duration_ms, event_type, event_data, confidence
 FROM analysis_events
 WHERE analysis_id = %(analysis_id)s
   AND (%(types)s::text[] IS NULL OR event_type = ANY (%(types)s))
-  AND (%(to_ms)s::int IS NULL OR time_ms < %(to_ms)s)
-  AND (%(from_ms)s::int IS NULL OR time_ms >= %(from_ms)s OR time_ms + coalesce(duration_ms, 0) > %(from_ms)s)
+  AND (%(end_ms)s::int IS NULL OR time_ms < %(end_ms)s)
+  AND (%(start_ms)s::int IS NULL OR time_ms >= %(start_ms)s OR time_ms + coalesce(duration_ms, 0) > %(start_ms)s)
   AND (%(after_time)s::int IS NULL OR (time_ms, id) > (%(after_time)s, %(after_id)s::uuid))
 ORDER BY time_ms, id
 LIMIT %(limit)s
@@ -78,32 +79,63 @@ def get_track_analysis(conn: Connection, user_id: UUID, track_id: UUID) -> Analy
     if analysis is None:
         exists = conn.execute(OWNED_TRACK_EXISTS, (track_id, user_id)).fetchone()
         raise NotFound("analysis" if exists else "track")
-    return analysis
+    if analysis.summary is None:
+        return analysis
+    return analysis.model_copy(update={"summary": client_summary(analysis.summary)})
+
+
+def client_summary(summary: dict[str, Any]) -> dict[str, Any]:
+    """The stored summary as clients see it: section ranges in integer milliseconds named as every other range
+    of the API (``start_time_ms``/``end_time_ms``). The analyser keeps seconds in what it stores; mapping here
+    serves summaries stored before and after alike."""
+    sections = summary.get("sections")
+    if not isinstance(sections, list):
+        return summary
+    return summary | {"sections": [_section_in_ms(section) for section in sections]}
+
+
+def _section_in_ms(section: Any) -> Any:
+    if not isinstance(section, dict) or "start_s" not in section:
+        return section
+    shown = {name: value for name, value in section.items() if name not in ("start_s", "end_s")}
+    times = {"start_time_ms": round(section["start_s"] * 1000)}
+    if section.get("end_s") is not None:
+        times["end_time_ms"] = round(section["end_s"] * 1000)
+    return times | shown
 
 
 def frame_range(query: FrameRangeQuery) -> tuple[int, int]:
-    """[from_ms, to_ms) of a frames request: to_ms defaults to the longest span allowed.
+    """[start_time_ms, end_time_ms) of a frames request: the end defaults to the longest span allowed.
 
     Raises: InvalidInput for an empty, reversed or too long range.
     """
-    to_ms = query.to_ms if query.to_ms is not None else query.from_ms + MAX_FRAME_SPAN_MS
-    if to_ms <= query.from_ms:
-        raise InvalidInput("to_ms must be after from_ms", details={"from_ms": query.from_ms, "to_ms": to_ms})
-    if to_ms - query.from_ms > MAX_FRAME_SPAN_MS:
+    start = query.start_time_ms
+    end = query.end_time_ms if query.end_time_ms is not None else start + MAX_FRAME_SPAN_MS
+    check_query_range(start, end)
+    if end - start > MAX_FRAME_SPAN_MS:
         raise InvalidInput(
             "The range is too long for one request",
-            details={"max_span_ms": MAX_FRAME_SPAN_MS, "from_ms": query.from_ms, "to_ms": to_ms},
+            details={"max_span_ms": MAX_FRAME_SPAN_MS, "start_time_ms": start, "end_time_ms": end},
         )
-    return query.from_ms, to_ms
+    return start, end
+
+
+def check_query_range(start_time_ms: int | None, end_time_ms: int | None) -> None:
+    """Raises: InvalidInput when both ends are given and the range is empty or reversed."""
+    if start_time_ms is not None and end_time_ms is not None and end_time_ms <= start_time_ms:
+        raise InvalidInput(
+            "end_time_ms must be after start_time_ms",
+            details={"field": "end_time_ms", "start_time_ms": start_time_ms, "end_time_ms": end_time_ms},
+        )
 
 
 def get_frames(conn: Connection, user_id: UUID, analysis_id: UUID, query: FrameRangeQuery) -> Frames:
-    """The stored frame chunks overlapping [from_ms, to_ms), each base64-encoded as stored (zlib-compressed when
-    ``compression_type`` says so), with the manifest that describes how to read a frame.
+    """The stored frame chunks overlapping [start_time_ms, end_time_ms), each base64-encoded as stored
+    (zlib-compressed when ``compression_type`` says so), with the manifest that describes how to read a frame.
 
     Raises: InvalidInput (bad range), NotFound (unknown or foreign analysis), Conflict (not completed yet).
     """
-    from_ms, to_ms = frame_range(query)
+    start, end = frame_range(query)
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(OWNED_ANALYSIS_MANIFEST, (analysis_id, user_id)).fetchone()
         if row is None:
@@ -112,11 +144,11 @@ def get_frames(conn: Connection, user_id: UUID, analysis_id: UUID, query: FrameR
             raise Conflict(
                 "The analysis has no frames yet", code="analysis_not_ready", details={"status": row["status"]}
             )
-        chunks = cur.execute(CHUNKS_IN_RANGE, (row["manifest_id"], to_ms, from_ms)).fetchall()
+        chunks = cur.execute(CHUNKS_IN_RANGE, (row["manifest_id"], end, start)).fetchall()
     return Frames(
         analysis_id=analysis_id,
-        from_ms=from_ms,
-        to_ms=to_ms,
+        start_time_ms=start,
+        end_time_ms=end,
         manifest=FrameManifest.model_validate(row),
         chunks=[FrameChunk.model_validate(c | {"data": base64.b64encode(c["frame_data"]).decode()}) for c in chunks],
     )
@@ -125,20 +157,20 @@ def get_frames(conn: Connection, user_id: UUID, analysis_id: UUID, query: FrameR
 def list_events(
     conn: Connection, user_id: UUID, analysis_id: UUID, query: EventQuery, page: PageRequest
 ) -> Page[AnalysisEvent]:
-    """The analysis's events in time order, filtered by type (comma-separated) and overlapping [from_ms, to_ms).
+    """The analysis's events in time order, filtered by type (comma-separated) and overlapping
+    [start_time_ms, end_time_ms).
 
     Raises: InvalidInput (reversed range, bad cursor), NotFound (unknown or foreign analysis).
     """
-    if query.from_ms is not None and query.to_ms is not None and query.to_ms <= query.from_ms:
-        raise InvalidInput("to_ms must be after from_ms", details={"from_ms": query.from_ms, "to_ms": query.to_ms})
+    check_query_range(query.start_time_ms, query.end_time_ms)
     after_time, after_id = page.after_key(int, UUID)
     if conn.execute(OWNED_ANALYSIS_EXISTS, (analysis_id, user_id)).fetchone() is None:
         raise NotFound("analysis")
     params = {
         "analysis_id": analysis_id,
-        "types": query.type.split(",") if query.type else None,
-        "from_ms": query.from_ms,
-        "to_ms": query.to_ms,
+        "types": query.types,
+        "start_ms": query.start_time_ms,
+        "end_ms": query.end_time_ms,
         "after_time": after_time,
         "after_id": after_id,
         "limit": page.limit + 1,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote, quote_plus
 
 from momentum.config import get_settings
 
@@ -39,6 +39,12 @@ class PresignedPost:
     expires_at: datetime
 
 
+@dataclass(frozen=True)
+class PresignedGet:
+    url: str
+    expires_at: datetime
+
+
 def analysis_queue_url() -> str | None:
     """The analysis queue, where reanalysis requests go (None where none is configured)."""
     return get_settings().analysis_queue_url
@@ -58,6 +64,14 @@ class Storage:
             Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=ttl_seconds
         )
         return PresignedPost(post["url"], post["fields"], datetime.now(UTC) + timedelta(seconds=ttl_seconds))
+
+    def presign_download(self, key: str, content_type: str, file_name: str, ttl_seconds: int) -> PresignedGet:
+        """A GET URL of the object, served with this Content-Type and inline (S3 answers Range requests with 206)."""
+        disposition = f"inline; filename*=UTF-8''{quote(file_name, safe='')}"
+        params = {"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type}
+        params["ResponseContentDisposition"] = disposition
+        url = self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_seconds)
+        return PresignedGet(url, datetime.now(UTC) + timedelta(seconds=ttl_seconds))
 
     def read(self, bucket: str, key: str, max_bytes: int) -> bytes:
         """The object's bytes.

@@ -16,13 +16,22 @@ from psycopg import Connection, sql
 
 from momentum import db
 from momentum.config import get_settings
-from momentum.errors import NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
+from momentum.errors import Conflict, NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from momentum.pagination import Page, PageRequest, page_of
 from momentum.reference.common import set_clause
-from momentum.reference.models import Analysis, Track, TrackCreated, TrackIn, TrackPatch, TrackQuery, UploadForm
+from momentum.reference.models import (
+    Analysis,
+    PlaybackUrl,
+    Track,
+    TrackCreated,
+    TrackIn,
+    TrackPatch,
+    TrackQuery,
+    UploadForm,
+)
 from momentum.reference.results import ANALYSIS_COLUMNS
 from momentum.reference.runs import PENDING_VERSION, RUN_TYPE
-from momentum.reference.storage import Storage, analysis_queue_url, get_storage
+from momentum.reference.storage import PresignedPost, Storage, analysis_queue_url, get_storage
 
 # Media type -> file extension of the stored object. Parameters other than an Ogg codec are not accepted.
 AUDIO_TYPES = {
@@ -44,6 +53,8 @@ OGG_CODECS = {"vorbis": "ogg", "opus": "opus"}
 _MEDIA_TYPE = re.compile(r'^\s*([\w.+-]+/[\w.+-]+)\s*(?:;\s*codecs\s*=\s*"?([\w.]+)"?\s*)?$', re.IGNORECASE)
 
 MAX_FILE_STEM = 120
+# A name that already ends in an audio extension ("drums.wav") loses it: the key gets the one of the media type.
+_AUDIO_EXTENSION = re.compile(r"\.(?:mp3|wav|wave|flac|ogg|oga|opus|aiff?|aifc|m4a|aac)$", re.IGNORECASE)
 _UNSAFE_IN_KEY = re.compile(r"[^\w .,()+&'!-]+")  # keeps names readable in the console and in S3 URLs
 
 
@@ -91,6 +102,9 @@ INSERT INTO track_analyses (track_id, analysis_type, version) VALUES (%s, %s, %s
 """
 MARK_PROCESSING = "UPDATE reference_tracks SET status = 'processing', error_message = NULL WHERE id = %s"
 
+# Long enough to listen to a track while seeking in it (each Range request is checked against the expiry).
+PLAYBACK_URL_TTL_SECONDS = 3600
+
 PATCHABLE = ("name", "description", "artist", "album", "genre", "tags")
 
 
@@ -115,7 +129,7 @@ def normalise_media_type(mime_type: str) -> tuple[str, str]:
 def safe_file_name(name: str, extension: str) -> str:
     """A readable object name from the track's name: letters, digits, spaces and a few marks survive; anything
     that could confuse a path, a URL or a terminal does not."""
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name))
+    text = _AUDIO_EXTENSION.sub("", re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip())
     stem = _UNSAFE_IN_KEY.sub("_", text).strip(" ._")[:MAX_FILE_STEM].rstrip(" ._")
     return f"{stem or 'track'}.{extension}"
 
@@ -151,12 +165,41 @@ def create_track(conn: Connection, user_id: UUID, body: TrackIn, store: Storage 
         "version": PENDING_VERSION,
     }
     track = db.fetch_one(conn, Track, INSERT_TRACK, values, resource="track")
-    return TrackCreated(
-        track=track,
-        upload=UploadForm(
-            url=upload.url, fields=upload.fields, max_bytes=body.file_size_bytes, expires_at=upload.expires_at
-        ),
-    )
+    return TrackCreated(track=track, upload=_upload_form(upload, body.file_size_bytes))
+
+
+def _upload_form(upload: PresignedPost, max_bytes: int) -> UploadForm:
+    return UploadForm(url=upload.url, fields=upload.fields, max_bytes=max_bytes, expires_at=upload.expires_at)
+
+
+def renew_upload(conn: Connection, user_id: UUID, track_id: UUID, store: Storage | None = None) -> UploadForm:
+    """A fresh presigned POST for the track's file (same key, type and size limit), for an upload whose form
+    expired or failed. Uploading again triggers the analysis as the first upload would.
+
+    Raises: NotFound, Conflict once the track is analysed (its file is there: delete and create to replace it).
+    """
+    track = get_track(conn, user_id, track_id)
+    if track.status == "ready":
+        raise Conflict(
+            "The track's file is uploaded and analysed; create a new track to upload another file",
+            details={"status": track.status},
+        )
+    ttl = get_settings().upload_url_ttl_seconds
+    upload = (store or get_storage()).presign_upload(track.r2_key, track.mime_type, track.file_size_bytes, ttl)
+    return _upload_form(upload, track.file_size_bytes)
+
+
+def playback_url(conn: Connection, user_id: UUID, track_id: UUID, store: Storage | None = None) -> PlaybackUrl:
+    """A short-lived GET URL of the track's file, served as its media type and seekable with Range requests.
+
+    Before the file is uploaded the URL answers 404 (from the bucket).
+
+    Raises: NotFound.
+    """
+    track = get_track(conn, user_id, track_id)
+    file_name = track.r2_key.rsplit("/", 1)[-1]
+    url = (store or get_storage()).presign_download(track.r2_key, track.mime_type, file_name, PLAYBACK_URL_TTL_SECONDS)
+    return PlaybackUrl(url=url.url, content_type=track.mime_type, expires_at=url.expires_at)
 
 
 def list_tracks(conn: Connection, user_id: UUID, query: TrackQuery, page: PageRequest) -> Page[Track]:
