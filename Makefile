@@ -111,7 +111,7 @@ clients: $(TOOLS)
 	mkdir -p clients/build
 	curl -sf http://127.0.0.1:8000/openapi.json -o clients/build/openapi.json
 	$(BIN)/openapi-python-client generate --path clients/build/openapi.json --output-path clients/build/python \
-		--overwrite
+		--overwrite --config clients/openapi-python-client.yaml
 	cd clients && npm ci --no-audit --no-fund && npx openapi-typescript build/openapi.json --output build/momentum.d.ts \
 		&& npx tsc --noEmit --strict build/momentum.d.ts example.ts
 
