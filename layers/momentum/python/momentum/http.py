@@ -18,7 +18,7 @@ from chalice.app import Chalice, Response
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
-from momentum import db
+from momentum import cors, db
 from momentum.audit import ClientInfo
 from momentum.config import get_settings
 from momentum.dberrors import domain_error
@@ -31,6 +31,7 @@ from momentum.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthorized,
     Unavailable,
     UnsupportedMediaType,
@@ -70,7 +71,8 @@ class Operation:
     def error_codes(self) -> dict[int, list[str]]:
         """The error codes this operation can answer with, by status: the glue's, from the route's shape, and the
         domain's, as the route declares them."""
-        codes = ["internal", "unavailable", *self.errors]
+        # Every route checks its headers and body size before anything else (see MomentumApp._handler).
+        codes = ["internal", "unavailable", "invalid_input", "payload_too_large", *self.errors]
         if self.auth != "public":
             codes += ["unauthorized", "invalid_token"]
         if self.auth == "admin":
@@ -152,7 +154,10 @@ class Context(Generic[Body, Query]):
 
 
 def error_response(error: DomainError) -> Response:
-    return Response(body=error.to_body(), status_code=error.status, headers={"Content-Type": "application/json"})
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(body=error.to_body(), status_code=error.status, headers=headers)
 
 
 class MomentumApp(Chalice):
@@ -225,6 +230,7 @@ class MomentumApp(Chalice):
             request = self.current_request
             ctx: Context[Any, Any] = Context(request, op)
             try:
+                _check_edge(request, op, params)
                 if op.auth != "public":
                     ctx._user = _authenticate(ctx, admin=op.auth == "admin")
                 ids = _parse_path_ids(params)
@@ -240,6 +246,7 @@ class MomentumApp(Chalice):
             except Exception:
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
                 response = error_response(Internal("Internal error"))
+            response.headers.update(cors.response_headers(request.headers.get("origin")))
             log(
                 "request",
                 request_id=ctx.request_id,
@@ -255,10 +262,34 @@ class MomentumApp(Chalice):
         return handle
 
 
+def _check_edge(request: Any, op: Operation, params: dict[str, str]) -> None:
+    """What every route refuses before it authenticates or parses: a body over the size limit (by its declared
+    length, before the body is touched), a body on a route that takes none, and NUL characters in headers or path
+    parameters (PostgreSQL stores no NUL in text; the models refuse it in bodies and queries).
+
+    Raises: PayloadTooLarge, InvalidInput.
+    """
+    limit = get_settings().max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if (declared.isdigit() and int(declared) > limit) or len(request.raw_body or b"") > limit:
+        raise PayloadTooLarge("Request body too large", details={"max_bytes": limit})
+    headers = [("-".join(p.capitalize() for p in name.split("-")), value) for name, value in request.headers.items()]
+    for name, value in [*headers, *params.items()]:
+        if "\x00" in value:
+            raise InvalidInput("Text cannot contain the NUL character (\\u0000)", details={"field": name})
+    if op.body is None and (request.raw_body or b"").strip() not in (b"", b"{}"):
+        raise InvalidInput("This route takes no body", details={"field": "body"})
+
+
 def _database_error(error: psycopg.Error, op: Operation) -> DomainError:
     """What a database error means for the client: a domain error from the one table, else 503 or 500."""
     if (mapped := domain_error(error)) is not None:
         return mapped
+    if isinstance(error, psycopg.DataError):
+        # A value the column cannot hold (out of range, NUL in text) that got past the models: the client's input,
+        # and the transaction rolled back. Logged, since the models should have refused it first.
+        log("data error reached the database", logging.WARNING, route=op.path, sqlstate=error.sqlstate)
+        return InvalidInput("A value is out of the range its field can store")
     if isinstance(error, psycopg.OperationalError):
         # A dropped or timed-out connection: the next request reopens it; the client may retry.
         log("database unavailable", logging.ERROR, exc_info=True, route=op.path)
@@ -301,8 +332,6 @@ def _validation_error(error: ValidationError) -> InvalidInput:
 
 def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     raw = request.raw_body or b"{}"
-    if len(raw) > get_settings().max_body_bytes:
-        raise PayloadTooLarge("Request body too large", details={"max_bytes": get_settings().max_body_bytes})
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("Send the body as application/json", details={"content_type": content_type})
