@@ -360,6 +360,30 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
     return stop
 
 
+def start_schedules(stack: LocalStack, stop: threading.Event, speedup: float = 1.0) -> list[str]:
+    """Run the template's ``rate(...)`` schedules as EventBridge would (first run after one period); returns the
+    functions scheduled. Cron schedules (the nightly recommendations) are run by hand: ``momentum recommend``."""
+    started = []
+    for trigger in tpl.schedule_triggers():
+        period = trigger.every_seconds
+        if period is None:
+            continue
+
+        def run(trigger: tpl.ScheduleTrigger = trigger, period: float = period / speedup) -> None:
+            handler = stack.handler(trigger.module, trigger.callable_name)
+            while not stop.wait(period):
+                try:
+                    handler(
+                        {"source": "aws.events", "detail-type": "Scheduled Event"}, lambda_context(trigger.function)
+                    )
+                except Exception as error:  # a failed run is logged; the next period tries again, as in AWS
+                    print(f"{trigger.function} failed: {error!r}", file=sys.stderr)
+
+        threading.Thread(target=run, daemon=True, name=f"schedule-{trigger.function}").start()
+        started.append(trigger.function)
+    return started
+
+
 def point_functions_at_queues(queues: dict[str, str], template: dict[str, Any] | None = None) -> None:
     """Set the environment variables that the template fills with !Ref <queue> to the local queues' URLs."""
     from momentum.config import get_settings
