@@ -1,7 +1,7 @@
 # Common tasks. `make dev` and `make test` are the two a newcomer needs (see README.md).
 PYTHON ?= python3
 
-.PHONY: clients install dev test test-unit test-integration test-e2e lint migrate seed spec bench bench-market bench-fitness bench-analysis build deploy
+.PHONY: clients install dev test test-unit test-integration test-e2e fuzz lint migrate seed spec bench bench-market bench-fitness bench-analysis build deploy
 
 install:
 	$(PYTHON) -m pip install --quiet -e '.[dev]'
@@ -20,6 +20,10 @@ test-integration: install
 
 test-e2e: install
 	$(PYTHON) -m pytest tests/e2e
+
+# The OpenAPI fuzzer alone, with its figures (FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_SEED: see the test's docstring).
+fuzz: install
+	$(PYTHON) -m pytest tests/e2e/test_fuzz_openapi.py -s
 
 lint:
 	ruff check .
