@@ -88,3 +88,11 @@ def test_a_data_error_that_reaches_the_database_is_a_422_not_a_500(database_url)
     mapped = glue._database_error(raised.value, op)
     assert isinstance(mapped, InvalidInput)
     assert mapped.status == 422
+
+
+def test_a_deeply_nested_body_is_a_400(api, make_user):
+    user = make_user()
+    body = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = api("fitness").post("/fitness/exercises", headers=user.headers, body=body)
+    assert response.status_code == 400, response.body
+    assert error_of(response)["code"] == "malformed_json"

@@ -3,6 +3,7 @@ response shaping and request logs. Views stay a few lines: take the context, cal
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -37,7 +38,7 @@ from momentum.errors import (
     UnsupportedMediaType,
 )
 from momentum.log import log
-from momentum.models import PageQuery
+from momentum.models import NulInText, PageQuery, clean_input
 from momentum.pagination import Page, PageRequest, decode_cursor
 
 if TYPE_CHECKING:
@@ -330,8 +331,22 @@ def _validation_error(error: ValidationError) -> InvalidInput:
     return InvalidInput("Invalid input", details={"errors": errors})
 
 
+def _nul_error(error: NulInText) -> InvalidInput:
+    problem = {"field": error.field, "message": str(error), "type": "nul_character"}
+    return InvalidInput("Invalid input", details={"errors": [problem]})
+
+
 def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     raw = request.raw_body or b"{}"
+    try:
+        # Parsed once here to clean it (clean_input), then validated from JSON as the models expect.
+        raw = json.dumps(clean_input(json.loads(raw))).encode()
+    except NulInText as error:
+        raise _nul_error(error) from None
+    except RecursionError:
+        raise BadRequest("Malformed JSON body: nested too deeply", code="malformed_json") from None
+    except ValueError:
+        pass  # malformed JSON: pydantic names the problem below
     content_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("Send the body as application/json", details={"content_type": content_type})
@@ -347,7 +362,9 @@ def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
 
 def _parse_query(request: Any, model: type[BaseModel]) -> BaseModel:
     try:
-        return model.model_validate(dict(request.query_params or {}))
+        return model.model_validate(clean_input(dict(request.query_params or {})))
+    except NulInText as error:
+        raise _nul_error(error) from None
     except ValidationError as error:
         raise _validation_error(error) from None
 

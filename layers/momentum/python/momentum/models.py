@@ -21,22 +21,32 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
 
-def refuse_nul(value: Any, where: str = "") -> Any:
-    """Raise when a text anywhere in ``value`` (keys too) holds a NUL character: PostgreSQL stores no NUL in text
-    or JSONB, so a NUL that got past the edge would answer 500. Integral floats (``4.0``) become ints, since JSON
-    Schema counts them as integers and strict models would refuse them."""
+class NulInText(ValueError):
+    """A text of the input holds a NUL character."""
+
+    def __init__(self, field: str):
+        super().__init__(f"Text cannot contain the NUL character (\\u0000): {field or 'body'}")
+        self.field = field
+
+
+def clean_input(value: Any, where: str = "") -> Any:
+    """A parsed JSON body as the models should see it, checked once at the edge (``momentum.http``).
+
+    Raises NulInText when a text anywhere (keys too) holds a NUL character: PostgreSQL stores no NUL in text or
+    JSONB, so one that got past the edge would answer 500. Integral floats (``4.0``) become ints, since JSON Schema
+    counts them as integers and strict models would refuse them. (Not a model validator: a "before" validator makes
+    pydantic validate strict models in Python mode, where an ISO string is no longer a datetime.)
+    """
     if isinstance(value, str):
         if "\x00" in value:
-            raise PydanticCustomError(
-                "nul_character", "Text cannot contain the NUL character (\\u0000): {field}", {"field": where}
-            )
+            raise NulInText(where)
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() and abs(value) < 2**63 else value
     if isinstance(value, dict):
-        return {refuse_nul(k, where): refuse_nul(v, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
+        return {clean_input(k, where): clean_input(v, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
     if isinstance(value, list):
-        return [refuse_nul(v, f"{where}.{i}".lstrip(".")) for i, v in enumerate(value)]
+        return [clean_input(v, f"{where}.{i}".lstrip(".")) for i, v in enumerate(value)]
     return value
 
 
@@ -46,11 +56,6 @@ class RequestModel(BaseModel):
     """A request body or query: unknown fields are rejected and JSON types are not coerced ("5" is not 5)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True, defer_build=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _edge(cls, value: Any) -> Any:
-        return refuse_nul(value)
 
 
 class PatchModel(RequestModel):
@@ -102,11 +107,6 @@ class QueryModel(BaseModel):
     """Query strings arrive as text, so their values are coerced; unknown parameters are still rejected."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _edge(cls, value: Any) -> Any:
-        return refuse_nul(value)
 
 
 class PageQuery(QueryModel):
