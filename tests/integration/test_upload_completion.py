@@ -185,3 +185,40 @@ def test_the_local_stack_runs_the_sweep_on_its_schedule(uploads, reference, make
     finally:
         stop.set()
     assert track_row(conn, track_id)[:2] == ("error", endings.UPLOAD_NEVER_ARRIVED)
+
+
+class DownStorage:
+    """S3 unreachable on every read, the way an outage looks to the analysis."""
+
+    def read(self, bucket, key, max_bytes):
+        from botocore.exceptions import EndpointConnectionError
+
+        raise EndpointConnectionError(endpoint_url="https://s3.amazonaws.com")
+
+
+def test_a_message_that_keeps_failing_reaches_the_dead_letter_queue_and_ends_its_track(
+    uploads, reference, make_user, conn
+):
+    """The whole path as template.yaml wires it: three failed receives, the redrive, the dead-letter handler."""
+    from momentum.reference import pipeline
+
+    user = make_user()
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, data=data)
+    for waiting in uploads.receive():  # S3's test event: out of the way
+        uploads.sqs.delete_message(QueueUrl=uploads.queue_url, ReceiptHandle=waiting["ReceiptHandle"])
+    put_file(uploads, created, data)
+    for _ in range(3):  # the queue's maxReceiveCount
+        messages = uploads.sqs.receive_message(QueueUrl=uploads.queue_url, VisibilityTimeout=0, AttributeNames=["All"])[
+            "Messages"
+        ]
+        failed = pipeline.handle_event(uploads.sqs_event(messages), store=DownStorage())["batchItemFailures"]
+        assert failed == [{"itemIdentifier": messages[0]["MessageId"]}]
+    assert "Messages" not in uploads.sqs.receive_message(QueueUrl=uploads.queue_url, VisibilityTimeout=0)
+    assert track_row(conn, created["track"]["id"])[0] == "processing"
+
+    dead = uploads.sqs.receive_message(QueueUrl=uploads.dead_letter_queue_url)["Messages"]
+    assert end_dead_letters(uploads.sqs_event(dead), None) == {"batchItemFailures": []}
+
+    assert track_row(conn, created["track"]["id"])[:2] == ("error", endings.GAVE_UP)
+    assert runs(conn, created["track"]["id"]) == [("error", endings.GAVE_UP)]
