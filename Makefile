@@ -21,7 +21,7 @@ RUNTIME := $(VENV)/.installed-runtime
 TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
-.PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan migrate seed \
+.PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan fuzz migrate seed \
 	spec clients bench bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
 
 $(BIN)/python:
@@ -79,6 +79,10 @@ test-integration: $(TOOLS)
 
 test-e2e: $(TOOLS)
 	$(BIN)/python -m pytest tests/e2e
+
+# The OpenAPI fuzzer alone, with its figures (FUZZ_MAX_EXAMPLES, FUZZ_PHASES, FUZZ_SEED: see the test's docstring).
+fuzz: $(TOOLS)
+	$(BIN)/python -m pytest tests/e2e/test_fuzz_openapi.py -s
 
 # Security scan of template.yaml: fails on any finding that is neither fixed nor suppressed with a reason in the
 # template. checkov pins older boto3, botocore and packaging than the project uses, so it gets a virtualenv of

@@ -26,6 +26,9 @@ os.environ.update(
     AWS_DEFAULT_REGION="us-east-1",
 )
 os.environ.pop("AWS_PROFILE", None)
+# Every test signs in from the same address: the per-address and overall sign-in link limits are raised here, and
+# the tests of those limits (tests/integration/test_limits.py) set their own.
+os.environ.update(MAGIC_LINK_PER_IP_MAX="100000", MAGIC_LINK_GLOBAL_MAX="100000")
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Sign-in by magic link, sign-out, and the signed-in user."""
 
+from chalice.app import Response
 from momentum import auth
 from momentum.http import Context, MomentumApp
 from momentum.models import User
@@ -28,11 +29,17 @@ def request_magic_link(ctx: Context[auth.MagicLinkIn]) -> auth.MagicLinkOut:
     body=auth.VerifyIn,
     response=auth.SessionOut,
     status=201,
-    errors=("invalid_token",),
+    errors=("invalid_token", "rate_limited"),
 )
 def verify(ctx: Context[auth.VerifyIn]) -> auth.SessionOut:
     """Exchange the emailed token for a bearer token, creating the account on first sign-in."""
     return auth.verify(ctx.conn, ctx.body, ctx.client)
+
+
+@app.route("/auth/verify", ["GET"], auth="public")
+def sign_in_page(ctx: Context) -> Response:
+    """The page a sign-in link opens: it signs in (POST /auth/verify) only when the person confirms."""
+    return Response(body=auth.SIGN_IN_PAGE, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
 @app.route("/auth/logout", ["POST"], status=204)

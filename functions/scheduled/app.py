@@ -1,6 +1,7 @@
-"""Scheduled work: the nightly recomputation of market recommendations (EventBridge, see template.yaml).
+"""Scheduled and queue-triggered upkeep (see template.yaml): the nightly market recommendations, the sweep of uploads
+that never arrived, and the analysis dead-letter queue.
 
-Callable by hand too: ``compute_recommendations({}, None)``, or ``momentum recommend`` locally.
+Callable by hand too: ``compute_recommendations({}, None)``, or ``momentum recommend`` / ``momentum sweep`` locally.
 """
 
 from dataclasses import asdict
@@ -10,6 +11,7 @@ from momentum import db
 from momentum.http import MomentumApp
 from momentum.log import log
 from momentum.market import recommendations
+from momentum.reference import endings
 
 app = MomentumApp("momentum-scheduled")
 
@@ -20,3 +22,17 @@ def compute_recommendations(event: dict[str, Any], context: Any) -> dict[str, An
     run = recommendations.compute_recommendations(db.get_conn())
     log("recommendations computed", **asdict(run))
     return asdict(run)
+
+
+@app.lambda_function(name="sweep_uploads")
+def sweep_uploads(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """End the tracks whose upload never arrived before its form expired; returns how many."""
+    ended = endings.sweep_expired_uploads(db.get_conn())
+    log("expired uploads swept", ended=ended)
+    return {"ended": ended}
+
+
+@app.lambda_function(name="end_dead_letters")
+def end_dead_letters(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """End the tracks and runs of analysis messages that went to the dead-letter queue."""
+    return endings.end_dead_letters(db.get_conn(), event)

@@ -66,6 +66,16 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from momentum import db
+    from momentum.reference import endings
+
+    with db.connect(_database_url()) as conn:
+        ended = endings.sweep_expired_uploads(conn)
+    print(f"ended {ended} track(s) whose upload never arrived", file=sys.stderr)
+    return 0
+
+
 def cmd_dev(args: argparse.Namespace) -> int:
     from momentum.config import get_settings
 
@@ -92,6 +102,7 @@ def cmd_dev(args: argparse.Namespace) -> int:
     localstack.point_functions_at_queues(queues)
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)
+    localstack.start_schedules(stack, stop)
     server = localstack.make_http_server(stack, args.host, args.port)
     print(
         f"Momentum is serving {len(stack.router.routes)} routes on {base_url} "
@@ -180,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     recommend = sub.add_parser("recommend", help="compute market recommendations now (the nightly job)")
     recommend_cmd.add_arguments(recommend)
     recommend.set_defaults(func=recommend_cmd.run)
+
+    sub.add_parser(
+        "sweep", help="end tracks whose upload never arrived (the scheduled sweep; `momentum dev` runs it too)"
+    ).set_defaults(func=cmd_sweep)
 
     analyze = sub.add_parser("analyze", help="analyze an audio file with the same analyzer as the cloud")
     analyze_cmd.add_arguments(analyze)

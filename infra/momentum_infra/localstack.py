@@ -113,11 +113,36 @@ def load_handler(module: str, name: str = "app") -> Any:
     return getattr(importlib.import_module(module), name)
 
 
+def _unquote(value: object) -> str:
+    # API Gateway writes static header values in single quotes: "'*'".
+    return str(value).strip("'")
+
+
+CORS_HEADERS = {
+    "AllowOrigin": "Access-Control-Allow-Origin",
+    "AllowMethods": "Access-Control-Allow-Methods",
+    "AllowHeaders": "Access-Control-Allow-Headers",
+    "MaxAge": "Access-Control-Max-Age",
+}
+
+
+def gateway_headers(template: dict[str, Any] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """The headers API Gateway adds, read from the Api of template.yaml: (its answer to a CORS preflight, the headers
+    of its own 4xx answers)."""
+    template = template or tpl.load_template()
+    api = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api")["Properties"]
+    cors = api.get("Cors") or {}
+    preflight = {header: _unquote(cors[key]) for key, header in CORS_HEADERS.items() if key in cors}
+    errors = (api.get("GatewayResponses") or {}).get("DEFAULT_4XX", {}).get("ResponseParameters", {})
+    return preflight, {name: _unquote(value) for name, value in errors.get("Headers", {}).items()}
+
+
 class LocalStack:
     def __init__(self, routes: list[tpl.ApiRoute] | None = None) -> None:
         self.router = Router(routes if routes is not None else tpl.api_routes())
         self._handlers: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
+        self.preflight_headers, self.error_headers = gateway_headers()
 
     def handler(self, module: str, name: str = "app") -> Any:
         with self._lock:
@@ -136,10 +161,12 @@ class LocalStack:
             document = openapi_document(server_url=f"http://{host}")
             return 200, {"Content-Type": "application/json"}, json.dumps(document).encode()
         route, params, path_known = self.router.match(method, url.path)
+        if route is None and method == "OPTIONS" and path_known and self.preflight_headers:
+            return 200, dict(self.preflight_headers), b""  # the template's mock preflight
         if route is None:
             status, code = (405, "method_not_allowed") if path_known else (404, "not_found")
             error = {"error": {"code": code, "message": f"No route for {method} {url.path}", "details": {}}}
-            return status, {"Content-Type": "application/json"}, json.dumps(error).encode()
+            return status, {"Content-Type": "application/json"} | self.error_headers, json.dumps(error).encode()
         event = api_gateway_event(route, method, url.path, url.query, headers, body, params, source_ip)
         response = self.handler(route.module)(event, lambda_context(route.function))
         payload = response.get("body") or ""
@@ -187,6 +214,12 @@ def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPSe
             if self.command != "HEAD":
                 self.wfile.write(data)
 
+        def _refuse(self, status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
+            # API Gateway's own answer, with its gateway-response headers
+            self.close_connection = True
+            status, headers, body = json_error(status, code, message)
+            return status, headers | stack.error_headers, body
+
         def _answer(self) -> tuple[int, dict[str, str], bytes]:
             declared = self.headers.get("Content-Length")
             try:
@@ -194,11 +227,9 @@ def make_http_server(stack: LocalStack, host: str, port: int) -> ThreadingHTTPSe
                 if length < 0:
                     raise ValueError(declared)
             except ValueError:
-                self.close_connection = True
-                return json_error(400, "bad_request", "Content-Length must be a number of bytes")
-            if length > API_GATEWAY_MAX_BODY_BYTES:
-                self.close_connection = True  # the body stays unread
-                return json_error(413, "payload_too_large", "Request body too large")
+                return self._refuse(400, "bad_request", "Content-Length must be a number of bytes")
+            if length > API_GATEWAY_MAX_BODY_BYTES:  # the body stays unread
+                return self._refuse(413, "payload_too_large", "Request body too large")
             body = self.rfile.read(length) if length else b""
             return stack.invoke_http(self.command, self.path, dict(self.headers.items()), body, self.client_address[0])
 
@@ -358,6 +389,33 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
         )
         thread.start()
     return stop
+
+
+def start_schedules(stack: LocalStack, stop: threading.Event, speedup: float = 1.0) -> list[str]:
+    """Run the template's ``rate(...)`` schedules as EventBridge would (first run after one period); returns the
+    functions scheduled. Cron schedules (the nightly recommendations) are run by hand: ``momentum recommend``."""
+    started = []
+    for trigger in tpl.schedule_triggers():
+        period = trigger.every_seconds
+        if period is None:
+            continue
+
+        def run(trigger: tpl.ScheduleTrigger = trigger, period: float = period / speedup) -> None:
+            handler = stack.handler(trigger.module, trigger.callable_name)
+            while not stop.wait(period):
+                try:
+                    handler(
+                        {"source": "aws.events", "detail-type": "Scheduled Event"}, lambda_context(trigger.function)
+                    )
+                except Exception as error:  # a failed run is logged; the next period tries again, as in AWS
+                    print(f"{trigger.function} failed: {error!r}", file=sys.stderr)
+            from momentum import db
+
+            db.close_conn()  # this thread's connection, when the stack stops
+
+        threading.Thread(target=run, daemon=True, name=f"schedule-{trigger.function}").start()
+        started.append(trigger.function)
+    return started
 
 
 def point_functions_at_queues(queues: dict[str, str], template: dict[str, Any] | None = None) -> None:

@@ -154,8 +154,9 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         if params:
             operation["parameters"] = params
         if op.body is not None:
+            # A body whose fields are all optional may be left out: the glue reads a missing body as {}.
             operation["requestBody"] = {
-                "required": True,
+                "required": any(f.is_required() for f in op.body.model_fields.values()),
                 "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
             }
         elif op.raw_body is not None:

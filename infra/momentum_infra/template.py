@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -103,6 +104,44 @@ def queue_triggers(template: dict[str, Any] | None = None) -> list[QueueTrigger]
         for logical_id, props in _functions(template)
         for event in (props.get("Events") or {}).values()
         if event["Type"] == "SQS"
+    ]
+
+
+@dataclass(frozen=True)
+class ScheduleTrigger:
+    function: str
+    code_uri: str
+    handler: str
+    expression: str  # "rate(5 minutes)" or "cron(...)"
+
+    @property
+    def module(self) -> str:
+        return handler_module(self.code_uri, self.handler)
+
+    @property
+    def callable_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
+
+    @property
+    def every_seconds(self) -> int | None:
+        """The period of a ``rate(...)`` schedule, None for a cron expression."""
+        match = re.fullmatch(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)", self.expression)
+        if not match:
+            return None
+        unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
+        return int(match.group(1)) * unit
+
+
+def schedule_triggers(template: dict[str, Any] | None = None) -> list[ScheduleTrigger]:
+    template = template or load_template()
+    default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
+    return [
+        ScheduleTrigger(
+            logical_id, props["CodeUri"], props.get("Handler", default_handler), event["Properties"]["Schedule"]
+        )
+        for logical_id, props in _functions(template)
+        for event in (props.get("Events") or {}).values()
+        if event["Type"] == "Schedule"
     ]
 
 

@@ -69,6 +69,9 @@ def dev_server(tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
     env |= {"MOMENTUM_DATA_DIR": str(tmp_path_factory.mktemp("momentum-home")), "PYTHONUNBUFFERED": "1"}
+    # The origin whose pages may call the API (tests/e2e/test_browser_cors.py serves a page there).
+    allowed_origin = f"http://localhost:{free_port()}"
+    env["ALLOWED_ORIGINS"] = allowed_origin
     process = subprocess.Popen(
         [sys.executable, "-m", "momentum_infra.cli", "dev", "--port", str(port)],
         stderr=subprocess.PIPE,
@@ -79,6 +82,7 @@ def dev_server(tmp_path_factory):
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
     server = DevServer(f"http://127.0.0.1:{port}", process, lines, env)
+    server.allowed_origin = allowed_origin
     try:
         server.wait_for_line("Momentum is serving", timeout=90)
         yield server

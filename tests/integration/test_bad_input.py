@@ -141,3 +141,54 @@ def test_the_write_check_sees_a_write(conn, make_user):
     before = row_counts(conn)
     make_user()
     assert row_counts(conn) != before
+
+
+NUL = "a\u0000b"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_nul_characters_are_refused_at_the_edge(route, caller, unchanged):
+    """PostgreSQL stores no NUL in text or JSONB: a NUL in any body field, nested value, query parameter or header
+    is a 422 before the view runs (so nothing is written), never the 500 the database's refusal would give."""
+    app, op = _operation(route)
+    headers = caller(op)
+    path = _path(route)
+    if op.body is not None:
+        for body in (
+            {name: NUL for name in op.body.model_fields},
+            {name: [{"nested": NUL}] for name in op.body.model_fields},
+            {NUL: 1},
+        ):
+            response = _call(app, route.method, path, headers, json.dumps(body).encode())
+            assert_json_error(response, 422, "invalid_input")
+            assert json.loads(response.body)["error"]["details"]["errors"][0]["type"] == "nul_character"
+    if op.query is not None:
+        for name in op.query.model_fields:
+            assert_json_error(_call(app, route.method, f"{path}?{name}=a%00b", headers), 422, "invalid_input")
+    response = _call(app, route.method, path, headers | {"Idempotency-Key": NUL}, b"{}")
+    assert_json_error(response, 422)
+    assert json.loads(response.body)["error"]["details"] == {"field": "Idempotency-Key"}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_the_size_limit_holds_on_every_route_before_the_body_is_read(route, caller, unchanged):
+    app, op = _operation(route)
+    headers = caller(op)
+    path = _path(route)
+    big = b'{"pad": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+    assert_json_error(_call(app, route.method, path, headers, big), 413, "payload_too_large")
+    # The declared length alone decides: a client announcing 100 MB is refused without its body being looked at.
+    declared = headers | {"Content-Length": str(100 * 1024 * 1024)}
+    assert_json_error(_call(app, route.method, path, declared, b"{}"), 413, "payload_too_large")
+
+
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if _operation(r)[1].body is None and _operation(r)[1].raw_body is None],
+    ids=lambda r: f"{r.method} {r.path}",
+)
+def test_a_body_on_a_route_that_takes_none_is_refused(route, caller, unchanged):
+    app, op = _operation(route)
+    response = _call(app, route.method, _path(route), caller(op), json.dumps({"amount": 1000}).encode())
+    assert_json_error(response, 422)
+    assert json.loads(response.body)["error"]["details"] == {"field": "body"}

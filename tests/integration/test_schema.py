@@ -259,6 +259,9 @@ def fresh_database_url(database_url):
     pg.drop_database(server_url, name)
 
 
+# Tables of our own (not in the spec), by the revision that creates them.
+
+
 def test_each_revision_creates_and_drops_exactly_its_tables(spec, fresh_database_url):
     """Up one revision at a time, down to base, up again: each step leaves exactly the tables it should."""
     url = fresh_database_url

@@ -37,8 +37,9 @@ def new_track(reference, user, **fields):
 def analysed(uploads, reference, make_user):
     """A user's track, uploaded and analysed (8 s at 120 BPM), and its analysis as the API shows it."""
     user = make_user()
-    track = new_track(reference, user, name="Analysed")
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=track["r2_key"], Body=wav_bytes(seconds=TRACK_SECONDS))
+    data = wav_bytes(seconds=TRACK_SECONDS)
+    track = new_track(reference, user, name="Analysed", file_size_bytes=len(data))
+    uploads.s3.put_object(Bucket=uploads.bucket, Key=track["r2_key"], Body=data, ContentType=track["mime_type"])
     assert pipeline.handle_event(load_event("s3_object_created", bucket=uploads.bucket, key=track["r2_key"])) == {
         "batchItemFailures": []
     }

@@ -27,7 +27,9 @@ from tests.reference_support import (
 TRACK_NAME = "My Song + Friends (Live)"
 
 
-def create_track(reference, user, name=TRACK_NAME, mime_type="audio/wav", size=1_000_000):
+def create_track(reference, user, name=TRACK_NAME, mime_type="audio/wav", size=1_000_000, data=None):
+    """A track declared for ``data`` (its size) when given: the analysis refuses a file of another size."""
+    size = len(data) if data is not None else size
     response = reference.post(
         "/reference/tracks",
         headers=user.headers,
@@ -50,6 +52,12 @@ def runs(conn, track_id):
     ).fetchall()
 
 
+def put_file(uploads, created, data):
+    """Store the track's file directly (not through the form), with the type the track declared."""
+    track = created["track"]
+    uploads.s3.put_object(Bucket=uploads.bucket, Key=track["r2_key"], Body=data, ContentType=track["mime_type"])
+
+
 def upload_and_receive(uploads, created, data):
     assert uploads.upload(created["upload"], data) == 204
     messages = uploads.receive()
@@ -60,10 +68,11 @@ def upload_and_receive(uploads, created, data):
 def test_upload_reaches_the_analysis_through_the_queue(uploads, reference, handler, make_user, conn):
     # Given a track created through the API, its file POSTed with the presigned form
     user = make_user()
-    created = create_track(reference, user)
+    data = wav_bytes(seconds=8.0, bpm=120.0)
+    created = create_track(reference, user, data=data)
     key = created["track"]["r2_key"]
     assert key == f"tracks/{user.id}/{created['track']['id']}/{TRACK_NAME}.wav"
-    messages = upload_and_receive(uploads, created, wav_bytes(seconds=8.0, bpm=120.0))
+    messages = upload_and_receive(uploads, created, data)
     # S3 sends the key URL-encoded: spaces as '+', '+' as %2B
     bodies = [json.loads(m["Body"]) for m in messages]
     assert any(b.get("Event") == "s3:TestEvent" for b in bodies)
@@ -110,8 +119,9 @@ def test_upload_reaches_the_analysis_through_the_queue(uploads, reference, handl
 
 def test_a_plain_s3_event_is_analysed_too(uploads, handler, make_user, reference, conn):
     user = make_user()
-    created = create_track(reference, user)
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=4.0))
+    data = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, data=data)
+    put_file(uploads, created, data)
 
     result = handler(load_event("s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"]))
 
@@ -121,8 +131,9 @@ def test_a_plain_s3_event_is_analysed_too(uploads, handler, make_user, reference
 
 def test_redelivery_makes_no_second_analysis(uploads, reference, handler, make_user, conn):
     user = make_user()
-    created = create_track(reference, user)
-    messages = upload_and_receive(uploads, created, wav_bytes(seconds=4.0))
+    data = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, data=data)
+    messages = upload_and_receive(uploads, created, data)
     handler(uploads.sqs_event(messages))
     first = conn.execute(
         "SELECT id, completed_at FROM track_analyses WHERE track_id = %s", (created["track"]["id"],)
@@ -147,8 +158,9 @@ def test_concurrent_deliveries_of_one_upload_make_one_analysis(uploads, referenc
     from functions.analyze_track.app import handler
 
     user = make_user()
-    created = create_track(reference, user)
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=4.0))
+    data = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, data=data)
+    put_file(uploads, created, data)
 
     results = run_concurrently(
         lambda i: handler(
@@ -189,8 +201,9 @@ def _truncated_wav() -> bytes:
     return data[: len(data) // 2]
 
 
+# (An empty file never reaches the decoder: no track declares 0 bytes, so the size check refuses it first; see
+# tests/integration/test_upload_completion.py.)
 BAD_FILES = {
-    "empty": (b"", "audio/wav", "empty"),
     "corrupt": (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(256)) * 8, "audio/wav", "not a supported audio file"),
     "truncated": (_truncated_wav(), "audio/wav", "truncated"),
     "mislabelled": (b"This is a text file, not an MP3.\n" * 40, "audio/mpeg", "not a supported audio file"),
@@ -201,7 +214,7 @@ BAD_FILES = {
 def test_a_bad_file_sets_the_track_to_error_without_retries(case, uploads, reference, handler, make_user, conn):
     data, mime_type, reason = BAD_FILES[case]
     user = make_user()
-    created = create_track(reference, user, name=f"bad {case}", mime_type=mime_type)
+    created = create_track(reference, user, name=f"bad {case}", mime_type=mime_type, size=max(1, len(data)))
     # put_object: an empty body could not pass the presigned form's size range, but the handler must cope anyway
     uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=data, ContentType=mime_type)
     messages = uploads.receive()
@@ -256,8 +269,9 @@ class FlakyStorage:
 
 def test_a_transient_failure_is_retried_through_the_batch_response(uploads, reference, make_user, conn):
     user = make_user()
-    created = create_track(reference, user)
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, data=data)
+    put_file(uploads, created, data)
     event = load_event(
         "sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"], message_id="retry-me"
     )
@@ -282,8 +296,9 @@ def test_a_transient_failure_of_a_plain_s3_event_raises_for_lambdas_retry(upload
 def test_another_running_analysis_makes_the_delivery_wait(uploads, reference, handler, make_user, conn):
     # Given an analysis of other content of this track, started a moment ago and still running
     user = make_user()
-    created = create_track(reference, user)
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, data=data)
+    put_file(uploads, created, data)
     run_state.claim_run(conn, created["track"]["id"], "other content", "0")
     event = load_event(
         "sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"], message_id="wait"
@@ -295,9 +310,10 @@ def test_another_running_analysis_makes_the_delivery_wait(uploads, reference, ha
 
 def test_a_run_that_died_twice_is_failed_not_retried_again(uploads, reference, handler, make_user, conn):
     user = make_user()
-    created = create_track(reference, user)
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, data=data)
     track_id = created["track"]["id"]
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
+    put_file(uploads, created, data)
     event = load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"])
     handler(event)
     # Two attempts that died mid-way (out of time or memory) look like a run left "running" long ago
@@ -320,8 +336,9 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(uploads, reference, 
     from momentum.config import get_settings
 
     user = make_user()
-    created = create_track(reference, user, size=1000)
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=2.0))
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, data=data)
+    put_file(uploads, created, data)
     monkeypatch.setenv("UPLOAD_MAX_BYTES", "1000")
     get_settings.cache_clear()
 
@@ -334,9 +351,10 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(uploads, reference, 
 
 def test_reanalysis_goes_through_the_queue_and_replaces_the_result(uploads, reference, handler, make_user, conn):
     user = make_user()
-    created = create_track(reference, user)
+    data = wav_bytes(seconds=4.0)
+    created = create_track(reference, user, data=data)
     track_id = created["track"]["id"]
-    handler(uploads.sqs_event(upload_and_receive(uploads, created, wav_bytes(seconds=4.0))))
+    handler(uploads.sqs_event(upload_and_receive(uploads, created, data)))
     old = conn.execute("SELECT id FROM track_analyses WHERE track_id = %s", (track_id,)).fetchone()[0]
 
     response = reference.post(f"/reference/tracks/{track_id}/reanalyze", headers=user.headers)
@@ -357,9 +375,10 @@ def test_reanalysis_goes_through_the_queue_and_replaces_the_result(uploads, refe
 
 def test_deleting_a_track_removes_its_file_and_rows(uploads, reference, handler, make_user, conn):
     user = make_user()
-    created = create_track(reference, user)
+    data = wav_bytes(seconds=2.0)
+    created = create_track(reference, user, data=data)
     track_id = created["track"]["id"]
-    handler(uploads.sqs_event(upload_and_receive(uploads, created, wav_bytes(seconds=2.0))))
+    handler(uploads.sqs_event(upload_and_receive(uploads, created, data)))
 
     assert reference.delete(f"/reference/tracks/{track_id}", headers=user.headers).status_code == 204
 
@@ -388,8 +407,8 @@ def test_other_formats_are_analysed(uploads, reference, handler, make_user, conn
         ("OGG", "VORBIS", "audio/ogg"),
         ("MP3", None, "audio/mpeg"),
     ):
-        created = create_track(reference, user, name=f"clip {fmt}", mime_type=mime_type)
         data = encode(click_track(seconds=3.0), file_format=fmt, subtype=subtype)
+        created = create_track(reference, user, name=f"clip {fmt}", mime_type=mime_type, data=data)
         handler(uploads.sqs_event(upload_and_receive(uploads, created, data)))
         status, error, *_ = track_row(conn, created["track"]["id"])
         assert (fmt, status, error) == (fmt, "ready", None)
@@ -398,8 +417,9 @@ def test_other_formats_are_analysed(uploads, reference, handler, make_user, conn
 def test_a_track_that_cannot_finish_in_time_fails_cleanly(uploads, reference, make_user, conn):
     # Given a function with no time left beyond the margin it keeps to store the outcome
     user = make_user()
-    created = create_track(reference, user)
-    uploads.s3.put_object(Bucket=uploads.bucket, Key=created["track"]["r2_key"], Body=wav_bytes(seconds=30.0))
+    data = wav_bytes(seconds=30.0)
+    created = create_track(reference, user, data=data)
+    put_file(uploads, created, data)
     event = load_event("sqs_s3_object_created", bucket=uploads.bucket, key=created["track"]["r2_key"])
 
     result = pipeline.handle_event(event, remaining_ms=lambda: pipeline.PERSIST_MARGIN_S * 1000)

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from psycopg import Connection
 
-from momentum import boosts, db
+from momentum import boosts, db, limits
 from momentum import email as mail
 from momentum.audit import ClientInfo, audit
 from momentum.config import get_settings
@@ -127,7 +127,8 @@ def create_session(conn: Connection, user_id: UUID, client: ClientInfo = ClientI
 def request_magic_link(conn: Connection, body: MagicLinkIn, client: ClientInfo) -> MagicLinkOut:
     """Store a hashed one-time token and mail the link. The answer is the same whether or not the email is known.
 
-    Raises: TooManyRequests when this email asked for too many links recently.
+    Raises: TooManyRequests when this email, this client address or all clients together asked for too many
+    links recently (the limits of ``momentum.limits``).
     """
     settings = get_settings()
     address = normalize_email(body.email)
@@ -144,9 +145,11 @@ def request_magic_link(conn: Connection, body: MagicLinkIn, client: ClientInfo) 
         )
         if recent >= settings.magic_link_max_per_window:
             raise TooManyRequests(
-                "Too many sign-in links requested; try again later",
-                details={"retry_after_minutes": settings.magic_link_ttl_minutes},
+                "Too many sign-in links requested; try again later", retry_after=settings.magic_link_ttl_minutes * 60
             )
+        if client.ip_address:
+            limits.take(conn, limits.magic_link_per_ip(), client.ip_address)
+        limits.take(conn, limits.magic_link_global(), "all")
         conn.execute(
             "INSERT INTO verification_tokens (identifier, token, expires) "
             "VALUES (%s, %s, now() + %s * interval '1 minute')",
@@ -165,18 +168,23 @@ def request_magic_link(conn: Connection, body: MagicLinkIn, client: ClientInfo) 
 def verify(conn: Connection, body: VerifyIn, client: ClientInfo) -> SessionOut:
     """Exchange a magic-link token for a bearer session, creating the user on first sign-in.
 
-    Raises: Unauthorized for an unknown, used or expired token.
+    Raises: Unauthorized for an unknown, used or expired token; TooManyRequests while the address is locked after
+    too many failures (``verify_failures``), whatever the token.
     """
     address = normalize_email(body.email)
+    failures = limits.verify_failures()
     with conn.transaction():
+        limits.check(conn, failures, address)
         used = conn.execute(
             "DELETE FROM verification_tokens WHERE identifier = %s AND token = %s AND expires > now() RETURNING 1",
             (address, hash_secret(body.token)),
         ).fetchone()
         if used is None:
+            limits.record(conn, failures, address)
             failure = Unauthorized("Invalid or expired sign-in link", code="invalid_token")
         else:
             failure = None
+            limits.clear(conn, failures, address)
             user = ensure_user(conn, address)
             token, session_id, expires_at = create_session(conn, user.id, client)
             audit(conn, "sign_in", user_id=user.id, session_id=session_id, client=client)
@@ -200,3 +208,49 @@ def logout(conn: Connection, user: CurrentUser, client: ClientInfo) -> None:
     with conn.transaction():
         conn.execute("UPDATE sessions SET expires_at = now() WHERE id = %s", (user.session_id,))
         audit(conn, "sign_out", user_id=user.id, client=client)
+
+
+# The page a sign-in email's link opens. Opening it changes nothing: mail scanners open links before people do, and
+# the token works once. The person confirms with the button, which POSTs the email and token from the link's query
+# to /auth/verify on this same origin and shows the outcome (and, for developers of the local stack, the token).
+SIGN_IN_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Sign in to Momentum</title>
+</head>
+<body>
+<main>
+<h1>Sign in to Momentum</h1>
+<p id="who"></p>
+<button id="confirm" type="button">Sign in</button>
+<p id="result" role="status"></p>
+</main>
+<script>
+const query = new URLSearchParams(location.search);
+const email = query.get("email") || "";
+const token = query.get("token") || "";
+document.getElementById("who").textContent = email ? "as " + email : "This link is incomplete.";
+document.getElementById("confirm").disabled = !(email && token);
+document.getElementById("confirm").addEventListener("click", async () => {
+  const result = document.getElementById("result");
+  document.getElementById("confirm").disabled = true;
+  const response = await fetch("verify", {
+    method: "POST",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({email, token}),
+  });
+  const body = await response.json();
+  if (response.ok) {
+    result.textContent = "Signed in. Your session token: " + body.token;
+    result.dataset.token = body.token;
+  } else {
+    result.textContent = body.error.message;
+  }
+});
+</script>
+</body>
+</html>
+"""

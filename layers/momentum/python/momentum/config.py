@@ -44,6 +44,19 @@ class Settings(BaseModel):
     magic_link_ttl_minutes: int = Field(default=15, gt=0)
     magic_link_max_per_window: int = Field(default=5, gt=0)
 
+    # Abuse limits (momentum.limits): at most N events per window, else 429 with Retry-After. Sign-in links cost
+    # an email each (SES money and the sender's reputation), so they are limited per client address and overall
+    # besides per email address; failed verifications lock the address for a while.
+    magic_link_per_ip_max: int = Field(default=10, gt=0)
+    magic_link_per_ip_window_seconds: int = Field(default=3600, gt=0)
+    magic_link_global_max: int = Field(default=500, gt=0)
+    magic_link_global_window_seconds: int = Field(default=3600, gt=0)
+    verify_failures_max: int = Field(default=5, gt=0)
+    verify_lockout_seconds: int = Field(default=900, gt=0)
+
+    # Browser origins whose pages may read the API's answers, comma-separated (momentum.cors).
+    allowed_origins: str = ""
+
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
 
     log_level: str = "INFO"
@@ -52,6 +65,10 @@ class Settings(BaseModel):
     personal_quest_max_xp: int = Field(default=50, ge=0)
     personal_quest_max_coins: int = Field(default=20, ge=0)
     personal_quest_claims_per_day: int = Field(default=3, ge=0)
+
+    @property
+    def allowed_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
 
 
 @cache

@@ -63,6 +63,8 @@ def get_conn() -> psycopg.Connection[tuple[Any, ...]]:
     """This thread's connection, opened on first use and reopened if the last one broke."""
     conn: psycopg.Connection[tuple[Any, ...]] | None = getattr(_local, "conn", None)
     if conn is None or conn.closed or conn.broken:
+        if conn is not None:
+            conn.close()  # a broken connection still holds its socket until closed
         conn = _local.conn = connect()
     return conn
 

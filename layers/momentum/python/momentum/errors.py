@@ -69,7 +69,15 @@ class InvalidInput(DomainError):
 
 
 class TooManyRequests(DomainError):
+    """A limit of ``momentum.limits`` was reached; the glue sends ``retry_after`` as the Retry-After header."""
+
     status, code = 429, "rate_limited"
+
+    def __init__(
+        self, message: str, *, retry_after: int, code: str | None = None, details: dict[str, Any] | None = None
+    ):
+        super().__init__(message, code=code, details={"retry_after_seconds": retry_after} | (details or {}))
+        self.retry_after = retry_after
 
 
 class Internal(DomainError):

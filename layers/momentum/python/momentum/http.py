@@ -3,6 +3,7 @@ response shaping and request logs. Views stay a few lines: take the context, cal
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -18,7 +19,7 @@ from chalice.app import Chalice, Response
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
-from momentum import db, metrics
+from momentum import cors, db, metrics
 from momentum.audit import ClientInfo
 from momentum.config import get_settings
 from momentum.dberrors import domain_error
@@ -31,12 +32,13 @@ from momentum.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthorized,
     Unavailable,
     UnsupportedMediaType,
 )
 from momentum.log import log
-from momentum.models import PageQuery
+from momentum.models import NulInText, PageQuery, clean_input
 from momentum.pagination import Page, PageRequest, decode_cursor
 
 if TYPE_CHECKING:
@@ -71,7 +73,8 @@ class Operation:
     def error_codes(self) -> dict[int, list[str]]:
         """The error codes this operation can answer with, by status: the glue's, from the route's shape, and the
         domain's, as the route declares them."""
-        codes = ["internal", "unavailable", *self.errors]
+        # Every route checks its headers and body size before anything else (see MomentumApp._handler).
+        codes = ["internal", "unavailable", "invalid_input", "payload_too_large", *self.errors]
         if self.auth != "public":
             codes += ["unauthorized", "invalid_token"]
         if self.auth == "admin":
@@ -155,7 +158,10 @@ class Context(Generic[Body, Query]):
 
 
 def error_response(error: DomainError) -> Response:
-    return Response(body=error.to_body(), status_code=error.status, headers={"Content-Type": "application/json"})
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
+    return Response(body=error.to_body(), status_code=error.status, headers=headers)
 
 
 class MomentumApp(Chalice):
@@ -230,6 +236,7 @@ class MomentumApp(Chalice):
             request = self.current_request
             ctx: Context[Any, Any] = Context(request, op)
             try:
+                _check_edge(request, op, params)
                 if op.auth != "public":
                     ctx._user = _authenticate(ctx, admin=op.auth == "admin")
                 ids = _parse_path_ids(params)
@@ -247,6 +254,7 @@ class MomentumApp(Chalice):
             except Exception:
                 log("unhandled error", logging.ERROR, exc_info=True, route=op.path, method=op.method)
                 response = error_response(Internal("Internal error"))
+            response.headers.update(cors.response_headers(request.headers.get("origin")))
             latency_ms = round((time.perf_counter() - started) * 1000, 1)
             log(
                 "request",
@@ -273,10 +281,34 @@ class MomentumApp(Chalice):
         return handle
 
 
+def _check_edge(request: Any, op: Operation, params: dict[str, str]) -> None:
+    """What every route refuses before it authenticates or parses: a body over the size limit (by its declared
+    length, before the body is touched), a body on a route that takes none, and NUL characters in headers or path
+    parameters (PostgreSQL stores no NUL in text; the models refuse it in bodies and queries).
+
+    Raises: PayloadTooLarge, InvalidInput.
+    """
+    limit = get_settings().max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if (declared.isdigit() and int(declared) > limit) or len(request.raw_body or b"") > limit:
+        raise PayloadTooLarge("Request body too large", details={"max_bytes": limit})
+    headers = [("-".join(p.capitalize() for p in name.split("-")), value) for name, value in request.headers.items()]
+    for name, value in [*headers, *params.items()]:
+        if "\x00" in value:
+            raise InvalidInput("Text cannot contain the NUL character (\\u0000)", details={"field": name})
+    if op.body is None and op.raw_body is None and (request.raw_body or b"").strip() not in (b"", b"{}"):
+        raise InvalidInput("This route takes no body", details={"field": "body"})
+
+
 def _database_error(error: psycopg.Error, op: Operation) -> DomainError:
     """What a database error means for the client: a domain error from the one table, else 503 or 500."""
     if (mapped := domain_error(error)) is not None:
         return mapped
+    if isinstance(error, psycopg.DataError):
+        # A value the column cannot hold (out of range, NUL in text) that got past the models: the client's input,
+        # and the transaction rolled back. Logged, since the models should have refused it first.
+        log("data error reached the database", logging.WARNING, route=op.path, sqlstate=error.sqlstate)
+        return InvalidInput("A value is out of the range its field can store")
     if isinstance(error, psycopg.OperationalError):
         # A dropped or timed-out connection: the next request reopens it; the client may retry.
         log("database unavailable", logging.ERROR, exc_info=True, route=op.path)
@@ -332,13 +364,30 @@ def _read_raw_body(request: Any, content_type: str) -> str:
     """A text body (CSV, …) for a view that parses it itself: UTF-8, a byte-order mark dropped."""
     raw = _checked_body(request, content_type, b"")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadRequest("The body is not UTF-8 text", code="malformed_body") from None
+    if "\x00" in text:
+        raise InvalidInput("Text cannot contain the NUL character (\\u0000)", details={"field": "body"})
+    return text
+
+
+def _nul_error(error: NulInText) -> InvalidInput:
+    problem = {"field": error.field, "message": str(error), "type": "nul_character"}
+    return InvalidInput("Invalid input", details={"errors": [problem]})
 
 
 def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
     raw = _checked_body(request, "application/json", b"{}")
+    try:
+        # Parsed once here to clean it (clean_input), then validated from JSON as the models expect.
+        raw = json.dumps(clean_input(json.loads(raw))).encode()
+    except NulInText as error:
+        raise _nul_error(error) from None
+    except RecursionError:
+        raise BadRequest("Malformed JSON body: nested too deeply", code="malformed_json") from None
+    except ValueError:
+        pass  # malformed JSON: pydantic names the problem below
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -351,7 +400,9 @@ def _parse_body(request: Any, model: type[BaseModel]) -> BaseModel:
 
 def _parse_query(request: Any, model: type[BaseModel]) -> BaseModel:
     try:
-        return model.model_validate(dict(request.query_params or {}))
+        return model.model_validate(clean_input(dict(request.query_params or {})))
+    except NulInText as error:
+        raise _nul_error(error) from None
     except ValidationError as error:
         raise _validation_error(error) from None
 

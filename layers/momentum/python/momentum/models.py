@@ -6,8 +6,48 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+
+class NulInText(ValueError):
+    """A text of the input holds a NUL character."""
+
+    def __init__(self, field: str):
+        super().__init__(f"Text cannot contain the NUL character (\\u0000): {field or 'body'}")
+        self.field = field
+
+
+def clean_input(value: Any, where: str = "") -> Any:
+    """A parsed JSON body as the models should see it, checked once at the edge (``momentum.http``).
+
+    Raises NulInText when a text anywhere (keys too) holds a NUL character: PostgreSQL stores no NUL in text or
+    JSONB, so one that got past the edge would answer 500. Integral floats (``4.0``) become ints, since JSON Schema
+    counts them as integers and strict models would refuse them. (Not a model validator: a "before" validator makes
+    pydantic validate strict models in Python mode, where an ISO string is no longer a datetime.)
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise NulInText(where)
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if isinstance(value, dict):
+        return {clean_input(k, where): clean_input(v, f"{where}.{k}".lstrip(".")) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_input(v, f"{where}.{i}".lstrip(".")) for i, v in enumerate(value)]
+    return value
 
 
 # defer_build: a function defines many models but a request uses a few; building a model's validator on first
@@ -29,6 +69,21 @@ class PatchModel(RequestModel):
     """
 
     not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The document shows the ``not_null`` fields without null, as the validator holds them."""
+        json_schema = handler.resolve_ref_schema(handler(schema))
+        for name in cls.not_null:
+            prop = json_schema.get("properties", {}).get(name)
+            if prop and "anyOf" in prop:
+                options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+                rest = {k: v for k, v in prop.items() if k not in ("anyOf", "default")}
+                prop.clear()
+                prop.update(options[0] | rest if len(options) == 1 else {"anyOf": options} | rest)
+        return json_schema
 
     @field_validator("*", mode="before")
     @classmethod
@@ -73,6 +128,25 @@ Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 # A link a client gives us to show to people: http(s) only, so no javascript: or data: URLs reach a page.
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
+
+
+def resolution(smallest: float) -> AfterValidator:
+    """For a float of a REAL column: 0, or at least ``smallest`` in magnitude.
+
+    PostgreSQL's REAL cannot store magnitudes below ~1.2e-38 (``1e-50`` is an underflow error there, a 500 had it
+    reached the database), and no measurement of ours is finer than ``smallest``. Pair it with ``Field(ge=, le=,
+    allow_inf_nan=False)`` for the range, and say both in the field's description so the document shows them.
+    """
+
+    def check(value: float) -> float:
+        if 0 < abs(value) < smallest:
+            raise PydanticCustomError(
+                "below_resolution", "Use 0 or a value of at least {smallest}", {"smallest": smallest}
+            )
+        return value
+
+    return AfterValidator(check)
+
 
 # Vocabularies several domains share. Response models use them too, so the OpenAPI document lists the values.
 Difficulty = Literal["beginner", "intermediate", "advanced"]

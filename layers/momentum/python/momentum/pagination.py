@@ -5,13 +5,20 @@ from __future__ import annotations
 import base64
 import json
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from momentum.errors import InvalidInput
 
 T = TypeVar("T")
+
+# A cursor's values go into SQL as the sort column's type. Every integer sort key is an INTEGER column, and text
+# cannot hold NUL in PostgreSQL, so a value outside these is tampering that would otherwise fail in the database.
+_CURSOR_TYPES: dict[type, Any] = {
+    int: Annotated[int, Field(ge=-(2**31), le=2**31 - 1)],
+    str: Annotated[str, Field(pattern=r"^[^\x00]*$")],
+}
 
 
 class PageRequest(BaseModel):
@@ -38,7 +45,7 @@ class PageRequest(BaseModel):
 
 @cache
 def _key_adapter(types: tuple[type, ...]) -> TypeAdapter[tuple[Any, ...]]:
-    return TypeAdapter(tuple[types])  # type: ignore[valid-type]
+    return TypeAdapter(tuple[tuple(_CURSOR_TYPES.get(t, t) for t in types)])  # type: ignore[misc]
 
 
 class Page(BaseModel, Generic[T]):

@@ -19,6 +19,7 @@ from momentum.models import (
     ResponseModel,
     ShortText,
     Url,
+    resolution,
 )
 
 Category = Literal["strength", "cardio", "flexibility"]
@@ -82,7 +83,13 @@ Equipment = Literal[
 MAX_WEIGHT = 2_000.0  # kg or lb, the client's unit: the world deadlift record is ~500 kg
 MAX_REPS = 10_000
 MAX_DURATION = 86_400  # seconds
-Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+# REAL columns: a weight is 0 (body weight) or at least 10 g; finer values are typos, and below ~1e-38 PostgreSQL's
+# REAL cannot store them at all.
+Weight = Annotated[
+    float,
+    Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False, description="In the client's unit: 0, or 0.01 to 2000"),
+    resolution(0.01),
+]
 Reps = Annotated[int, Field(ge=0, le=MAX_REPS)]
 Duration = Annotated[int, Field(ge=0, le=MAX_DURATION)]
 Rpe = Annotated[int, Field(ge=1, le=10)]
@@ -389,7 +396,7 @@ class ProgramWorkoutIn(RequestModel):
     day_of_week: int = Field(ge=0, le=6, description="0 = Sunday … 6 = Saturday")
     order_index: int = Field(default=0, ge=0, le=20)
     intensity_modifier: float = Field(
-        default=1.0, gt=0, le=2.0, allow_inf_nan=False, description="Scales the workout's target weights"
+        default=1.0, ge=0.1, le=2.0, allow_inf_nan=False, description="Scales the workout's target weights (0.1 to 2)"
     )
 
 

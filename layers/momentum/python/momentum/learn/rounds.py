@@ -87,6 +87,7 @@ def issue_round(conn: Connection, user_id: UUID, drill_id: UUID) -> DrillRound:
         raise TooManyRequests(
             "Too many open rounds: answer or let some expire first",
             code="too_many_open_rounds",
+            retry_after=60,  # a minute: answering a round frees a place at once, expiry frees one later
             details={"max_open_rounds": MAX_OPEN_ROUNDS},
         )
     seed = review.new_seed()

@@ -28,7 +28,7 @@ from momentum.log import log
 from momentum.reference import runs
 from momentum.reference.notifications import StoredObject, messages_in
 from momentum.reference.runs import Claim, Step
-from momentum.reference.storage import ObjectMissing, ObjectTooLarge, Storage, get_storage
+from momentum.reference.storage import ObjectMissing, ObjectTooLarge, Storage, StoredFile, get_storage
 
 PERSIST_MARGIN_S = 60  # stop analysing this long before the function's deadline, to store the error in time
 
@@ -111,7 +111,7 @@ def analyze_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
             log("no track has this key; event dropped", logging.WARNING, key=obj.key)
             return Outcome.UNKNOWN
         try:
-            data = store.read(obj.bucket, obj.key, settings.upload_max_bytes)
+            stored = store.read(obj.bucket, obj.key, settings.upload_max_bytes)
         except ObjectMissing:
             runs.fail_unreadable_upload(conn, track.id, "The uploaded file is missing from storage")
             return Outcome.FAILED
@@ -120,6 +120,10 @@ def analyze_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
                 conn, track.id, f"The file is {error.size} bytes, more than the {error.max_bytes} allowed"
             )
             return Outcome.FAILED
+        if (mismatch := upload_mismatch(track, stored)) is not None:
+            runs.fail_unreadable_upload(conn, track.id, mismatch)
+            return Outcome.FAILED
+        data = stored.data
         started = runs.claim_run(conn, track.id, fingerprint(data), ANALYZER_VERSION)
         if not isinstance(started, Claim):
             if started.step is Step.BUSY:
@@ -141,6 +145,28 @@ def analyze_object(obj: StoredObject, deadline: float | None, conn: psycopg.Conn
         log("storing the analysis failed", logging.ERROR, exc_info=True, track_id=claim.track_id, run_id=claim.run_id)
         runs.fail_run(conn, claim, "The analysis could not be stored; try reanalysing later")
         return Outcome.FAILED
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+def upload_mismatch(track: runs.TrackRef, stored: StoredFile) -> str | None:
+    """Why the stored file is not the one the track declared (its size or its type), or None when it is.
+
+    The upload form's policy holds both in AWS; this holds them whatever put the object there.
+    """
+    if len(stored.data) != track.file_size_bytes:
+        return (
+            f"The uploaded file is {len(stored.data)} bytes, but the track was created for a file of "
+            f"{track.file_size_bytes} bytes; add the track again with its file"
+        )
+    if _media_type(stored.content_type) != _media_type(track.mime_type):
+        return (
+            f"The uploaded file is of type {stored.content_type or 'unknown'}, but the track was created for "
+            f"{track.mime_type}; add the track again with its file"
+        )
+    return None
 
 
 def _run(conn: psycopg.Connection, claim: Claim, data: bytes, deadline: float | None) -> Outcome:

@@ -44,6 +44,8 @@ class TrackRef:
     id: UUID
     user_id: UUID
     r2_key: str
+    file_size_bytes: int  # as the client declared them when it created the track
+    mime_type: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,10 @@ def plan_run(runs: list[RunState], fingerprint: str, version: str) -> Plan:
     return Plan(Step.START)  # new content under the key (a second upload with the same form)
 
 
-FIND_TRACK_BY_KEY = "SELECT id, user_id, r2_key FROM reference_tracks WHERE r2_key = %s ORDER BY created_at LIMIT 1"
+FIND_TRACK_BY_KEY = """
+SELECT id, user_id, r2_key, file_size_bytes, mime_type FROM reference_tracks WHERE r2_key = %s
+ORDER BY created_at LIMIT 1
+"""
 LOCK_TRACK = "SELECT id FROM reference_tracks WHERE id = %s FOR UPDATE"
 RUNS_OF_TRACK = """
 SELECT id, status, version, manifest->>'fingerprint' AS fingerprint,

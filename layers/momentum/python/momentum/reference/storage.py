@@ -33,6 +33,12 @@ class ObjectTooLarge(Exception):
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    data: bytes
+    content_type: str  # as stored with the object (the upload form's Content-Type field)
+
+
+@dataclass(frozen=True)
 class PresignedPost:
     url: str
     fields: dict[str, str]
@@ -73,8 +79,8 @@ class Storage:
         url = self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=ttl_seconds)
         return PresignedGet(url, datetime.now(UTC) + timedelta(seconds=ttl_seconds))
 
-    def read(self, bucket: str, key: str, max_bytes: int) -> bytes:
-        """The object's bytes.
+    def read(self, bucket: str, key: str, max_bytes: int) -> StoredFile:
+        """The object's bytes and content type.
 
         Raises: ObjectMissing, ObjectTooLarge (checked before the body is read, so a huge object costs no memory).
         """
@@ -87,7 +93,7 @@ class Storage:
             response["Body"].close()
             raise ObjectTooLarge(size, max_bytes)
         data: bytes = response["Body"].read()
-        return data
+        return StoredFile(data, response.get("ContentType") or "")
 
     def delete(self, key: str) -> None:
         """Delete the object; deleting a missing object succeeds, as in S3."""
