@@ -203,14 +203,13 @@ def test_todays_workout_comes_from_the_active_program_on_the_local_weekday(api, 
 
 def test_unfinished_onboarding_is_shown_until_it_is_done(caller, conn, curriculum):
     admin = caller(admin=True)
-    flow = admin.post(
-        "/admin/onboarding/flows",
-        {"name": "Welcome", "is_active": False, "steps": []},
-    )
+    flow = admin.post("/admin/onboarding/flows", {"name": "Welcome", "is_active": False, "steps": []})
+    active = [row[0] for row in conn.execute("SELECT id FROM onboarding_flows WHERE is_active")]
     me = caller()
-    assert me.get("/today")["onboarding"] is None  # no active flow
-    conn.execute("UPDATE onboarding_flows SET is_active = (id = %s)", (flow["id"],))
     try:
+        conn.execute("UPDATE onboarding_flows SET is_active = false")  # other tests' flows, restored below
+        assert me.get("/today")["onboarding"] is None  # no active flow
+        conn.execute("UPDATE onboarding_flows SET is_active = true WHERE id = %s", (flow["id"],))
         assert me.get("/today")["onboarding"] == {"flow_id": flow["id"], "status": "pending"}
         conn.execute(
             "INSERT INTO user_onboarding_state (user_id, flow_id, status, completed_at) "
@@ -220,6 +219,7 @@ def test_unfinished_onboarding_is_shown_until_it_is_done(caller, conn, curriculu
         assert me.get("/today")["onboarding"] is None
     finally:
         conn.execute("DELETE FROM onboarding_flows WHERE id = %s", (flow["id"],))
+        conn.execute("UPDATE onboarding_flows SET is_active = true WHERE id = ANY(%s)", (active,))
 
 
 def test_the_query_count_is_fixed_however_much_the_person_owns(caller, conn, curriculum, monkeypatch):
