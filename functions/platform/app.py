@@ -43,9 +43,10 @@ def export_account(ctx: Context) -> account.ExportLink:
     return account.export_account(ctx.conn, ctx.user.id)
 
 
-@app.route("/me", ["DELETE"], body=account.DeleteIn, status=204, errors=("confirmation_mismatch",))
+@app.route("/me", ["DELETE"], body=account.DeleteIn, status=204, errors=("confirmation_mismatch", "not_found"))
 def delete_account(ctx: Context[account.DeleteIn]) -> None:
-    """Delete your account and everything you own, for good; confirm with your account's email."""
+    """Delete your account and everything you own, for good; confirm with your account's email (404 when a
+    deletion sent at the same time got there first)."""
     account.delete_account(ctx.conn, ctx.user.id, ctx.body)
 
 

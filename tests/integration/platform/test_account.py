@@ -197,3 +197,15 @@ def test_a_deleted_account_leaves_nothing_that_names_the_person(caller, conn, ca
     assert uploads.s3.list_objects_v2(Bucket=uploads.bucket, Prefix=f"exports/{me.id}/")["KeyCount"] == 0
     assert uploads.s3.list_objects_v2(Bucket=uploads.bucket, Prefix=their_key)["KeyCount"] == 1
     assert key not in str(uploads.s3.list_objects_v2(Bucket=uploads.bucket))
+
+
+def test_deletions_at_once_erase_the_account_once(caller, conn, catalogue, uploads):
+    from tests.helpers import run_concurrently
+
+    me, _, _ = full_user(conn, caller, uploads)
+
+    statuses = run_concurrently(lambda _: me.request("DELETE", "/me", {"confirm": me.user.email})[0], 6)
+
+    assert statuses.count(204) == 1 and set(statuses) <= {204, 401, 404}, statuses
+    assert conn.execute("SELECT count(*) FROM users WHERE id = %s", (me.id,)).fetchone()[0] == 0
+    assert mentions(conn, [str(me.id), me.user.email]) == []

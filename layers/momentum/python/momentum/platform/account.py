@@ -11,8 +11,8 @@ left out: their token hashes are secrets, not the person's data.
 
 Deletion (``DELETE /me``, body ``{"confirm": "<their email>"}``): one transaction that first lets go of what
 others still point at (foreign keys without cascade: audit rows, roles they granted, catalogue entries they
-created, their custom exercises and public workouts that others use), then deletes the user row, which cascades
-to everything they own. The audit trail keeps its rows but forgets the person in them, and gains one anonymous
+created, their custom exercises and public workouts that others use), then deletes what they own, children
+before parents, and the user row. The audit trail keeps its rows but forgets the person in them, and gains one anonymous
 ``account_deleted`` row. Their uploaded objects go after the commit, so a failed transaction never leaves rows
 pointing at deleted objects.
 """
@@ -280,6 +280,17 @@ def delete_account(conn: Connection, user_id: UUID, body: DeleteIn, storage: Sto
                     ),
                     params,
                 )
+        # Children before parents, table by table: a single cascade from users can check a foreign key without
+        # cascade (a set's exercise) before it has reached the rows that hold it (the set), and fail.
+        owned = owned_tables(conn)
+        by_table = {o.table: o for o in owned}
+        for table in reversed(owned):
+            conn.execute(
+                sql.SQL("DELETE FROM {} WHERE {}").format(
+                    sql.Identifier(table.table), owner_condition(by_table, table.table)
+                ),
+                params,
+            )
         deleted = conn.execute("DELETE FROM users WHERE id = %(user_id)s", params).rowcount
         audit(conn, "account_deleted", resource_type="user", action="delete", details={"uploaded_objects": len(keys)})
     log("account deleted", uploaded_objects=len(keys), users=deleted)
