@@ -141,7 +141,16 @@ def test_deleting_needs_the_accounts_email(caller, conn, catalogue, uploads):
     assert uploads.s3.list_objects_v2(Bucket=uploads.bucket, Prefix=key)["KeyCount"] == 1
 
 
-def test_a_deleted_account_leaves_nothing_that_names_the_person(caller, conn, catalogue, uploads):
+@pytest.fixture()
+def shared_rows(conn):
+    """Catalogue rows a test makes (table, id), removed afterwards so other tests see the catalogue they expect."""
+    made: list[tuple[str, object]] = []
+    yield made
+    for table, row_id in reversed(made):
+        conn.execute(f'DELETE FROM "{table}" WHERE id = %s', (row_id,))
+
+
+def test_a_deleted_account_leaves_nothing_that_names_the_person(caller, conn, catalogue, uploads, shared_rows):
     me, mine, key = full_user(conn, caller, uploads)
     other, theirs, their_key = full_user(conn, caller, uploads)
     admin = caller(admin=True)
@@ -165,7 +174,7 @@ def test_a_deleted_account_leaves_nothing_that_names_the_person(caller, conn, ca
         ("listening_prompt_templates", "created_by"),
         ("listening_prompt_presets", "created_by"),
     ):
-        make_row(conn, table, {column: me.id})
+        shared_rows.append((table, make_row(conn, table, {column: me.id})))
     audit(conn, "login", user_id=me.id, details={"email": me.user.email})
     audit(conn, "admin_action", user_id=admin.id, resource_type="user", resource_id=me.id, details={"note": "ok"})
     audit(conn, "admin_note", user_id=admin.id, details={"about": str(me.id)})
