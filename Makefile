@@ -22,7 +22,8 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan fuzz migrate seed \
-	spec clients bench bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
+	spec clients bench bench-market bench-fitness bench-books bench-platform bench-today bench-analysis \
+	build deploy clean-venv
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment $(VENV)"
@@ -133,6 +134,9 @@ bench-books: $(RUNTIME)
 
 bench-platform: $(RUNTIME)
 	$(BIN)/python bench/bench_platform.py
+
+bench-today: $(RUNTIME)
+	$(BIN)/python bench/bench_today.py
 
 bench-analysis: $(BENCH)
 	$(BIN)/python bench/bench_analysis.py

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from chalice.app import Response
 from momentum.http import Context, MomentumApp, Page
-from momentum.platform import capture, feedback, flags, health, interests, onboarding, settings
+from momentum.platform import account, capture, feedback, flags, health, interests, onboarding, settings, today
 from momentum.platform.capture import IDEAS, INBOX, INFOBASE, REFERENCES
 
 app = MomentumApp("momentum-platform")
@@ -26,6 +26,28 @@ def get_health(ctx: Context) -> Response:
 def get_version(ctx: Context) -> health.Version:
     """The code's version, the stage and the schema revision it expects."""
     return health.version()
+
+
+# ---------------------------------------------------------------- the home screen and the account
+
+
+@app.route("/today", response=today.TodayView)
+def get_today(ctx: Context) -> today.TodayView:
+    """Everything the home screen shows, for your local day, in one call."""
+    return today.get_today(ctx.conn, ctx.user.id)
+
+
+@app.route("/me/export", ["POST"], response=account.ExportLink, status=201)
+def export_account(ctx: Context) -> account.ExportLink:
+    """Archive everything you own as JSON; the answer links to it for 15 minutes."""
+    return account.export_account(ctx.conn, ctx.user.id)
+
+
+@app.route("/me", ["DELETE"], body=account.DeleteIn, status=204, errors=("confirmation_mismatch", "not_found"))
+def delete_account(ctx: Context[account.DeleteIn]) -> None:
+    """Delete your account and everything you own, for good; confirm with your account's email (404 when a
+    deletion sent at the same time got there first)."""
+    account.delete_account(ctx.conn, ctx.user.id, ctx.body)
 
 
 # ---------------------------------------------------------------- settings, interests, flags

@@ -167,6 +167,7 @@ ERROR_CODES: dict[str, int] = {
     "unknown_setting": 422,
     "cannot_resume": 409,
     "first_step": 409,
+    "confirmation_mismatch": 422,
     # learn
     "too_many_open_rounds": 429,
     "unknown_question": 422,
