@@ -8,6 +8,8 @@ two different rows collides on the primary key, which ``momentum.dberrors`` maps
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import TypeVar
 from uuid import UUID
 
@@ -21,6 +23,13 @@ Response = TypeVar("Response", bound=BaseModel)
 
 FIND = "SELECT request, response FROM learn_request_keys WHERE user_id = %s AND idempotency_key = %s"
 KEEP = "INSERT INTO learn_request_keys (user_id, idempotency_key, request, response) VALUES (%s, %s, %s, %s)"
+
+
+def fingerprint(kind: str, resource_id: UUID, body: BaseModel) -> str:
+    """What a key is kept for: the route, the row it acts on and the body sent, so the same key with another body
+    is a 409 as on every idempotent route (keys sorted: the same answers in another order are the same request)."""
+    digest = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+    return f"{kind}:{resource_id}:{digest}"
 
 
 def replayed(conn: Connection, user_id: UUID, key: str | None, request: str, model: type[Response]) -> Response | None:
