@@ -6,7 +6,16 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 
@@ -73,6 +82,11 @@ Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^
 Reason = Annotated[str, Field(min_length=1, max_length=500)]
 # A link a client gives us to show to people: http(s) only, so no javascript: or data: URLs reach a page.
 Url = Annotated[str, StringConstraints(max_length=2000, pattern=r"^https?://\S+$")]
+
+# A REAL column's value as a person reads it: single precision stores 116.666664 for 116.67, so responses round
+# to two decimals (kilograms, volumes, scores). Rounded when the response model is built, so JSON and the
+# model agree.
+Real = Annotated[float, AfterValidator(lambda value: round(value, 2))]
 
 # Vocabularies several domains share. Response models use them too, so the OpenAPI document lists the values.
 Difficulty = Literal["beginner", "intermediate", "advanced"]

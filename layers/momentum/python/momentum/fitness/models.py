@@ -15,6 +15,7 @@ from momentum.models import (
     PageQuery,
     PatchModel,
     QueryModel,
+    Real,
     RequestModel,
     ResponseModel,
     ShortText,
@@ -183,7 +184,7 @@ class WorkoutExercise(ResponseModel):
     category: str
     sets: int | None
     reps: int | None
-    weight: float | None
+    weight: Real | None
     duration: int | None
     rest_seconds: int | None
     notes: str | None
@@ -272,7 +273,7 @@ class ExerciseSet(ResponseModel):
     exercise_id: UUID
     set_number: int
     reps: int | None
-    weight: float | None
+    weight: Real | None
     duration: int | None
     is_warmup: bool
     is_dropset: bool
@@ -285,11 +286,11 @@ class PersonalRecord(ResponseModel):
     id: UUID
     exercise_id: UUID
     record_type: RecordType
-    value: float
+    value: Real
     reps: int | None
     achieved_at: datetime
     exercise_set_id: UUID | None
-    previous_value: float | None
+    previous_value: Real | None
 
 
 class LoggedSet(ResponseModel):
@@ -318,7 +319,7 @@ class SessionSummary(ResponseModel):
     coins_awarded: int
     set_count: int
     working_set_count: int
-    volume: float
+    volume: Real
 
 
 class Session(SessionSummary):
@@ -334,20 +335,20 @@ class RecordQuery(PageQuery):
 
 
 class RecordHistoryEntry(ResponseModel):
-    value: float
+    value: Real
     reps: int | None
     achieved_at: datetime
     exercise_set_id: UUID | None
-    previous_value: float | None
+    previous_value: Real | None
 
 
 class CurrentRecord(ResponseModel):
     record_type: RecordType
-    value: float
+    value: Real
     reps: int | None
     achieved_at: datetime
     exercise_set_id: UUID | None
-    previous_value: float | None
+    previous_value: Real | None
     history: list[RecordHistoryEntry] = Field(description="Earlier records of this type, newest first")
 
 
@@ -367,13 +368,13 @@ class WeekStats(ResponseModel):
     iso_week: int
     sessions: int
     working_sets: int
-    volume: float
+    volume: Real
 
 
 class MuscleGroupStats(ResponseModel):
     muscle_group: str
     working_sets: int
-    volume: float
+    volume: Real
 
 
 class Stats(ResponseModel):
@@ -434,7 +435,7 @@ class ProgramWorkout(ResponseModel):
     workout_name: str
     day_of_week: int
     order_index: int
-    intensity_modifier: float
+    intensity_modifier: Real
 
 
 class ProgramWeek(ResponseModel):
@@ -474,7 +475,7 @@ class TodayQuery(QueryModel):
 class ScheduledWorkout(ResponseModel):
     program_workout_id: UUID
     order_index: int
-    intensity_modifier: float
+    intensity_modifier: Real
     workout: Workout = Field(description="Target weights already scaled by the intensity modifier")
 
 
