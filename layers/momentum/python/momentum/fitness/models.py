@@ -322,8 +322,43 @@ class SessionSummary(ResponseModel):
     volume: Real
 
 
+class LastSet(ResponseModel):
+    set_number: int
+    reps: int | None
+    weight: Real | None
+    duration: int | None
+    is_warmup: bool
+
+
+class LastTime(ResponseModel):
+    """What the person did in an exercise the last time, as lifting apps show it next to the target."""
+
+    session_id: UUID
+    started_at: datetime
+    sets: list[LastSet]
+
+
+class PlannedExercise(ResponseModel):
+    """An exercise the session's workout plans, with its targets and what the person did in it last time."""
+
+    exercise_id: UUID
+    exercise_name: str
+    category: str
+    section_name: str | None
+    sets: int | None
+    reps: int | None
+    weight: Real | None
+    duration: int | None
+    rest_seconds: int | None
+    notes: str | None
+    last_time: LastTime | None
+
+
 class Session(SessionSummary):
     exercises: list[SessionExercise]
+    plan: list[PlannedExercise] = Field(
+        default_factory=list, description="The workout's exercises and targets, in order (empty without a workout)"
+    )
 
 
 # ---------------------------------------------------------------- records and stats
