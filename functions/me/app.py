@@ -48,13 +48,13 @@ def list_boosts(ctx: Context) -> Page[boosts.ActiveBoost]:
     return Page(items=boosts.list_boosts(ctx.conn, ctx.user.id))  # a short list: always one page
 
 
-@app.route("/me/equipped", ["PUT"], body=boosts.EquipIn, response=list[boosts.EquippedItem], errors=("not_found",))
-def equip_item(ctx: Context[boosts.EquipIn]) -> list[boosts.EquippedItem]:
-    """Equip an avatar, theme or frame you hold, in its slot (shown on GET /me)."""
-    return boosts.equip(ctx.conn, ctx.user.id, ctx.body)
+@app.route("/me/equipped", ["PUT"], body=boosts.EquipIn, response=Page[boosts.EquippedItem], errors=("not_found",))
+def equip_item(ctx: Context[boosts.EquipIn]) -> Page[boosts.EquippedItem]:
+    """Equip an avatar, theme or frame you hold, in its slot (shown on GET /me); answers every slot's item."""
+    return Page(items=boosts.equip(ctx.conn, ctx.user.id, ctx.body))  # at most one item per slot: one page
 
 
-@app.route("/me/equipped/{slot}", ["DELETE"], response=list[boosts.EquippedItem])
-def unequip_item(ctx: Context, slot: str) -> list[boosts.EquippedItem]:
-    """Take off what a slot (avatar, theme, frame) shows."""
-    return boosts.unequip(ctx.conn, ctx.user.id, slot)
+@app.route("/me/equipped/{slot}", ["DELETE"], response=Page[boosts.EquippedItem])
+def unequip_item(ctx: Context, slot: str) -> Page[boosts.EquippedItem]:
+    """Take off what a slot (avatar, theme, frame) shows; answers what the other slots still show."""
+    return Page(items=boosts.unequip(ctx.conn, ctx.user.id, slot))

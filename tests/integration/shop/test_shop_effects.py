@@ -103,7 +103,7 @@ def test_cosmetics_are_equipped_one_per_slot_and_shown_on_me(shopper, caller):
 
     user.put("/me/equipped", {"purchase_id": fox})
     user.put("/me/equipped", {"purchase_id": frame})
-    shown = user.put("/me/equipped", {"purchase_id": owl})
+    shown = user.put("/me/equipped", {"purchase_id": owl})["items"]
 
     assert [(e["slot"], e["key"]) for e in shown] == [("avatar", "avatar_test_owl"), ("frame", "frame_test_gold")]
     me = user.get("/me")
@@ -111,7 +111,7 @@ def test_cosmetics_are_equipped_one_per_slot_and_shown_on_me(shopper, caller):
         ("avatar", "Avatar Test Owl"),
         ("frame", "Frame Test Gold"),
     ]
-    assert [e["slot"] for e in user.delete("/me/equipped/avatar", expect=200)] == ["frame"]
+    assert [e["slot"] for e in user.delete("/me/equipped/avatar", expect=200)["items"]] == ["frame"]
 
 
 def test_equipping_needs_a_held_cosmetic(shopper):
