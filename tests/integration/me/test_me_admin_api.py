@@ -180,3 +180,31 @@ def test_a_grant_key_sent_again_with_another_body_is_409(api, make_user, conn):
         grant(http, admin, target.id, {"coins": 100, "reason": "contest"}, key="contest-2").json_body == first.json_body
     )
     assert gamification.get_wallet(conn, target.id).coins == 100
+
+
+def test_concurrent_grants_of_one_key_with_two_bodies_pay_one_of_them_once(api, make_user, database_url, conn):
+    admin, target = make_user(admin=True), make_user()
+    conn.execute(
+        "INSERT INTO skill_definitions (key, name, category) VALUES ('mixing', 'Mixing', 'music') "
+        "ON CONFLICT (key) DO NOTHING"
+    )
+    http = api("admin")
+    bodies = [
+        {"skill_key": "mixing", "skill_stars": 3, "reason": "storm"},
+        {"skill_key": "mixing", "skill_stars": 4, "reason": "storm"},
+    ]
+    responses = run_concurrently(lambda i: grant(http, admin, target.id, bodies[i % 2], key="star-storm"), 30)
+
+    assert {r.status_code for r in responses} <= {201, 409}
+    paid = [r for r in responses if r.status_code == 201]
+    refused = [r for r in responses if r.status_code == 409]
+    assert paid and refused  # both bodies were sent 15 times: one was paid, the other refused every time
+    assert len({r.json_body["skill_stars"] for r in paid}) == 1
+    assert {r.json_body["error"]["code"] for r in refused} == {"idempotency_key_reused"}
+    stars = paid[0].json_body["skill_stars"]
+    assert len(refused) == 15
+    with db.connect(database_url) as c:
+        total = c.execute(
+            "SELECT total_stars FROM user_skills WHERE user_id = %s AND skill_key = 'mixing'", (target.id,)
+        ).fetchone()
+        assert total == (stars,)
