@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
@@ -55,6 +57,12 @@ class PatchModel(RequestModel):
     def changes(self) -> dict[str, Any]:
         """The fields the client sent, with their new values (None clears)."""
         return self.model_dump(include=self.model_fields_set)
+
+
+def body_digest(body: BaseModel) -> str:
+    """A request body's fingerprint, for an Idempotency-Key to remember what it was sent with (keys sorted: the same
+    object written in another order is the same request)."""
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
 
 
 class QueryModel(BaseModel):

@@ -8,8 +8,6 @@ two different rows collides on the primary key, which ``momentum.dberrors`` maps
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import TypeVar
 from uuid import UUID
 
@@ -18,6 +16,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from momentum.errors import Conflict
+from momentum.models import body_digest
 
 Response = TypeVar("Response", bound=BaseModel)
 
@@ -28,8 +27,7 @@ KEEP = "INSERT INTO learn_request_keys (user_id, idempotency_key, request, respo
 def fingerprint(kind: str, resource_id: UUID, body: BaseModel) -> str:
     """What a key is kept for: the route, the row it acts on and the body sent, so the same key with another body
     is a 409 as on every idempotent route (keys sorted: the same answers in another order are the same request)."""
-    digest = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-    return f"{kind}:{resource_id}:{digest}"
+    return f"{kind}:{resource_id}:{body_digest(body)}"
 
 
 def replayed(conn: Connection, user_id: UUID, key: str | None, request: str, model: type[Response]) -> Response | None:
