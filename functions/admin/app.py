@@ -20,10 +20,11 @@ app = MomentumApp("momentum-admin")
     response=gamification.LedgerEntry,
     status=201,
     idempotent=True,
-    errors=("insufficient_coins",),
+    errors=("insufficient_coins", "unknown_skill", "idempotency_key_reused"),
 )
 def grant(ctx: Context[gamification.GrantIn], user_id: UUID) -> gamification.LedgerEntry:
-    """Pay or take back coins and XP; send an Idempotency-Key to make retries safe."""
+    """Pay or take back coins and XP, or pay skill stars; send an Idempotency-Key to make retries safe (the same key
+    with another body is a 409)."""
     return gamification.admin_grant(ctx.conn, ctx.user, user_id, ctx.body, ctx.idempotency_key, ctx.client)
 
 

@@ -52,3 +52,9 @@ def logout(ctx: Context) -> None:
 def get_me(ctx: Context) -> User:
     """The signed-in user."""
     return auth.get_user(ctx.conn, ctx.user.id)
+
+
+@app.route("/me", ["PATCH"], body=auth.ProfilePatch, response=User)
+def update_me(ctx: Context[auth.ProfilePatch]) -> User:
+    """Change your display name or avatar URL (null clears one); the rest of the record is read-only."""
+    return auth.update_profile(ctx.conn, ctx.user.id, ctx.body)

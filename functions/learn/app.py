@@ -73,7 +73,7 @@ def start_round(ctx: Context, drill_id: UUID) -> models.DrillRound:
     body=models.RoundSubmission,
     response=models.RoundResult,
     idempotent=True,
-    errors=("already_submitted", "expired"),
+    errors=("already_submitted", "expired", "idempotency_key_reused"),
 )
 def submit_round(ctx: Context[models.RoundSubmission], round_id: UUID) -> models.RoundResult:
     """Answer a round once: scored by the server, your drill stats updated, XP by the score (capped daily)."""

@@ -103,7 +103,7 @@ def create_daily_reward(ctx: Context) -> models.Reward:
     return rewards.create_daily_reward(ctx.conn, ctx.user.id)
 
 
-@app.route("/market/recommendations", response=list[models.Recommendation])
-def list_recommendations(ctx: Context) -> list[models.Recommendation]:
-    """Items picked for the caller, best first."""
-    return recommendations.list_recommendations(ctx.conn, ctx.user.id)
+@app.route("/market/recommendations", response=Page[models.Recommendation])
+def list_recommendations(ctx: Context) -> Page[models.Recommendation]:
+    """Items picked for the caller, best first (the few the nightly job keeps: one page)."""
+    return Page(items=recommendations.list_recommendations(ctx.conn, ctx.user.id))

@@ -15,7 +15,7 @@ from typing import Any
 
 from momentum.http import Operation
 from momentum.models import ErrorBody
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from momentum_infra import template as tpl
@@ -70,6 +70,16 @@ def operations() -> list[Operation]:
     for route_module in sorted({r.module for r in tpl.api_routes()}):
         ops.extend(importlib.import_module(route_module).app.operations)
     return ops
+
+
+def body_required(model: type[BaseModel]) -> bool:
+    """Whether a client must send a body: the glue reads a missing body as ``{}``, so a body is optional exactly
+    when the model accepts ``{}`` (every field optional, and no rule such as a PATCH's "send at least one field")."""
+    try:
+        model.model_validate({})
+    except ValidationError:
+        return True
+    return False
 
 
 def operation_id(op: Operation) -> str:
@@ -156,7 +166,7 @@ def openapi_document(server_url: str | None = None) -> dict[str, Any]:
         if op.body is not None:
             # A body whose fields are all optional may be left out: the glue reads a missing body as {}.
             operation["requestBody"] = {
-                "required": any(f.is_required() for f in op.body.model_fields.values()),
+                "required": body_required(op.body),
                 "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
             }
         elif op.raw_body is not None:

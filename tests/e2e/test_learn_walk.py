@@ -36,9 +36,11 @@ def test_lesson_quiz_drill_and_review(dev_server):
     assert result["passed"] and result["first_pass"] and result["xp_awarded"] > 0
     wallet = dev_server.call("GET", "/me/wallet", token=token)[1]
     assert wallet["coins"] == result["coins_awarded"] > 0
-    skills = {s["key"]: s["total_stars"] for s in dev_server.call("GET", "/me/skills", token=token)[1]}
+    skills = {s["key"]: s["total_stars"] for s in dev_server.call("GET", "/me/skills", token=token)[1]["items"]}
     assert skills[lesson["skill_key"]] == result["skill_stars_awarded"] > 0
-    achievements = {a["key"] for a in dev_server.call("GET", "/me/achievements", token=token)[1] if a["earned_at"]}
+    achievements = {
+        a["key"] for a in dev_server.call("GET", "/me/achievements", token=token)[1]["items"] if a["earned_at"]
+    }
     assert "first_lesson" in achievements
 
     # A tapping drill: the learner taps along with the clicks the server asked the client to play.

@@ -68,7 +68,7 @@ def test_the_daily_reward_rolls_over_at_local_midnight(dev_server):
     # A new local day: day 2 of the streak
     status, second = dev_server.call("POST", "/market/rewards/daily", {}, token=token)
     assert (status, second["coins_earned"], second["xp_earned"]) == (201, 20, 10)
-    streaks = {s["streak_type"]: s for s in dev_server.call("GET", "/me/streaks", token=token)[1]}
+    streaks = {s["streak_type"]: s for s in dev_server.call("GET", "/me/streaks", token=token)[1]["items"]}
     assert (streaks["daily"]["current_streak"], streaks["daily"]["last_activity_date"]) == (2, str(midnight.date()))
 
     # But from a second after local midnight on, it is the same local day

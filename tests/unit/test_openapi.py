@@ -74,3 +74,17 @@ def test_every_operation_is_in_the_document(document):
     listed = {(path, method.upper()) for path, method, _ in _operations(document)}
     assert listed == {(op.path, op.method) for op in operations()}
     assert document["servers"] and document["tags"]
+
+
+def test_a_body_is_required_only_when_the_model_refuses_an_empty_one(document):
+    """The glue reads a missing body as {}: a body whose fields are all optional is optional, a PATCH (which must
+    change something) or a body with a required field is required."""
+
+    def required(method: str, path: str) -> bool:
+        return document["paths"][path][method]["requestBody"]["required"]
+
+    assert required("post", "/fitness/sessions") is False
+    assert required("post", "/market/items/{item_id}/purchase") is False
+    assert required("post", "/admin/users/{user_id}/grants") is True
+    assert required("patch", "/me") is True
+    assert required("post", "/auth/magic-link") is True

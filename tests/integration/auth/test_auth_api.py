@@ -111,3 +111,31 @@ def test_expired_session_gets_401(api, make_user, conn):
     user = make_user()
     conn.execute("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = %s", (user.id,))
     assert api("auth").get("/me", headers=bearer(user.token)).status_code == 401
+
+
+def test_patch_me_changes_the_name_and_image_only(api, make_user, conn):
+    user, other = make_user(), make_user()
+    http = api("auth")
+    headers = user.headers | JSON
+
+    def patch(body):
+        return http.patch("/me", headers=headers, body=json.dumps(body))
+
+    changed = patch({"name": "Dee Jay", "image": "https://cdn.example.com/dee.png"})
+    assert changed.status_code == 200, changed.body
+    assert (changed.json_body["name"], changed.json_body["image"]) == ("Dee Jay", "https://cdn.example.com/dee.png")
+    assert http.get("/me", headers=user.headers).json_body == changed.json_body
+
+    # A field left out keeps its value; null clears it.
+    cleared = patch({"image": None}).json_body
+    assert (cleared["name"], cleared["image"]) == ("Dee Jay", None)
+
+    # The rest of the record is read-only: an unknown field, a bad URL, an empty PATCH are 422 and change nothing.
+    for body in ({"role": "admin"}, {"email": "x@example.com"}, {"image": "javascript:alert(1)"}, {"name": ""}, {}):
+        response = patch(body)
+        assert response.status_code == 422, body
+        assert response.json_body["error"]["code"] == "invalid_input"
+    row = conn.execute("SELECT name, image, role, email FROM users WHERE id = %s", (user.id,)).fetchone()
+    assert row[:3] == ("Dee Jay", None, "user") and row[3] != "x@example.com"
+    # Only the caller's own record moves.
+    assert conn.execute("SELECT name FROM users WHERE id = %s", (other.id,)).fetchone() != ("Dee Jay",)

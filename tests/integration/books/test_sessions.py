@@ -193,6 +193,21 @@ def test_editing_and_deleting_move_the_page_and_keep_what_was_paid(reader, conn)
     assert (finished["status"], finished["current_page"]) == ("completed", 300)
 
 
+def test_the_same_key_with_another_body_for_the_same_book_is_409(reader, conn):
+    me = reader()
+    book = me.book(total_pages=500)
+    first = me.read(book["id"], key="morning-read", pages_read=50)
+    # An edit of the session afterwards does not make a true retry a conflict: the key remembers the body sent.
+    me.patch(f"/books/{book['id']}/sessions/{first['session']['id']}", {"notes": "good chapter"})
+    assert me.read(book["id"], key="morning-read", pages_read=50)["session"]["id"] == first["session"]["id"]
+    status, error = me.request(
+        "POST", f"/books/{book['id']}/sessions", {"pages_read": 80}, headers={"Idempotency-Key": "morning-read"}
+    )
+    assert (status, error["error"]["code"]) == (409, "idempotency_key_reused")
+    assert me.get(f"/books/{book['id']}")["current_page"] == 50
+    assert len(ledger(conn, me.id, "reading_session")) == 1
+
+
 def test_a_retry_of_a_deleted_session_is_409(reader):
     me = reader()
     book = me.book(total_pages=300)

@@ -50,6 +50,39 @@ def test_a_session_starts_from_own_or_public_workouts_only(caller, bench_press):
     assert (blank["workout_id"], blank["exercises"], blank["set_count"]) == (None, [], 0)
 
 
+def test_a_session_from_a_workout_carries_its_targets_and_what_was_done_last_time(caller, bench_press, squat):
+    me, other = caller(), caller()
+    workout = me.workout([bench_press, squat])
+    first = me.start_session(workout["id"])
+    me.log(first, bench_press, reps=8, weight=50.0, is_warmup=True)
+    me.log(first, bench_press, reps=6, weight=52.5)
+    earlier_squat = me.start_session()  # a free session before the last one that squatted
+    me.log(earlier_squat, squat, reps=5, weight=100.0)
+    other.log(other.start_session(), bench_press, reps=1, weight=200.0)  # someone else's sets never show
+
+    started = me.post("/fitness/sessions", {"workout_id": workout["id"]})
+
+    plan = started["plan"]
+    assert [(p["exercise_id"], p["section_name"]) for p in plan] == [(str(bench_press), "Main"), (str(squat), "Main")]
+    assert [(p["sets"], p["reps"], p["weight"], p["rest_seconds"]) for p in plan] == [
+        (3, 8, 50.0, 90),
+        (3, 8, 60.0, 90),
+    ]
+    bench_last, squat_last = plan[0]["last_time"], plan[1]["last_time"]
+    assert bench_last["session_id"] == first
+    assert [(s["set_number"], s["reps"], s["weight"], s["is_warmup"]) for s in bench_last["sets"]] == [
+        (1, 8, 50.0, True),
+        (2, 6, 52.5, False),
+    ]
+    assert squat_last["session_id"] == earlier_squat
+    assert [(s["reps"], s["weight"]) for s in squat_last["sets"]] == [(5, 100.0)]
+    # The plan stays on the session when it is read back; an exercise never done before has no last time.
+    assert me.get(f"/fitness/sessions/{started['id']}")["plan"] == plan
+    fresh = me.workout([me.custom_exercise()], name="New lift")
+    assert [p["last_time"] for p in me.post("/fitness/sessions", {"workout_id": fresh["id"]})["plan"]] == [None]
+    assert me.post("/fitness/sessions")["plan"] == []
+
+
 def test_a_session_groups_its_sets_by_exercise_in_the_order_they_were_done(caller, bench_press, squat):
     me = caller()
     session = me.start_session()

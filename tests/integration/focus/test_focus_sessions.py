@@ -78,7 +78,7 @@ def test_completing_pays_for_focused_time_only(caller, rewind, conn):
     assert (done["xp_awarded"], done["coins_awarded"]) == (30, 6)  # max(5, 30 min), max(2, 1800 ÷ 300)
     assert user.wallet()["coins"] == 6
     assert ledger_matches_wallet(conn, user.id)
-    streaks = {s["streak_type"]: s["current_streak"] for s in user.get("/me/streaks")}
+    streaks = {s["streak_type"]: s["current_streak"] for s in user.get("/me/streaks")["items"]}
     assert streaks["focus"] == 1
 
 
@@ -101,7 +101,7 @@ def test_a_break_pays_a_token_amount(caller, rewind):
     done = user.post(f"/focus/sessions/{session['id']}/complete", expect=200)
 
     assert (done["xp_awarded"], done["coins_awarded"]) == (2, 0)
-    assert "focus" not in {s["streak_type"] for s in user.get("/me/streaks")}
+    assert "focus" not in {s["streak_type"] for s in user.get("/me/streaks")["items"]}
 
 
 def test_concurrent_completions_and_retries_pay_once(caller, rewind, conn):
@@ -167,7 +167,7 @@ def test_an_hour_unbroken_is_deep_work_and_earns_the_focus_achievements(caller, 
     done = user.post(f"/focus/sessions/{session['id']}/complete", expect=200)
 
     assert (done["xp_awarded"], done["coins_awarded"]) == (60, 12)
-    earned = {a["key"] for a in user.get("/me/achievements") if a["earned_at"]}
+    earned = {a["key"] for a in user.get("/me/achievements")["items"] if a["earned_at"]}
     assert {"first_focus", "deep_work"} <= earned
     assert user.wallet()["coins"] == 12 + 5  # the deep-work bonus
 

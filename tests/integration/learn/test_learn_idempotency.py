@@ -61,3 +61,30 @@ def test_review_retry_answers_the_first_result(learner, curriculum, conn):
     assert first == again and first[0] == 200
     assert reused[0] == 409 and reused[1]["error"]["code"] == "idempotency_key_reused"
     assert conn.execute("SELECT count(*) FROM learn_review_logs WHERE user_id = %s", (me.id,)).fetchone() == (1,)
+
+
+def test_the_same_key_with_another_body_is_409_on_every_graded_route(learner, curriculum, conn):
+    """One rule on every idempotent route: a key names one request, body included."""
+    me = learner()
+    lesson_id = curriculum["lessons"]["ms-loudness-lufs"]
+    answers = right_answers(conn, lesson_id)
+    key = {"Idempotency-Key": "quiz-body"}
+    assert me.request("POST", f"/learn/lessons/{lesson_id}/quiz", {"answers": answers}, headers=key)[0] == 201
+    changed = {"answers": {question: "not this" for question in answers}}
+    status, error = me.request("POST", f"/learn/lessons/{lesson_id}/quiz", changed, headers=key)
+    assert (status, error["error"]["code"]) == (409, "idempotency_key_reused")
+
+    issued = me.post(f"/learn/drills/{curriculum['drills']['keys-major']}/rounds", expect=201)
+    items = round_items(conn, issued["id"])
+    key = {"Idempotency-Key": f"round-body-{issued['id']}"}
+    first = {"answers": answers_for(items, wrong=0), "time_seconds": 3}
+    assert me.request("POST", f"/learn/rounds/{issued['id']}/submit", first, headers=key)[0] == 200
+    status, error = me.request("POST", f"/learn/rounds/{issued['id']}/submit", first | {"time_seconds": 4}, headers=key)
+    assert (status, error["error"]["code"]) == (409, "idempotency_key_reused")
+
+    conn.execute("UPDATE learn_review_cards SET due = now() - interval '1 second' WHERE user_id = %s", (me.id,))
+    card = me.get("/learn/review")["items"][0]
+    key = {"Idempotency-Key": "review-body"}
+    assert me.request("POST", f"/learn/review/{card['card_id']}", {"answer": "x"}, headers=key)[0] == 200
+    status, error = me.request("POST", f"/learn/review/{card['card_id']}", {"answer": "y"}, headers=key)
+    assert (status, error["error"]["code"]) == (409, "idempotency_key_reused")

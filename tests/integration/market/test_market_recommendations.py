@@ -103,7 +103,8 @@ def test_get_returns_the_callers_best_first_without_what_they_bought_since(api, 
     response = http.get("/market/recommendations", headers=scene["alice"].headers)
 
     assert response.status_code == 200
-    listed = response.json_body
+    assert response.json_body["next_cursor"] is None
+    listed = response.json_body["items"]
     assert [r["score"] for r in listed] == sorted((r["score"] for r in listed), reverse=True)
     ids = {r["item"]["id"] for r in listed}
     assert str(scene["course"]) not in ids

@@ -56,10 +56,14 @@ def test_skills_streaks_and_achievements_lists(api, make_user, conn):
     user = make_user()
     gamification.touch_streak(conn, user.id, "workout")
     http = api("me")
-    assert http.get("/me/skills", headers=user.headers).status_code == 200
-    streaks = http.get("/me/streaks", headers=user.headers).json_body
+    # Every list answers the one page envelope, even the short ones that always fit on one page.
+    for path in ("/me/skills", "/me/streaks", "/me/achievements", "/me/boosts"):
+        response = http.get(path, headers=user.headers)
+        assert response.status_code == 200, path
+        assert set(response.json_body) == {"items", "next_cursor"}, path
+        assert response.json_body["next_cursor"] is None, path
+    streaks = http.get("/me/streaks", headers=user.headers).json_body["items"]
     assert [(s["streak_type"], s["current_streak"]) for s in streaks] == [("workout", 1)]
-    assert http.get("/me/achievements", headers=user.headers).status_code == 200
 
 
 def test_grants_need_the_admin_role(api, make_user):
@@ -129,3 +133,78 @@ def test_path_ids_are_parsed_once_so_any_uuid_spelling_names_the_same_user(api, 
     response = grant(api("admin"), admin, str(target.id).upper(), {"coins": 3, "reason": "shouting"})
     assert response.status_code == 201
     assert gamification.get_wallet(conn, target.id).coins == 3
+
+
+def test_a_grant_pays_skill_stars_into_the_skill(api, make_user, conn):
+    admin, target = make_user(admin=True), make_user()
+    conn.execute(
+        "INSERT INTO skill_definitions (key, name, category, stars_per_level) VALUES ('mixing', 'Mixing', 'music', 10) "
+        "ON CONFLICT (key) DO NOTHING"
+    )
+    response = grant(
+        api("admin"), admin, target.id, {"skill_key": "mixing", "skill_stars": 12, "reason": "mix contest"}
+    )
+    assert response.status_code == 201, response.json_body
+    assert (response.json_body["skill_key"], response.json_body["skill_stars"]) == ("mixing", 12)
+    skills = api("me").get("/me/skills", headers=target.headers).json_body["items"]
+    mixing = next(s for s in skills if s["key"] == "mixing")
+    assert (mixing["total_stars"], mixing["current_level"]) == (12, 2)
+
+
+def test_a_grant_refuses_an_unknown_skill_and_stars_without_a_skill(api, make_user, conn):
+    admin, target = make_user(admin=True), make_user()
+    http = api("admin")
+    unknown = grant(http, admin, target.id, {"skill_key": "no-such-skill", "skill_stars": 1, "reason": "x"})
+    assert unknown.status_code == 422
+    assert unknown.json_body["error"]["code"] == "unknown_skill"
+    lonely = grant(http, admin, target.id, {"skill_stars": 1, "reason": "x"})
+    assert lonely.status_code == 422
+    assert lonely.json_body["error"]["code"] == "invalid_input"
+    assert conn.execute("SELECT count(*) FROM points_ledger WHERE user_id = %s", (target.id,)).fetchone() == (0,)
+
+
+def test_a_grant_key_sent_again_with_another_body_is_409(api, make_user, conn):
+    admin, target = make_user(admin=True), make_user()
+    http = api("admin")
+    first = grant(http, admin, target.id, {"coins": 100, "reason": "contest"}, key="contest-2")
+    assert first.status_code == 201
+    for other in (
+        {"coins": 500, "reason": "contest"},
+        {"coins": 100, "reason": "another"},
+        {"coins": 100, "xp": 1, "reason": "contest"},
+    ):
+        again = grant(http, admin, target.id, other, key="contest-2")
+        assert again.status_code == 409, other
+        assert again.json_body["error"]["code"] == "idempotency_key_reused"
+    assert (
+        grant(http, admin, target.id, {"coins": 100, "reason": "contest"}, key="contest-2").json_body == first.json_body
+    )
+    assert gamification.get_wallet(conn, target.id).coins == 100
+
+
+def test_concurrent_grants_of_one_key_with_two_bodies_pay_one_of_them_once(api, make_user, database_url, conn):
+    admin, target = make_user(admin=True), make_user()
+    conn.execute(
+        "INSERT INTO skill_definitions (key, name, category) VALUES ('mixing', 'Mixing', 'music') "
+        "ON CONFLICT (key) DO NOTHING"
+    )
+    http = api("admin")
+    bodies = [
+        {"skill_key": "mixing", "skill_stars": 3, "reason": "storm"},
+        {"skill_key": "mixing", "skill_stars": 4, "reason": "storm"},
+    ]
+    responses = run_concurrently(lambda i: grant(http, admin, target.id, bodies[i % 2], key="star-storm"), 30)
+
+    assert {r.status_code for r in responses} <= {201, 409}
+    paid = [r for r in responses if r.status_code == 201]
+    refused = [r for r in responses if r.status_code == 409]
+    assert paid and refused  # both bodies were sent 15 times: one was paid, the other refused every time
+    assert len({r.json_body["skill_stars"] for r in paid}) == 1
+    assert {r.json_body["error"]["code"] for r in refused} == {"idempotency_key_reused"}
+    stars = paid[0].json_body["skill_stars"]
+    assert len(refused) == 15
+    with db.connect(database_url) as c:
+        total = c.execute(
+            "SELECT total_stars FROM user_skills WHERE user_id = %s AND skill_key = 'mixing'", (target.id,)
+        ).fetchone()
+        assert total == (stars,)

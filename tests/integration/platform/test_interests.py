@@ -51,7 +51,7 @@ def test_a_user_interested_in_mixing_gets_mixing_items_first(caller, conn):
     recommendations.recommend_for(conn, [fan.id, other.id], per_user=100)
 
     # Then the fan's first recommendation is about mixing, and the mixing item comes before its twin
-    fans = fan.get("/market/recommendations")
+    fans = fan.get("/market/recommendations")["items"]
     assert "mixing" in fans[0]["item"]["name"].lower() + " " + (fans[0]["item"]["description"] or "").lower()
     order = [r["item"]["id"] for r in fans]
     assert order.index(str(mixing)) < order.index(str(drums))
@@ -59,5 +59,5 @@ def test_a_user_interested_in_mixing_gets_mixing_items_first(caller, conn):
     assert reason == "Matches your interest in Mixing"
 
     # While for the other user the twins score the same
-    scores = {r["item"]["id"]: r["score"] for r in other.get("/market/recommendations")}
+    scores = {r["item"]["id"]: r["score"] for r in other.get("/market/recommendations")["items"]}
     assert scores[str(mixing)] == scores[str(drums)]

@@ -121,7 +121,7 @@ def test_moving_west_does_not_save_a_lost_streak(caller, conn):
 
     # When they move west and collect a daily reward
     me.put("/me/settings/timezone", {"value": WEST})
-    assert [s["current_streak"] for s in me.get("/me/streaks") if s["streak_type"] == "daily"] == [0]
+    assert [s["current_streak"] for s in me.get("/me/streaks")["items"] if s["streak_type"] == "daily"] == [0]
     reward = me.post("/market/rewards/daily")
 
     # Then the streak restarts (day 1), it does not become day 6

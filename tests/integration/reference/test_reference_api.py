@@ -283,7 +283,12 @@ def test_an_unknown_event_type_is_422_naming_the_vocabulary(analysed, reference,
         assert response.json_body["error"]["code"] == "invalid_input"
         assert "beat, downbeat, section" in json.dumps(response.json_body["error"]), response.body
     # The vocabulary is what the analysis writes: every stored type can be asked for
-    stored = {row[0] for row in conn.execute("SELECT DISTINCT event_type FROM analysis_events").fetchall()}
+    stored = {
+        row[0]
+        for row in conn.execute(
+            "SELECT DISTINCT event_type FROM analysis_events WHERE analysis_id = %s", (analysis["id"],)
+        ).fetchall()
+    }
     assert stored and stored <= set(EVENT_TYPES)
     everything = reference.get(f"{path}?type={','.join(EVENT_TYPES)}&limit=5000", headers=user.headers)
     assert everything.status_code == 200 and {e["event_type"] for e in everything.json_body["items"]} == stored

@@ -35,7 +35,7 @@ def test_a_double_xp_day_doubles_xp_and_the_ledger_says_so(shopper, conn):
     assert xp == 20
     assert "boost: Boost Double Xp Day ×2" in reason
     assert ledger_matches_wallet(conn, user.id)
-    (boost,) = user.get("/me/boosts")
+    (boost,) = user.get("/me/boosts")["items"]
     assert (boost["kind"], boost["multiplier"]) == ("xp", 2)
 
 
@@ -50,7 +50,7 @@ def test_using_a_running_boost_again_extends_it(shopper):
     first, second = user.buy("boost_double_xp_day"), user.buy("boost_double_xp_day")
     run_concurrently(lambda i: user.use([first, second][i]), 2)
 
-    boosts = sorted(user.get("/me/boosts"), key=lambda b: b["starts_at"])
+    boosts = sorted(user.get("/me/boosts")["items"], key=lambda b: b["starts_at"])
     assert len(boosts) == 2
     assert boosts[1]["starts_at"] == boosts[0]["ends_at"]
     ends = datetime.fromisoformat(boosts[1]["ends_at"])
@@ -84,15 +84,15 @@ def test_a_streak_freeze_saves_one_missed_day_once(shopper, conn):
 
     complete_habit(user)
 
-    streaks = {s["streak_type"]: s["current_streak"] for s in user.get("/me/streaks")}
+    streaks = {s["streak_type"]: s["current_streak"] for s in user.get("/me/streaks")["items"]}
     assert streaks["habit"] == 6
-    assert user.get("/me/boosts") == []  # spent
+    assert user.get("/me/boosts")["items"] == []  # spent
     conn.execute(
         "UPDATE user_streaks SET last_activity_date = %s WHERE user_id = %s AND streak_type = 'habit'",
         (today - timedelta(days=2), user.id),
     )
     complete_habit(user)  # no freeze left: the streak restarts
-    assert {s["streak_type"]: s["current_streak"] for s in user.get("/me/streaks")}["habit"] == 1
+    assert {s["streak_type"]: s["current_streak"] for s in user.get("/me/streaks")["items"]}["habit"] == 1
 
 
 def test_cosmetics_are_equipped_one_per_slot_and_shown_on_me(shopper, caller):
@@ -103,7 +103,7 @@ def test_cosmetics_are_equipped_one_per_slot_and_shown_on_me(shopper, caller):
 
     user.put("/me/equipped", {"purchase_id": fox})
     user.put("/me/equipped", {"purchase_id": frame})
-    shown = user.put("/me/equipped", {"purchase_id": owl})
+    shown = user.put("/me/equipped", {"purchase_id": owl})["items"]
 
     assert [(e["slot"], e["key"]) for e in shown] == [("avatar", "avatar_test_owl"), ("frame", "frame_test_gold")]
     me = user.get("/me")
@@ -111,7 +111,7 @@ def test_cosmetics_are_equipped_one_per_slot_and_shown_on_me(shopper, caller):
         ("avatar", "Avatar Test Owl"),
         ("frame", "Frame Test Gold"),
     ]
-    assert [e["slot"] for e in user.delete("/me/equipped/avatar", expect=200)] == ["frame"]
+    assert [e["slot"] for e in user.delete("/me/equipped/avatar", expect=200)["items"]] == ["frame"]
 
 
 def test_equipping_needs_a_held_cosmetic(shopper):
@@ -123,4 +123,4 @@ def test_equipping_needs_a_held_cosmetic(shopper):
     status, error = other.request("PUT", "/me/equipped", {"purchase_id": boost})
     assert (status, error["error"]["code"]) == (422, "invalid_input")
     assert other.request("DELETE", "/me/equipped/hat")[0] == 404
-    assert owner.get("/me/boosts") == []
+    assert owner.get("/me/boosts")["items"] == []

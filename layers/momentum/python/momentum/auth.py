@@ -20,7 +20,7 @@ from momentum import email as mail
 from momentum.audit import ClientInfo, audit
 from momentum.config import get_settings
 from momentum.errors import TooManyRequests, Unauthorized
-from momentum.models import Email, RequestModel, ResponseModel, User
+from momentum.models import Email, Name, PatchModel, RequestModel, ResponseModel, Url, User
 
 
 class MagicLinkIn(RequestModel):
@@ -107,6 +107,31 @@ def get_user(conn: Connection, user_id: UUID) -> User:
     user = db.fetch_one(conn, User, SELECT_USER, (user_id,), resource="user")
     user.equipped = boosts.equipped(conn, user_id)
     return user
+
+
+class ProfilePatch(PatchModel):
+    """What a person may change about themselves; email, role and the account flags stay read-only."""
+
+    name: Name | None = None
+    image: Url | None = None  # an avatar URL
+
+
+# A field left out keeps its value; one sent as null clears it (the PATCH contract, momentum.models.PatchModel).
+UPDATE_PROFILE = """
+UPDATE users SET
+    name = CASE WHEN %(set_name)s THEN %(name)s ELSE name END,
+    image = CASE WHEN %(set_image)s THEN %(image)s ELSE image END,
+    updated_at = now()
+WHERE id = %(id)s
+"""
+
+
+def update_profile(conn: Connection, user_id: UUID, body: ProfilePatch) -> User:
+    """Change the caller's display name and avatar URL. Raises: NotFound."""
+    sent = body.model_fields_set
+    params = body.model_dump() | {"id": user_id, "set_name": "name" in sent, "set_image": "image" in sent}
+    conn.execute(UPDATE_PROFILE, params)
+    return get_user(conn, user_id)
 
 
 def grant_admin(conn: Connection, user_id: UUID) -> None:

@@ -24,7 +24,7 @@ from pydantic import Field, model_validator
 from momentum import boosts, db, dberrors
 from momentum.audit import ClientInfo, audit
 from momentum.auth import CurrentUser, get_user
-from momentum.errors import InvalidInput
+from momentum.errors import Conflict, InvalidInput
 from momentum.models import Reason, RequestModel, ResponseModel
 from momentum.pagination import Page, PageRequest, page_of
 from momentum.platform import days
@@ -368,25 +368,41 @@ def check_achievements(conn: Connection, user_id: UUID) -> list[str]:
 class GrantIn(RequestModel):
     coins: int = Field(default=0, ge=-1_000_000, le=1_000_000)
     xp: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    # Stars only go up: a skill's level is earned, and no route takes stars back.
+    skill_stars: int = Field(default=0, ge=0, le=10_000)
+    skill_key: str | None = Field(default=None, min_length=1, max_length=50)
     reason: Reason
 
     @model_validator(mode="after")
     def _grants_something(self) -> GrantIn:
-        if not (self.coins or self.xp):
-            raise ValueError("a grant needs non-zero coins or xp")
+        if not (self.coins or self.xp or self.skill_stars):
+            raise ValueError("a grant needs non-zero coins, xp or skill_stars")
+        if bool(self.skill_stars) != (self.skill_key is not None):
+            raise ValueError("skill_stars and skill_key go together")
         return self
+
+
+# The first grant under a key, as its audit row recorded the request (the ledger row holds XP after boosts).
+FIRST_GRANT = """
+SELECT details FROM audit_log
+WHERE event_type = 'admin_action' AND action = 'grant' AND resource_id = %s AND details->>'ledger_id' = %s
+"""
 
 
 def admin_grant(
     conn: Connection, admin: CurrentUser, user_id: UUID, body: GrantIn, idempotency_key: str | None, client: ClientInfo
 ) -> LedgerEntry:
-    """An admin pays (or takes back) coins and XP; the same key grants once and answers the same.
+    """An admin pays (or takes back) coins and XP, or pays skill stars; the same key grants once and answers the
+    same, and the same key sent with another body is a 409, as on every idempotent route.
     Without a key, every call is a new grant.
 
-    Raises: NotFound, InsufficientCoins.
+    Raises: NotFound, InsufficientCoins, InvalidInput unknown_skill, Conflict idempotency_key_reused.
     """
     get_user(conn, user_id)
+    if body.skill_key is not None and conn.execute(SKILL_EXISTS, (body.skill_key,)).fetchone() is None:
+        raise InvalidInput("Unknown skill", code="unknown_skill", details={"skill_key": body.skill_key})
     idempotency_key = idempotency_key or str(uuid4())
+    request = body.model_dump(mode="json")
     with conn.transaction():
         result = award(
             conn,
@@ -395,6 +411,8 @@ def admin_grant(
             idempotency_key=f"admin-grant:{idempotency_key}",
             coins=body.coins,
             xp=body.xp,
+            skill_key=body.skill_key,
+            skill_stars=body.skill_stars,
             reason=body.reason,
         )
         if result.applied:
@@ -407,7 +425,20 @@ def admin_grant(
                 resource_id=user_id,
                 action="grant",
                 client=client,
-                details={"coins": body.coins, "xp": body.xp, "reason": body.reason, "ledger_id": str(result.ledger_id)},
+                details=request | {"ledger_id": str(result.ledger_id)},
             )
             check_achievements(conn, user_id)
+        else:
+            first = conn.execute(FIRST_GRANT, (user_id, str(result.ledger_id))).fetchone()
+            # A grant audited before a field existed recorded none: it had that field's default.
+            fields = GrantIn.model_fields
+            if first is None or any(first[0].get(name, fields[name].default) != request[name] for name in fields):
+                raise Conflict(
+                    "This Idempotency-Key was used for a different grant",
+                    code="idempotency_key_reused",
+                    details={"ledger_id": str(result.ledger_id)},
+                )
     return get_ledger_entry(conn, result.ledger_id)
+
+
+SKILL_EXISTS = "SELECT 1 FROM skill_definitions WHERE key = %s"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID
@@ -103,6 +105,12 @@ class PatchModel(RequestModel):
         return self.model_dump(include=self.model_fields_set)
 
 
+def body_digest(body: BaseModel) -> str:
+    """A request body's fingerprint, for an Idempotency-Key to remember what it was sent with (keys sorted: the same
+    object written in another order is the same request)."""
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
 class QueryModel(BaseModel):
     """Query strings arrive as text, so their values are coerced; unknown parameters are still rejected."""
 
@@ -147,6 +155,11 @@ def resolution(smallest: float) -> AfterValidator:
 
     return AfterValidator(check)
 
+
+# A REAL column's value as a person reads it: single precision stores 116.666664 for 116.67, so responses round
+# to two decimals (kilograms, volumes, scores). Rounded when the response model is built, so JSON and the
+# model agree.
+Real = Annotated[float, AfterValidator(lambda value: round(value, 2))]
 
 # Vocabularies several domains share. Response models use them too, so the OpenAPI document lists the values.
 Difficulty = Literal["beginner", "intermediate", "advanced"]

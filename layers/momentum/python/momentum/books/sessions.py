@@ -21,7 +21,7 @@ from momentum.books import library, rules
 from momentum.books.models import Book, LoggedSession, ReadingSession, ReadingSessionIn, SessionPatch
 from momentum.books.settings import reader_settings
 from momentum.errors import Conflict, InvalidInput
-from momentum.models import ResponseModel
+from momentum.models import ResponseModel, body_digest
 from momentum.pagination import Page, PageRequest, page_of
 
 SESSION_COLUMNS = """id, book_id, pages_read, start_page, end_page, duration_minutes, started_at, notes,
@@ -64,6 +64,7 @@ WHERE b.id = %(id)s
 class _Request(ResponseModel):
     book_id: UUID
     session_id: UUID | None
+    request_digest: str | None  # None for keys kept before digests were
 
 
 def _key(session_id: UUID) -> str:
@@ -82,17 +83,19 @@ def log_session(
     started_at = body.started_at or now
     if started_at > now + timedelta(minutes=5):
         raise InvalidInput("started_at is in the future", details={"field": "started_at"})
+    digest = body_digest(body)
     with conn.transaction():
         book = library.lock_book(conn, user_id, book_id)
         if idempotency_key is not None:
             prior = db.fetch_optional(
                 conn,
                 _Request,
-                "SELECT book_id, session_id FROM reading_session_requests WHERE user_id = %s AND idempotency_key = %s",
+                "SELECT book_id, session_id, request_digest FROM reading_session_requests "
+                "WHERE user_id = %s AND idempotency_key = %s",
                 (user_id, idempotency_key),
             )
             if prior is not None:
-                return _replay(conn, user_id, book_id, prior)
+                return _replay(conn, user_id, book_id, prior, digest)
         if book.status == "completed":
             raise Conflict("This book is finished; start it again to log a re-read", code="book_completed")
         pages = rules.session_pages(
@@ -157,9 +160,9 @@ def log_session(
         if idempotency_key is not None:
             # A concurrent first use of the key for another book violates the primary key: 409 (momentum.dberrors).
             conn.execute(
-                "INSERT INTO reading_session_requests (user_id, idempotency_key, book_id, session_id) "
-                "VALUES (%s, %s, %s, %s)",
-                (user_id, idempotency_key, book_id, session.id),
+                "INSERT INTO reading_session_requests (user_id, idempotency_key, book_id, session_id, request_digest) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                (user_id, idempotency_key, book_id, session.id, digest),
             )
         book = library.lock_book(conn, user_id, book_id)
     return LoggedSession(
@@ -167,9 +170,10 @@ def log_session(
     )
 
 
-def _replay(conn: Connection, user_id: UUID, book_id: UUID, prior: _Request) -> LoggedSession:
+def _replay(conn: Connection, user_id: UUID, book_id: UUID, prior: _Request, digest: str) -> LoggedSession:
     """The answer to a retry: the session the key created, as it is now."""
-    if prior.book_id != book_id or prior.session_id is None:
+    sent_other_body = prior.request_digest is not None and prior.request_digest != digest
+    if prior.book_id != book_id or prior.session_id is None or sent_other_body:
         raise Conflict("This Idempotency-Key was used for another session", code="idempotency_key_reused", details={})
     session = get_session(conn, user_id, book_id, prior.session_id)
     stars = db.fetch_value(

@@ -15,6 +15,7 @@ from momentum.models import (
     PageQuery,
     PatchModel,
     QueryModel,
+    Real,
     RequestModel,
     ResponseModel,
     ShortText,
@@ -190,7 +191,7 @@ class WorkoutExercise(ResponseModel):
     category: str
     sets: int | None
     reps: int | None
-    weight: float | None
+    weight: Real | None
     duration: int | None
     rest_seconds: int | None
     notes: str | None
@@ -279,7 +280,7 @@ class ExerciseSet(ResponseModel):
     exercise_id: UUID
     set_number: int
     reps: int | None
-    weight: float | None
+    weight: Real | None
     duration: int | None
     is_warmup: bool
     is_dropset: bool
@@ -292,11 +293,11 @@ class PersonalRecord(ResponseModel):
     id: UUID
     exercise_id: UUID
     record_type: RecordType
-    value: float
+    value: Real
     reps: int | None
     achieved_at: datetime
     exercise_set_id: UUID | None
-    previous_value: float | None
+    previous_value: Real | None
 
 
 class LoggedSet(ResponseModel):
@@ -325,11 +326,46 @@ class SessionSummary(ResponseModel):
     coins_awarded: int
     set_count: int
     working_set_count: int
-    volume: float
+    volume: Real
+
+
+class LastSet(ResponseModel):
+    set_number: int
+    reps: int | None
+    weight: Real | None
+    duration: int | None
+    is_warmup: bool
+
+
+class LastTime(ResponseModel):
+    """What the person did in an exercise the last time, as lifting apps show it next to the target."""
+
+    session_id: UUID
+    started_at: datetime
+    sets: list[LastSet]
+
+
+class PlannedExercise(ResponseModel):
+    """An exercise the session's workout plans, with its targets and what the person did in it last time."""
+
+    exercise_id: UUID
+    exercise_name: str
+    category: str
+    section_name: str | None
+    sets: int | None
+    reps: int | None
+    weight: Real | None
+    duration: int | None
+    rest_seconds: int | None
+    notes: str | None
+    last_time: LastTime | None
 
 
 class Session(SessionSummary):
     exercises: list[SessionExercise]
+    plan: list[PlannedExercise] = Field(
+        default_factory=list, description="The workout's exercises and targets, in order (empty without a workout)"
+    )
 
 
 # ---------------------------------------------------------------- records and stats
@@ -341,20 +377,20 @@ class RecordQuery(PageQuery):
 
 
 class RecordHistoryEntry(ResponseModel):
-    value: float
+    value: Real
     reps: int | None
     achieved_at: datetime
     exercise_set_id: UUID | None
-    previous_value: float | None
+    previous_value: Real | None
 
 
 class CurrentRecord(ResponseModel):
     record_type: RecordType
-    value: float
+    value: Real
     reps: int | None
     achieved_at: datetime
     exercise_set_id: UUID | None
-    previous_value: float | None
+    previous_value: Real | None
     history: list[RecordHistoryEntry] = Field(description="Earlier records of this type, newest first")
 
 
@@ -374,13 +410,13 @@ class WeekStats(ResponseModel):
     iso_week: int
     sessions: int
     working_sets: int
-    volume: float
+    volume: Real
 
 
 class MuscleGroupStats(ResponseModel):
     muscle_group: str
     working_sets: int
-    volume: float
+    volume: Real
 
 
 class Stats(ResponseModel):
@@ -441,7 +477,7 @@ class ProgramWorkout(ResponseModel):
     workout_name: str
     day_of_week: int
     order_index: int
-    intensity_modifier: float
+    intensity_modifier: Real
 
 
 class ProgramWeek(ResponseModel):
@@ -481,7 +517,7 @@ class TodayQuery(QueryModel):
 class ScheduledWorkout(ResponseModel):
     program_workout_id: UUID
     order_index: int
-    intensity_modifier: float
+    intensity_modifier: Real
     workout: Workout = Field(description="Target weights already scaled by the intensity modifier")
 
 

@@ -21,6 +21,8 @@ from momentum.fitness import records, rules
 from momentum.fitness.models import (
     CompleteIn,
     ExerciseSet,
+    LastTime,
+    PlannedExercise,
     Session,
     SessionExercise,
     SessionIn,
@@ -74,6 +76,34 @@ SELECT %(user_id)s, %(workout_id)s, %(notes)s
 WHERE %(workout_id)s::uuid IS NULL OR EXISTS (
     SELECT 1 FROM workouts w WHERE w.id = %(workout_id)s AND (w.user_id = %(user_id)s OR w.is_public))
 RETURNING id
+"""
+
+# The workout's exercises in section and list order, each with the sets of the user's latest earlier session that
+# did it (whatever workout that session came from).
+SESSION_PLAN = """
+SELECT we.exercise_id, e.name AS exercise_name, e.category, sec.name AS section_name, we.sets, we.reps, we.weight,
+       we.duration, we.rest_seconds, we.notes, last.session_id AS last_session_id, last.started_at AS last_started_at,
+       last.sets AS last_sets
+FROM workout_sessions ws
+JOIN workouts w ON w.id = ws.workout_id AND (w.user_id = ws.user_id OR w.is_public)
+JOIN workout_exercises we ON we.workout_id = w.id
+JOIN exercises e ON e.id = we.exercise_id
+LEFT JOIN workout_sections sec ON sec.id = we.section_id
+LEFT JOIN LATERAL (
+    SELECT prev.id AS session_id, prev.started_at,
+           (SELECT json_agg(json_build_object('set_number', s.set_number, 'reps', s.reps, 'weight', s.weight,
+                                              'duration', s.duration, 'is_warmup', s.is_warmup)
+                            ORDER BY s.set_number, s.id)
+            FROM exercise_sets s WHERE s.session_id = prev.id AND s.exercise_id = we.exercise_id) AS sets
+    FROM workout_sessions prev
+    WHERE prev.user_id = ws.user_id AND prev.id <> ws.id
+      AND (prev.started_at, prev.id) < (ws.started_at, ws.id)
+      AND EXISTS (SELECT 1 FROM exercise_sets s WHERE s.session_id = prev.id AND s.exercise_id = we.exercise_id)
+    ORDER BY prev.started_at DESC, prev.id DESC
+    LIMIT 1
+) last ON true
+WHERE ws.id = %(id)s AND ws.user_id = %(user_id)s
+ORDER BY sec.sort_order NULLS FIRST, sec.id, we.sort_order, we.id
 """
 
 LOCK_SESSION = """
@@ -152,7 +182,21 @@ def get_session(conn: Connection, user_id: UUID, session_id: UUID) -> Session:
     set_ids = [s.id for g in groups.values() for s in g.sets]
     for record in records.records_of_sets(conn, set_ids) if set_ids else []:
         groups[record.exercise_id].records.append(record)
-    return Session(**summary.model_dump(), exercises=list(groups.values()))
+    return Session(
+        **summary.model_dump(), exercises=list(groups.values()), plan=session_plan(conn, user_id, session_id)
+    )
+
+
+def session_plan(conn: Connection, user_id: UUID, session_id: UUID) -> list[PlannedExercise]:
+    """The targets of the session's workout, each with what the user did in that exercise last time."""
+    plan = []
+    with conn.cursor(row_factory=dict_row) as cur:
+        for row in cur.execute(SESSION_PLAN, {"id": session_id, "user_id": user_id}):
+            last = {"session_id": row.pop("last_session_id"), "started_at": row.pop("last_started_at")}
+            last["sets"] = row.pop("last_sets")
+            last_time = LastTime.model_validate(last) if last["session_id"] is not None else None
+            plan.append(PlannedExercise(**row, last_time=last_time))
+    return plan
 
 
 def list_sessions(conn: Connection, user_id: UUID, query: SessionQuery, page: PageRequest) -> Page[SessionSummary]:

@@ -95,7 +95,7 @@ def submit_quiz(
     ]
     params = {"user_id": user_id, "lesson_id": lesson_id, "score": score, "passed": passed}
 
-    request = f"quiz:{lesson_id}"
+    request = replay.fingerprint("quiz", lesson_id, body)
     with conn.transaction():
         status, now = conn.execute(LOCK_PROGRESS, params).fetchone()  # type: ignore[misc]
         if (previous := replay.replayed(conn, user_id, idempotency_key, request, QuizResult)) is not None:

@@ -9,7 +9,17 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
-from momentum.models import LongText, Name, PageQuery, PatchModel, QueryModel, RequestModel, ResponseModel, ShortText
+from momentum.models import (
+    LongText,
+    Name,
+    PageQuery,
+    PatchModel,
+    QueryModel,
+    Real,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 Difficulty = Literal["beginner", "intermediate", "advanced"]
 DrillType = Literal["quiz", "flashcard", "practice"]
@@ -379,7 +389,7 @@ class DrillStats(ResponseModel):
     total_attempts: int = 0
     correct_answers: int = 0
     best_score: int = 0
-    average_score: float = 0
+    average_score: Real = 0
     current_streak: int = 0
     best_streak: int = 0
     last_attempt_at: datetime | None = None

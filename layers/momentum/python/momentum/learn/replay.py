@@ -16,11 +16,18 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from momentum.errors import Conflict
+from momentum.models import body_digest
 
 Response = TypeVar("Response", bound=BaseModel)
 
 FIND = "SELECT request, response FROM learn_request_keys WHERE user_id = %s AND idempotency_key = %s"
 KEEP = "INSERT INTO learn_request_keys (user_id, idempotency_key, request, response) VALUES (%s, %s, %s, %s)"
+
+
+def fingerprint(kind: str, resource_id: UUID, body: BaseModel) -> str:
+    """What a key is kept for: the route, the row it acts on and the body sent, so the same key with another body
+    is a 409 as on every idempotent route (keys sorted: the same answers in another order are the same request)."""
+    return f"{kind}:{resource_id}:{body_digest(body)}"
 
 
 def replayed(conn: Connection, user_id: UUID, key: str | None, request: str, model: type[Response]) -> Response | None:

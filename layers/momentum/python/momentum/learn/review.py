@@ -176,7 +176,7 @@ def review(
 
     Raises: NotFound (not the caller's card), Conflict not_due (answered already, or not due yet) /
     idempotency_key_reused, InvalidInput (an answer of the wrong kind)."""
-    request = f"review:{card_id}"
+    request = replay.fingerprint("review", card_id, body)
     with conn.transaction():
         with conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(LOCK_CARD, {"id": card_id, "user_id": user_id}).fetchone()

@@ -108,7 +108,7 @@ def submit_round(
 
     Raises: NotFound, Conflict already_submitted / idempotency_key_reused, Gone expired, InvalidInput (answers to
     items not dealt)."""
-    request = f"round:{round_id}"
+    request = replay.fingerprint("round", round_id, body)
     with conn.transaction():
         with conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(LOCK_ROUND, {"id": round_id, "user_id": user_id}).fetchone()

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
-from momentum.models import LongText, Name, PageQuery, PatchModel, Reason, RequestModel, ResponseModel, Url
+from momentum.models import LongText, Name, PageQuery, PatchModel, Real, Reason, RequestModel, ResponseModel, Url
 
 Rarity = Literal["common", "rare", "epic", "legendary"]
 PurchaseStatus = Literal["active", "used", "refunded"]
@@ -233,6 +233,6 @@ class ClaimResult(ResponseModel):
 
 class Recommendation(ResponseModel):
     item: Item
-    score: float
+    score: Real
     reason: str | None
     computed_at: datetime
