@@ -17,7 +17,7 @@ from momentum.log import log
 from momentum.models import ResponseModel
 
 VERSION = "0.1.0"
-SCHEMA_HEAD = "0019_part1"
+SCHEMA_HEAD = "0021_claim"
 
 
 class Health(ResponseModel):
