@@ -22,7 +22,7 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan migrate seed \
-	spec clients bench bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
+	spec clients bench bench-cpu bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment $(VENV)"
@@ -117,6 +117,9 @@ clients: $(TOOLS)
 
 bench: $(RUNTIME)
 	$(BIN)/python bench/bench_imports.py
+
+bench-cpu: $(RUNTIME)
+	$(BIN)/python bench/bench_cpu.py
 
 bench-market: $(RUNTIME)
 	$(BIN)/python bench/bench_market.py
