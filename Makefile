@@ -22,7 +22,7 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan migrate seed \
-	spec clients bench bench-cpu bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
+	spec clients bench bench-cpu bench-recommend bench-market bench-fitness bench-books bench-platform bench-analysis build deploy clean-venv
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment $(VENV)"
@@ -123,6 +123,9 @@ bench-cpu: $(RUNTIME)
 
 bench-market: $(RUNTIME)
 	$(BIN)/python bench/bench_market.py
+
+bench-recommend: $(RUNTIME)
+	$(BIN)/python bench/bench_recommend.py
 
 bench-fitness: $(RUNTIME)
 	$(BIN)/python bench/bench_fitness.py
