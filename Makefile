@@ -22,7 +22,7 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan fuzz migrate seed \
-	spec clients bench bench-market bench-fitness bench-books bench-platform bench-today bench-analysis \
+	spec clients bench bench-cpu bench-recommend bench-market bench-fitness bench-books bench-platform bench-today bench-analysis \
 	build deploy clean-venv
 
 $(BIN)/python:
@@ -123,8 +123,14 @@ clients: $(TOOLS)
 bench: $(RUNTIME)
 	$(BIN)/python bench/bench_imports.py
 
+bench-cpu: $(RUNTIME)
+	$(BIN)/python bench/bench_cpu.py
+
 bench-market: $(RUNTIME)
 	$(BIN)/python bench/bench_market.py
+
+bench-recommend: $(RUNTIME)
+	$(BIN)/python bench/bench_recommend.py
 
 bench-fitness: $(RUNTIME)
 	$(BIN)/python bench/bench_fitness.py

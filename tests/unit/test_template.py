@@ -148,7 +148,12 @@ def translate(template: dict) -> dict:
 
 def test_queues_are_encrypted_at_rest():
     queues = resources_of("AWS::SQS::Queue")
-    assert set(queues) == {"AnalysisQueue", "AnalysisDeadLetterQueue"}
+    assert set(queues) == {
+        "AnalysisQueue",
+        "AnalysisDeadLetterQueue",
+        "RecommendationsQueue",
+        "RecommendationsDeadLetterQueue",
+    }
     assert all(q["Properties"].get("SqsManagedSseEnabled") is True for q in queues.values())
 
 
@@ -181,6 +186,11 @@ def test_every_function_reserves_concurrency_within_the_documented_connection_bu
         >= analysis["Events"]["Uploads"]["Properties"]["ScalingConfig"]["MaximumConcurrency"]
     )
     assert reserved["MigrateFunction"] == 1
+    batches = template["Resources"]["RecommendBatchFunction"]["Properties"]
+    assert (
+        reserved["RecommendBatchFunction"]
+        >= batches["Events"]["Batches"]["Properties"]["ScalingConfig"]["MaximumConcurrency"]
+    )
 
 
 def test_the_api_writes_access_logs_and_tracing_is_on_by_default():
@@ -272,6 +282,16 @@ def test_an_alarm_fires_when_the_dead_letter_queue_holds_a_message():
     assert (props["Threshold"], props["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
 
 
+def test_an_alarm_fires_when_a_recommendation_batch_is_dead_lettered():
+    props = alarm("RecommendationsDeadLetterAlarm")
+    assert props["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["RecommendationsDeadLetterQueue", "QueueName"]}}
+    ]
+    assert (props["Threshold"], props["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    queue = tpl.load_template()["Resources"]["RecommendationsQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["RecommendationsDeadLetterQueue", "Arn"]}
+
+
 def test_an_alarm_fires_on_the_api_5xx_rate():
     props = alarm("Api5xxAlarm")
     assert (props["Namespace"], props["MetricName"], props["Statistic"]) == ("AWS/ApiGateway", "5XXError", "Average")
@@ -297,7 +317,7 @@ def test_an_alarm_fires_when_aurora_nears_its_maximum_capacity():
 
 def test_every_alarm_notifies_the_alarm_topic():
     alarms = resources_of("AWS::CloudWatch::Alarm")
-    assert len(alarms) == 4
+    assert len(alarms) == 5
     assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
 
 

@@ -1,6 +1,7 @@
 """Recommendations: scored from co-purchases, interests, category affinity, affordability and availability."""
 
 import argparse
+import json
 import uuid
 
 import pytest
@@ -113,17 +114,89 @@ def test_get_returns_the_callers_best_first_without_what_they_bought_since(api, 
     assert all(r["item"]["purchasable"] for r in listed)
 
 
-def test_the_scheduled_function_and_the_cli_compute_for_everyone(conn, scene, capsys):
-    from momentum_infra import recommend_cmd
+@pytest.fixture()
+def queues(monkeypatch):
+    """The template's queues on moto, as the local stack creates them; the scheduled function points at them."""
+    import boto3
+    from momentum.config import get_settings
+    from momentum_infra import localstack
+    from moto import mock_aws
 
-    from functions.scheduled.app import compute_recommendations
+    with mock_aws():
+        wired = localstack.wire_uploads(None, "momentum-uploads-test")
+        monkeypatch.setenv("RECOMMENDATIONS_QUEUE_URL", wired["RecommendationsQueue"])
+        get_settings.cache_clear()
+        try:
+            yield boto3.client("sqs"), wired
+        finally:
+            monkeypatch.delenv("RECOMMENDATIONS_QUEUE_URL")
+            get_settings.cache_clear()
+
+
+def drain(sqs, queue_url) -> list[dict]:
+    messages = []
+    while batch := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+        messages += batch
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    return messages
+
+
+def test_the_schedule_queues_ranges_that_cover_every_user_once(conn, queues, monkeypatch, make_user):
+    from functions.scheduled.app import enqueue_recommendations
+
+    sqs, wired = queues
+    for _ in range(4):  # at least two ranges
+        make_user()
+    monkeypatch.setattr(recommendations, "BATCH_USERS", 3)
+
+    result = enqueue_recommendations({}, None)
+
+    ranges = [json.loads(m["Body"]) for m in drain(sqs, wired["RecommendationsQueue"])]
+    everyone = [str(i) for (i,) in conn.execute("SELECT id FROM users ORDER BY id")]
+    assert result == {"batches": len(ranges)} and len(ranges) == -(-len(everyone) // 3)
+    ranges.sort(key=lambda r: r["through"])
+    assert ranges[0]["after"] is None and ranges[-1]["through"] == everyone[-1]
+    assert all(later["after"] == earlier["through"] for earlier, later in zip(ranges, ranges[1:], strict=False))
+    assert [r["through"] for r in ranges[:-1]] == everyone[2::3][: len(ranges) - 1]  # three users in each
+
+
+def test_a_batch_computes_its_range_and_a_bad_message_fails_alone(conn, scene):
+    from functions.recommend_batch.app import handler
 
     conn.execute("DELETE FROM market_recommendations WHERE user_id = ANY(%s)", (scene["users"],))
-    result = compute_recommendations({}, None)
+    alice = scene["alice"].id
+    before_alice = conn.execute("SELECT id FROM users WHERE id < %s ORDER BY id DESC LIMIT 1", (alice,)).fetchone()
+    just_alice = {"after": str(before_alice[0]) if before_alice else None, "through": str(alice)}
+    event = {
+        "Records": [
+            {"messageId": "good", "body": json.dumps(just_alice)},
+            {"messageId": "bad", "body": json.dumps({"after": None, "through": "not-a-uuid"})},
+        ]
+    }
+
+    assert handler(event, None) == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+    assert stored(conn, alice)
+    assert not stored(conn, scene["bob"].id) and not stored(conn, scene["cleo"].id)  # outside the range
+
+
+def test_the_nightly_fan_out_and_the_cli_compute_for_everyone(conn, scene, queues, capsys):
+    from momentum_infra import recommend_cmd
+
+    from functions.recommend_batch.app import handler
+    from functions.scheduled.app import enqueue_recommendations
+
+    sqs, wired = queues
+    conn.execute("DELETE FROM market_recommendations WHERE user_id = ANY(%s)", (scene["users"],))
+    enqueue_recommendations({}, None)
+    for message in drain(sqs, wired["RecommendationsQueue"]):
+        event = {"Records": [{"messageId": message["MessageId"], "body": message["Body"]}]}
+        assert handler(event, None) == {"batchItemFailures": []}
 
     (users,) = conn.execute("SELECT count(*) FROM users").fetchone()
-    assert result["users"] == users and result["recommendations"] > 0
-    assert stored(conn, scene["alice"].id)
+    assert all(stored(conn, user_id) for user_id in scene["users"])
 
     parser = argparse.ArgumentParser()
     recommend_cmd.add_arguments(parser)

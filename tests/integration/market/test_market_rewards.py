@@ -275,3 +275,55 @@ def test_admin_rewards_need_the_admin_role_and_a_real_user(api, make_user, conn)
     unknown = give(api("admin"), admin, uuid.uuid4(), {"coins_earned": 5})
     assert (forbidden.status_code, unknown.status_code) == (403, 404)
     assert conn.execute("SELECT count(*) FROM user_rewards WHERE user_id = %s", (user.id,)).fetchone() == (0,)
+
+
+def claim_says_due(conn, user_id, reward_id) -> bool:
+    """The claim statement's own answer: could this claim have earned an achievement?"""
+    return conn.execute("SELECT achievements_due FROM claim_reward(%s, %s)", (user_id, reward_id)).fetchone()[0]
+
+
+def test_a_claim_asks_for_the_achievement_check_only_when_one_could_be_due(claims, make_user, conn, xp_achievement):
+    user = make_user()
+    assert claim(claims, user, make_reward(conn, user.id, xp=10)).status_code == 200  # earns any first-XP one
+
+    assert claim_says_due(conn, user.id, make_reward(conn, user.id, xp=10)) is False  # 20 XP: nothing reached
+    assert claim_says_due(conn, user.id, make_reward(conn, user.id)) is False  # pays nothing: nothing changes
+    assert claim_says_due(conn, user.id, make_reward(conn, user.id, xp=80)) is True  # 100 XP reaches the threshold
+
+
+@pytest.fixture()
+def compound_achievement(conn):
+    from psycopg.types.json import Jsonb
+
+    key = f"claims_{uuid.uuid4().hex[:8]}"
+    trigger = {
+        "all": [
+            {"type": "threshold", "metric": "coins_earned", "value": 30},
+            {"type": "event", "event_type": "reward", "count": 2},
+        ]
+    }
+    conn.execute(
+        "INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config) "
+        "VALUES (%s, 'Two claims', 'progress', 'compound', %s)",
+        (key, Jsonb(trigger)),
+    )
+    yield key
+    conn.execute("DELETE FROM user_achievements WHERE achievement_key = %s", (key,))
+    conn.execute("DELETE FROM achievement_definitions WHERE key = %s", (key,))
+
+
+def test_claims_complete_a_compound_achievement_on_the_claim_that_meets_it(
+    claims, make_user, conn, compound_achievement
+):
+    user = make_user()
+
+    def earned() -> bool:
+        return conn.execute(
+            "SELECT count(*) FROM user_achievements WHERE user_id = %s AND achievement_key = %s",
+            (user.id, compound_achievement),
+        ).fetchone() == (1,)
+
+    assert claim(claims, user, make_reward(conn, user.id, coins=40)).status_code == 200
+    assert not earned()  # 40 coins earned, but one reward claimed
+    assert claim(claims, user, make_reward(conn, user.id, coins=1)).status_code == 200
+    assert earned()

@@ -33,6 +33,8 @@ class Settings(BaseModel):
     upload_url_ttl_seconds: int = Field(default=900, gt=0)
     # The queue that feeds the analysis function (reanalysis requests are sent there).
     analysis_queue_url: str | None = None
+    # The queue the nightly schedule fills with ranges of users whose recommendations to recompute.
+    recommendations_queue_url: str | None = None
     # Set in the local stack, where S3 and SQS are an in-process moto server.
     aws_endpoint_url: str | None = Field(default=None, alias="MOMENTUM_AWS_ENDPOINT_URL")
 

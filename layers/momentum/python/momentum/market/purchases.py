@@ -40,12 +40,12 @@ from momentum.pagination import Page, PageRequest, page_of
 
 REFUND_WINDOW = timedelta(hours=24)
 
-PURCHASE_ITEM = """
+PURCHASE_ITEM = f"""
 SELECT (p.purchase).id, (p.purchase).item_id, (p.item).key AS item_key, (p.item).name AS item_name,
        (p.item).category AS item_category, (p.purchase).uses_remaining IS NOT NULL AS is_consumable,
        (p.purchase).cost_coins, (p.purchase).quantity, (p.purchase).uses_remaining, (p.purchase).status,
        (p.purchase).purchased_at, (p.purchase).redeemed_at, (p.purchase).refunded_at, (p.purchase).refund_reason,
-       p.achievements_due, p.replayed
+       p.achievements_due, p.replayed, {quests.COUNTING_COLUMNS}
 FROM purchase_item(%(user_id)s, %(item_id)s, %(quantity)s, %(key)s) p
 """
 
@@ -127,13 +127,21 @@ def purchase(conn: Connection, user_id: UUID, item_id: UUID, body: PurchaseIn, i
     Raises: NotFound (unknown or hidden item), InsufficientCoins, Conflict (out_of_stock, not_available,
     already_owned, idempotency_key_reused), InvalidInput (a quantity above 1 of a non-consumable).
     """
-    params = {"user_id": user_id, "item_id": item_id, "quantity": body.quantity, "key": idempotency_key}
-    # A dict (class_row(dict) builds one): the purchase's columns plus achievements_due.
+    params = {
+        "user_id": user_id,
+        "item_id": item_id,
+        "quantity": body.quantity,
+        "key": idempotency_key,
+        "target_type": "purchases",
+    }
+    # A dict (class_row(dict) builds one): the purchase's columns plus achievements_due and the quest flags.
     row: dict[str, Any] = db.fetch_one(conn, dict, PURCHASE_ITEM, params, resource="item")
-    # Quest progress is bookkeeping, not money: a statement of its own after the purchase (one round trip when no
-    # quest counts purchases), so the purchase stays one statement. A retry returns the first purchase and counts once.
-    if not row.pop("replayed"):
-        quests.record_progress(conn, user_id, "purchases", 1)
+    # Quest progress is bookkeeping, not money, so purchase_item knows nothing of it; the same statement only asks
+    # whether an accepted quest counts purchases, and the progress is written (a second statement) only then. A
+    # retry returns the first purchase and counts once.
+    replayed, counting, zone = row.pop("replayed"), row.pop("quest_counting"), row.pop("quest_zone")
+    if counting and not replayed:
+        quests.record_counted_progress(conn, user_id, "purchases", 1, zone)
     if row.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     metrics.record("Purchases")

@@ -13,12 +13,19 @@ For each user, every item that can be bought now — except a non-consumable the
 The strongest signal becomes the human ``reason``. Each user keeps their top ``PER_USER`` items with a positive
 score; a run replaces a batch of users' rows in one transaction, so readers see the old list or the new one.
 Scoring is one set-based statement per batch of users.
+
+Nightly, the work fans out: the scheduled function cuts the users (in id order) into ranges of ``BATCH_USERS``
+(``user_batches``) and sends each range to the recommendations queue as one message; the queue's function computes
+one range per invocation (``recommend_range``), so the night's wall time stays flat as users grow, and a range that
+fails is retried, then dead-lettered, alone. ``compute_recommendations`` does all ranges in one process (the CLI).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
@@ -31,6 +38,16 @@ PER_USER = 10
 BATCH_USERS = 1000
 
 NEXT_USERS = "SELECT id FROM users WHERE %(after)s::uuid IS NULL OR id > %(after)s ORDER BY id LIMIT %(limit)s"
+
+# The last id of the next range of users after ``after``: an index-only scan of one range's ids, nothing sent back
+# but that id. None past the last full range, and then LAST_USER closes the final, shorter one.
+RANGE_END = """
+SELECT id FROM users WHERE %(after)s::uuid IS NULL OR id > %(after)s ORDER BY id OFFSET %(offset)s LIMIT 1
+"""
+LAST_USER = "SELECT id FROM users WHERE %(after)s::uuid IS NULL OR id > %(after)s ORDER BY id DESC LIMIT 1"
+USERS_IN_RANGE = """
+SELECT id FROM users WHERE (%(after)s::uuid IS NULL OR id > %(after)s) AND id <= %(through)s ORDER BY id
+"""
 
 DELETE_RECOMMENDATIONS = "DELETE FROM market_recommendations WHERE user_id = ANY(%(user_ids)s::uuid[])"
 
@@ -149,6 +166,46 @@ def compute_recommendations(
         users += len(batch)
         after = batch[-1]
     return RecommendationRun(users=users, recommendations=written, seconds=round(time.perf_counter() - started, 3))
+
+
+@dataclass(frozen=True)
+class UserRange:
+    """The users with ``after < id <= through`` (``after`` None: from the first)."""
+
+    after: UUID | None
+    through: UUID
+
+    def message(self) -> dict[str, str | None]:
+        return {"after": str(self.after) if self.after else None, "through": str(self.through)}
+
+    @classmethod
+    def from_message(cls, body: dict[str, Any]) -> UserRange:
+        """Raises: ValueError (or KeyError, TypeError) for a message that is not a range."""
+        after = body.get("after")
+        return cls(after=UUID(after) if after is not None else None, through=UUID(body["through"]))
+
+
+def user_batches(conn: Connection, batch_users: int = BATCH_USERS) -> Iterator[UserRange]:
+    """The users in id order, cut into ranges of ``batch_users``; one short round trip per range."""
+    after: UUID | None = None
+    while True:
+        row = conn.execute(RANGE_END, {"after": after, "offset": batch_users - 1}).fetchone()
+        last = row or conn.execute(LAST_USER, {"after": after}).fetchone()
+        if last is None:
+            return
+        through: UUID = last[0]
+        yield UserRange(after, through)
+        if row is None:
+            return
+        after = through
+
+
+def recommend_range(conn: Connection, users: UserRange, per_user: int = PER_USER) -> RecommendationRun:
+    """Recompute the recommendations of one range of users (one queue message)."""
+    started = time.perf_counter()
+    ids = [user_id for (user_id,) in conn.execute(USERS_IN_RANGE, {"after": users.after, "through": users.through})]
+    written = recommend_for(conn, ids, per_user) if ids else 0
+    return RecommendationRun(users=len(ids), recommendations=written, seconds=round(time.perf_counter() - started, 3))
 
 
 def list_recommendations(conn: Connection, user_id: UUID) -> list[Recommendation]:

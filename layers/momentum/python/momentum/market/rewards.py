@@ -9,9 +9,9 @@ Changing the timezone does not start a new day early: see ``momentum.platform.da
 serialised by a per-user advisory lock, so "once a day" holds however many arrive at once.
 
 Achievement rewards are created by ``gamification.check_achievements`` when an achievement with a reward is
-earned; it runs after purchases (when one could be due) and after claims.
+earned; it runs after purchases and claims when their statement says one could be due.
 
-Claim: one statement — the SQL function ``claim_reward`` (migration 0008) locks the reward, pays
+Claim: one statement — the SQL function ``claim_reward`` (migrations/functions/claim_reward.sql) locks the reward, pays
 ``coins_earned``/``xp_earned`` once through ``award_points`` (ledger key ``reward:<reward_id>``), marks it claimed
 and writes a ``reward`` coin transaction (when it pays coins). Another user's reward is 404, a claimed one 409
 ``already_claimed``, an expired one 410 ``expired``.
@@ -76,7 +76,7 @@ RETURNING {REWARD_COLUMNS}
 """
 
 CLAIM_REWARD = f"""
-SELECT {REWARD_COLUMNS}, c.coins, c.total_xp, c.level
+SELECT {REWARD_COLUMNS}, c.coins, c.total_xp, c.level, c.achievements_due
 FROM claim_reward(%(user_id)s, %(reward_id)s) c, LATERAL (SELECT (c.reward).*) r
 """
 
@@ -147,14 +147,16 @@ def create_daily_reward(conn: Connection, user_id: UUID) -> Reward:
 
 
 def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResult:
-    """Pay a reward once, in one round trip; then grant any achievement it completes.
+    """Pay a reward once, in one round trip; then grant any achievement it completes (a second round trip, only
+    when the statement says one could be due).
 
     Raises: NotFound (unknown or another user's), Conflict (already_claimed), Gone (expired).
     """
     row: dict[str, Any] = db.fetch_one(
         conn, dict, CLAIM_REWARD, {"user_id": user_id, "reward_id": reward_id}, resource="reward"
     )
-    gamification.check_achievements(conn, user_id)
+    if row.pop("achievements_due"):
+        gamification.check_achievements(conn, user_id)
     metrics.record("Claims")
     balances = {name: row.pop(name) for name in ("coins", "total_xp", "level")}
     return ClaimResult(reward=Reward.model_validate(row), **balances)

@@ -17,7 +17,7 @@ from momentum.log import log
 from momentum.models import ResponseModel
 
 VERSION = "0.1.0"
-SCHEMA_HEAD = "0021_request_digest"
+SCHEMA_HEAD = "0022_claim"
 
 
 class Health(ResponseModel):

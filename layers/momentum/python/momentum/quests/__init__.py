@@ -3,6 +3,6 @@
 Other domains report what a person did through ``record_progress(conn, user_id, target_type, amount)``.
 """
 
-from momentum.quests.progress import TARGET_TYPES, record_progress
+from momentum.quests.progress import COUNTING_COLUMNS, TARGET_TYPES, record_counted_progress, record_progress
 
-__all__ = ["TARGET_TYPES", "record_progress"]
+__all__ = ["COUNTING_COLUMNS", "TARGET_TYPES", "record_counted_progress", "record_progress"]

@@ -89,14 +89,27 @@ def reset_periods(conn: Connection, user_id: UUID, quest_id: UUID | None = None)
     conn.execute(RESET, {"user_id": user_id, "quest_id": quest_id, "tz": tz})
 
 
+# COUNTING as two columns a domain's own statement can carry (parameters user_id and target_type), so a hot write
+# path learns in its one round trip whether any quest counts it; then record_counted_progress does the rest.
+COUNTING_COLUMNS = """
+EXISTS (SELECT 1 FROM user_quest_progress qp JOIN universal_quests qq ON qq.id = qp.quest_id
+        WHERE qp.user_id = %(user_id)s AND qq.target_type = %(target_type)s AND qq.is_active) AS quest_counting,
+(SELECT value #>> '{}' FROM user_settings WHERE user_id = %(user_id)s AND key = 'timezone') AS quest_zone
+"""
+
+
 def record_progress(conn: Connection, user_id: UUID, target_type: str, amount: int) -> None:
     """Advance the person's accepted quests that count ``target_type`` by ``amount``; a negative amount takes back
     progress of this period that was not claimed yet (an undone action)."""
     if amount == 0:
         return
-    params: dict[str, object] = {"user_id": user_id, "target_type": target_type, "amount": amount}
-    counting = conn.execute(COUNTING, params).fetchone()
-    if counting is None:
-        return
-    params["tz"] = localtime.zone(counting[0]).key
+    counting = conn.execute(COUNTING, {"user_id": user_id, "target_type": target_type}).fetchone()
+    if counting is not None:
+        record_counted_progress(conn, user_id, target_type, amount, counting[0])
+
+
+def record_counted_progress(conn: Connection, user_id: UUID, target_type: str, amount: int, zone: str | None) -> None:
+    """``record_progress`` once COUNTING (or COUNTING_COLUMNS) said a quest counts it, with the person's time zone
+    setting it read."""
+    params = {"user_id": user_id, "target_type": target_type, "amount": amount, "tz": localtime.zone(zone).key}
     conn.execute(ADVANCE if amount > 0 else RETRACT, params)
