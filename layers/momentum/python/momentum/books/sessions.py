@@ -16,7 +16,7 @@ from uuid import UUID
 
 from psycopg import Connection
 
-from momentum import db, gamification
+from momentum import db, gamification, quests
 from momentum.books import library, rules
 from momentum.books.models import Book, LoggedSession, ReadingSession, ReadingSessionIn, SessionPatch
 from momentum.books.settings import reader_settings
@@ -124,6 +124,8 @@ def log_session(
         conn.execute(
             "UPDATE books SET current_page = greatest(current_page, %s) WHERE id = %s", (pages.end_page, book_id)
         )
+        if pages.pages_read:  # a retry returned the first session above, so its pages count once
+            quests.record_progress(conn, user_id, "pages_read", pages.pages_read)
         today = datetime.now(tz).date()
         start, end = rules.day_bounds(today, tz)
         paid_xp, paid_coins, paid_stars, pages_today = conn.execute(

@@ -18,7 +18,7 @@ from uuid import UUID
 from psycopg import Connection
 from psycopg.types.json import Jsonb
 
-from momentum import gamification
+from momentum import gamification, quests
 from momentum.errors import Conflict, InvalidInput
 from momentum.learn import catalog, quiz, replay, review
 from momentum.learn.models import LessonProgress, QuestionResult, QuizResult, QuizSubmission
@@ -127,6 +127,7 @@ def _pay_first_pass(
 ) -> dict[str, int]:
     """Pay the lesson's rewards and start reviewing its questions (those answered wrong come back first)."""
     paid = {"xp": lesson["xp_reward"], "coins": lesson["coin_reward"], "skill_stars": 0}
+    quests.record_progress(conn, user_id, "lessons_completed", 1)  # the first pass completes the lesson, once
     if lesson["skill_key"]:
         paid["skill_stars"] = lesson["skill_star_reward"]
     if any(paid.values()):
