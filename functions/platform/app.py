@@ -19,7 +19,11 @@ app = MomentumApp("momentum-platform")
 def get_health(ctx: Context) -> Response:
     """Whether the database answers and is migrated to the revision this code expects (503 when not)."""
     result = health.health(lambda: ctx.conn)
-    return Response(body=result.model_dump(mode="json"), status_code=200 if result.status == "ok" else 503)
+    return Response(
+        body=result.model_dump(mode="json"),
+        status_code=200 if result.status == "ok" else 503,
+        headers={"Content-Type": "application/json"},
+    )
 
 
 @app.route("/version", auth="public", response=health.Version)

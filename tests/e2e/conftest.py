@@ -1,5 +1,6 @@
 """Run `momentum dev` as a newcomer would, against the test database, and talk to it over HTTP."""
 
+import contextlib
 import json
 import os
 import queue
@@ -10,6 +11,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -63,12 +66,12 @@ class DevServer:
         raise TimeoutError(f"no line with {pattern!r} within {timeout}s")
 
 
-@pytest.fixture(scope="session")
-def dev_server(tmp_path_factory):
-    """The newcomer's path: no DATABASE_URL, so the stack starts its own embedded PostgreSQL."""
+@contextlib.contextmanager
+def running_dev_server(home: Path) -> Iterator[DevServer]:
+    """`momentum dev` the newcomer's way: no DATABASE_URL, so the stack starts its own embedded PostgreSQL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TEST_DATABASE_URL")}
-    env |= {"MOMENTUM_DATA_DIR": str(tmp_path_factory.mktemp("momentum-home")), "PYTHONUNBUFFERED": "1"}
+    env |= {"MOMENTUM_DATA_DIR": str(home), "PYTHONUNBUFFERED": "1"}
     # The origin whose pages may call the API (tests/e2e/test_browser_cors.py serves a page there).
     allowed_origin = f"http://localhost:{free_port()}"
     env["ALLOWED_ORIGINS"] = allowed_origin
@@ -90,3 +93,10 @@ def dev_server(tmp_path_factory):
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def dev_server(tmp_path_factory):
+    """The stack the end-to-end tests share."""
+    with running_dev_server(tmp_path_factory.mktemp("momentum-home")) as server:
+        yield server

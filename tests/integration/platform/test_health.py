@@ -14,6 +14,7 @@ def test_the_expected_revision_is_the_alembic_head(database_url):
 def test_health_is_ok_without_a_token(api):
     response = api("platform").get("/health")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"  # as the OpenAPI document says
     assert response.json_body == {
         "status": "ok",
         "database": True,
