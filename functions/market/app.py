@@ -99,7 +99,7 @@ def list_rewards(ctx: Context[None, models.RewardQuery]) -> Page[models.Reward]:
 
 @app.route("/market/rewards/daily", ["POST"], response=models.Reward, status=201, errors=("daily_reward_exists",))
 def create_daily_reward(ctx: Context) -> models.Reward:
-    """Collect today's daily reward (once per UTC day; it grows with the daily streak)."""
+    """Collect today's daily reward (once per local day; it grows with the daily streak)."""
     return rewards.create_daily_reward(ctx.conn, ctx.user.id)
 
 

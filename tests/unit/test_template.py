@@ -160,9 +160,13 @@ def test_queues_are_encrypted_at_rest():
 def test_the_upload_bucket_keeps_overwritten_audio_for_a_while():
     bucket = tpl.load_template()["Resources"]["UploadBucket"]["Properties"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
-    [rule] = bucket["LifecycleConfiguration"]["Rules"]
-    assert rule["Status"] == "Enabled"
-    assert rule["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    rules = {rule["Id"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules.keys() == {"expire-previous-versions", "expire-account-exports"}
+    assert all(rule["Status"] == "Enabled" for rule in rules.values())
+    assert rules["expire-previous-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
+    # Account exports are personal data with a 15-minute link: they do not stay in the bucket.
+    assert rules["expire-account-exports"]["Prefix"] == "exports/"
+    assert rules["expire-account-exports"]["ExpirationInDays"] <= 2
     assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
         ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
     )

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from momentum import gamification
 from momentum.books import rules
+from momentum.platform import settings
 
 
 def at_days_ago(days):
@@ -41,7 +42,9 @@ def test_stats_of_a_reader(reader, conn):
     days = stats["pages_per_day"]
     assert len(days) == 30 and days[-1]["pages"] == 10 + 120 and days[-2]["pages"] == 10 and days[-3]["pages"] == 10
     assert sum(d["pages"] for d in days) == 150  # the long-ago days are outside the last 30
-    assert stats["goal"] is None and stats["timezone"] == "UTC"
+    assert stats["timezone"] == "UTC"
+    # No goal set: the default goal that GET /me/settings shows.
+    assert stats["goal"]["books"] == settings.DEFAULTS["reading_goal_books"] == 12
 
 
 def test_the_goal_comes_from_the_setting(reader, conn):
@@ -61,6 +64,8 @@ def test_the_goal_comes_from_the_setting(reader, conn):
         "on_track": "behind",
     }
     me.setting(conn, "reading_goal_books", "lots")  # not a number: no goal rather than an error
+    assert me.get("/books/stats")["goal"] is None
+    me.setting(conn, "reading_goal_books", 0)  # 0 turns the goal off (SettingsPatch allows it)
     assert me.get("/books/stats")["goal"] is None
 
 

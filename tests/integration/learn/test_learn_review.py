@@ -4,9 +4,11 @@ date in the database, never by changing the server's clock."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from momentum.learn import rules
+from psycopg.types.json import Jsonb
 
 from tests.helpers import run_concurrently
 from tests.integration.learn.conftest import answers_for, quiz_key, right_answers, round_items
@@ -161,3 +163,19 @@ def test_a_question_edited_out_of_its_quiz_is_no_longer_due(learner, curriculum,
     queue = me.get("/learn/review")
     assert queue["due_count"] == 5 and "q0" not in [i["question"]["id"] for i in queue["items"]]
     assert me.get("/learn/progress")["reviews_due"] == 5
+
+
+def test_the_review_cap_counts_the_learners_local_day(learner, curriculum, conn):
+    me = learner()
+    # UTC-11 before 11:00 UTC, UTC+14 from 10:00 UTC: either way the learner's date is not the UTC date.
+    zone = "Pacific/Pago_Pago" if datetime.now(UTC).hour < 11 else "Pacific/Kiritimati"
+    assert datetime.now(ZoneInfo(zone)).date() != datetime.now(UTC).date()
+    conn.execute("INSERT INTO user_settings (user_id, key, value) VALUES (%s, 'timezone', %s)", (me.id, Jsonb(zone)))
+    lesson_id = next(iter(curriculum["lessons"].values()))
+    me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id)}, 201)
+    make_due(conn, me.id)
+    card = me.get("/learn/review")["items"][0]
+    me.post(f"/learn/review/{card['card_id']}", {"answer": "x", "grade": "good"}, 200)
+    assert conn.execute(
+        "SELECT day FROM learn_daily_usage WHERE user_id = %s AND bucket = 'review-xp'", (me.id,)
+    ).fetchone() == (datetime.now(ZoneInfo(zone)).date(),)

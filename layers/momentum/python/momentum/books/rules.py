@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError as IsbnError
@@ -98,16 +98,6 @@ def session_payout(pages: int, pages_today: int, paid_xp: int, paid_coins: int, 
         coins = min(pages // COINS_PER_PAGES, DAILY_COINS - paid_coins)
     stars = min(pages_today // PAGES_PER_STAR, DAILY_STARS) - paid_stars
     return Payout(max(xp, 0), max(coins, 0), max(stars, 0))
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The reader's time zone (an IANA name), UTC when unset or unknown."""
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo("UTC")
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

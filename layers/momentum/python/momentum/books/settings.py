@@ -1,4 +1,8 @@
-"""The two user settings reading uses, read straight from ``user_settings`` (values are JSON)."""
+"""The two user settings reading uses, read straight from ``user_settings`` (values are JSON) in one query.
+
+Their meaning is the platform's (``momentum.platform.settings``): an unset goal is the default goal that
+``GET /me/settings`` shows, 0 means no goal, and the time zone follows ``momentum.localtime``.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 from psycopg import Connection
 
-from momentum.books import rules
+from momentum import localtime
+from momentum.platform.settings import DEFAULTS
 
 READ_SETTINGS = "SELECT key, value FROM user_settings WHERE user_id = %s AND key IN ('timezone', 'reading_goal_books')"
+GOAL = "reading_goal_books"
 
 
 @dataclass(frozen=True)
@@ -21,11 +27,13 @@ class ReaderSettings:
 
 
 def reader_settings(conn: Connection, user_id: UUID) -> ReaderSettings:
-    """The reader's time zone (UTC unless a valid ``timezone`` is set) and yearly goal (a positive integer)."""
+    """The reader's time zone (UTC unless a valid ``timezone`` is set) and yearly goal: the setting, else the
+    default; None when it is 0 or a stored value is not a positive integer (a row edited by hand)."""
     values: dict[str, Any] = dict(conn.execute(READ_SETTINGS, (user_id,)).fetchall())
     timezone = values.get("timezone")
-    goal = values.get("reading_goal_books")
+    goal = values.get(GOAL, DEFAULTS[GOAL])
     valid_goal = isinstance(goal, int) and not isinstance(goal, bool) and goal > 0
     return ReaderSettings(
-        tz=rules.zone(timezone if isinstance(timezone, str) else None), reading_goal_books=goal if valid_goal else None
+        tz=localtime.zone(timezone if isinstance(timezone, str) else None),
+        reading_goal_books=goal if valid_goal else None,
     )

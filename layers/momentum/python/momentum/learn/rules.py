@@ -3,8 +3,8 @@
 - A lesson pays its own xp_reward, coin_reward and skill_star_reward once: on the first quiz score of at least
   ``quiz.PASS_MARK``. Later passes pay nothing.
 - A drill round pays XP by its score: the drill's full xp_reward at 80 or more, half (rounded up) at 60–79, 1
-  below; at most ``DRILL_ROUNDS_PAID_PER_DAY`` × xp_reward XP per drill per UTC day.
-- A review pays ``REVIEW_XP`` XP, at most ``REVIEW_XP_PER_DAY`` XP per UTC day.
+  below; at most ``DRILL_ROUNDS_PAID_PER_DAY`` × xp_reward XP per drill per local day.
+- A review pays ``REVIEW_XP`` XP, at most ``REVIEW_XP_PER_DAY`` XP per local day.
 """
 
 from __future__ import annotations

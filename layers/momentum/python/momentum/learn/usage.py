@@ -1,5 +1,6 @@
-"""Daily caps on learning rewards: what a user has used of a cap on a UTC day, taken under a row lock so that
-concurrent requests never pay past the cap together."""
+"""Daily caps on learning rewards: what a user has used of a cap on their day (``days.activity_day``: local
+midnight, guarded against time-zone hops as streaks are), taken under a row lock so that concurrent requests never
+pay past the cap together."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from uuid import UUID
 
 from psycopg import Connection
 
+from momentum.platform import days
+
 # Today's row, created if need be and locked (the no-op update takes the row lock) until the transaction ends.
 LOCK = """
-INSERT INTO learn_daily_usage AS u (user_id, day, bucket) VALUES (%(u)s, (now() AT TIME ZONE 'UTC')::date, %(b)s)
+INSERT INTO learn_daily_usage AS u (user_id, day, bucket) VALUES (%(u)s, %(d)s, %(b)s)
 ON CONFLICT (user_id, day, bucket) DO UPDATE SET amount = u.amount
 RETURNING amount
 """
 USE = """
 UPDATE learn_daily_usage SET amount = amount + %(n)s
-WHERE user_id = %(u)s AND day = (now() AT TIME ZONE 'UTC')::date AND bucket = %(b)s
+WHERE user_id = %(u)s AND day = %(d)s AND bucket = %(b)s
 """
 
 
@@ -24,7 +27,7 @@ def take(conn: Connection, user_id: UUID, bucket: str, wanted: int, cap: int) ->
     Call inside the transaction that pays it, so a rollback gives it back."""
     if wanted <= 0 or cap <= 0:
         return 0
-    params = {"u": user_id, "b": bucket}
+    params = {"u": user_id, "b": bucket, "d": days.activity_day(conn, user_id)}
     row = conn.execute(LOCK, params).fetchone()
     used = row[0] if row else 0
     granted = max(0, min(wanted, cap - used))
