@@ -22,7 +22,7 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan fuzz migrate seed \
-	spec clients bench bench-cpu bench-recommend bench-market bench-fitness bench-books bench-platform bench-today bench-analysis \
+	spec clients bench bench-imports bench-cpu bench-recommend bench-market bench-fitness bench-books bench-platform bench-today bench-analysis \
 	build deploy clean-venv
 
 $(BIN)/python:
@@ -121,6 +121,9 @@ clients: $(TOOLS)
 		&& npx tsc --noEmit --strict build/momentum.d.ts example.ts
 
 bench: $(RUNTIME)
+	$(BIN)/python bench/bench_all.py
+
+bench-imports: $(RUNTIME)
 	$(BIN)/python bench/bench_imports.py
 
 bench-cpu: $(RUNTIME)

@@ -18,6 +18,9 @@ sys.path.insert(0, str(ROOT / "infra"))  # run from a checkout without installin
 
 from momentum_infra import template as tpl  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+from summary import record  # noqa: E402
+
 RUNS = 5
 PROBE = (
     "import sys, time; t = time.perf_counter(); import {modules}; "
@@ -56,6 +59,7 @@ def main() -> int:
             f"{'  (analysis: numpy expected)' if analysis else ''}"
         )
     print(f"\nworst API function: {worst:.2f}x baseline (target <= 1.3x)")
+    record("cold import", "worst API function / psycopg+pydantic", round(worst, 2), "x", "<= 1.3", worst <= 1.3)
     return 0
 
 

@@ -36,6 +36,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the functions/ folders are imported as functions.<name>.app, as in the tests
 
+sys.path.insert(0, str(REPO / "bench"))
+
+from summary import record  # noqa: E402
+
 SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PGBENCH = os.environ.get("PGBENCH", "/usr/bin/pgbench")
 CLIENTS = 16
@@ -378,6 +382,8 @@ def main() -> int:
         f"-j 2, scale {PGBENCH_SCALE})"
     )
     print(f"  {'purchase statement (pgbench -f):':34} {sql_only:7.1f} tx/s   ratio {sql_only / tps:.2f}")
+    record("throughput", "pgbench tpcb-like", round(tps, 1), "tx/s")
+    record("throughput", "purchase statement / pgbench", round(sql_only / tps, 2), "x")
     for label, market in (
         ("purchase handler, threads:", plain),
         ("purchase handler, Idempotency-Key:", keyed),
@@ -388,6 +394,7 @@ def main() -> int:
             f"  {label:34} {rate:7.1f} /s     ratio {rate / tps:.2f}  ({market['ok']} ok, {market['failed']} "
             f"failed; latency median {market['median_ms']:.1f} ms, p95 {market['p95_ms']:.1f} ms)"
         )
+        record("throughput", f"{label.rstrip(':')} / pgbench", round(rate / tps, 2), "x")
     print("  target: purchase handler / pgbench tpcb-like >= 0.6")
     return 0
 

@@ -26,6 +26,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(REPO / "bench"))
+
+from summary import record  # noqa: E402
+
 SERVER_URL = os.environ.get("BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
 ITEMS = 500
@@ -120,6 +124,8 @@ def main() -> int:
         f"  memory: peak RSS {rss_before:.0f} MB before, {peak_rss_mb():.0f} MB after; "
         f"Python allocations during the batch peak at {python_peak / 1e6:.1f} MB"
     )
+    record("recommendations", f"one batch of {recommendations.BATCH_USERS:,} users, wall", round(wall, 2), "s")
+    record("recommendations", "one batch, peak RSS", round(peak_rss_mb()), "MB")
     print(
         f"  at this rate, with the queue function's MaximumConcurrency of 5: about "
         f"{len(ranges) * wall / 5:.0f} s for these {USERS:,} users ({len(ranges) * wall:.0f} s one batch at a time)"
