@@ -48,15 +48,17 @@ def main() -> int:
     print(f"{'(baseline)':<24}{'psycopg, pydantic':<34}{baseline * 1000:>10.1f}{1.0:>12.2f}")
     print(f"{'(framework floor)':<24}{'+ chalice.app, one model':<34}{floor * 1000:>10.1f}{floor / baseline:>12.2f}")
     worst = 0.0
+    # The target is for functions that answer requests; scheduled and queue functions (boto3 for SQS, numpy for
+    # analysis) start cold where nobody waits on them.
+    api = {route.function for route in tpl.api_routes()}
     for function, module in sorted(tpl.function_modules().items()):
         seconds, numpy = cold_import(module)
         ratio = seconds / baseline
-        analysis = "analy" in module
-        if not analysis:
+        if function in api:
             worst = max(worst, ratio)
         print(
             f"{function:<24}{module:<34}{seconds * 1000:>10.1f}{ratio:>12.2f}  {'yes' if numpy else 'no'}"
-            f"{'  (analysis: numpy expected)' if analysis else ''}"
+            f"{'' if function in api else '  (not an API function)'}"
         )
     print(f"\nworst API function: {worst:.2f}x baseline (target <= 1.3x)")
     record("cold import", "worst API function / psycopg+pydantic", round(worst, 2), "x", "<= 1.3", worst <= 1.3)
