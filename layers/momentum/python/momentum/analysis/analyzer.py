@@ -53,6 +53,9 @@ SETTINGS = {
         tempo.HARMONIC_ACCENT_WEIGHT,
         tempo.DRUMLESS_HIGH_SHARE,
         tempo.DRUMLESS_ALTERNATION_MAX,
+        tempo.COMPOUND_RATIO,
+        tempo.FILL_DOUBT,
+        tempo.ALTERNATION_DOUBT,
     ],
     "sections": [
         sections.KERNEL_UNITS,
@@ -169,7 +172,7 @@ def _summarise(
         tempo_confidence=round(rhythm.confidence, 3),
         beats=rhythm.beats,
         downbeats=rhythm.downbeats,
-        time_signature=f"{rhythm.beats_per_bar}/4" if has_beats else None,
+        time_signature=_time_signature(rhythm) if has_beats else None,
         key=track_key,
         key_confidence=round(key_confidence, 3),
         tuning_cents=round(100 * tuning, 1),
@@ -179,10 +182,17 @@ def _summarise(
         sample_peak_dbfs=rounded(to_db(peaks.sample_peak)),
         sections=parts,
         frames=FrameData.encode(feats["bands"], feats["power"], feats["centroid"], onsets.full),
+        tempo_unsure=has_beats and rhythm.tempo_unsure,
+        tempo_alternative_bpm=round(rhythm.alternative_bpm, 2) if has_beats and rhythm.alternative_bpm else None,
     )
     result.events = _events(rhythm, onsets.full, parts)
     result.summary = _summary(result, rhythm)
     return result
+
+
+def _time_signature(rhythm: tempo.Rhythm) -> str:
+    """ "4/4", "3/4"; compound time counts its eighths: two dotted-quarter beats are "6/8"."""
+    return f"{3 * rhythm.beats_per_bar}/8" if rhythm.compound else f"{rhythm.beats_per_bar}/4"
 
 
 def _events(rhythm: tempo.Rhythm, env: np.ndarray, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -234,6 +244,8 @@ def _summary(result: AnalysisResult, rhythm: tempo.Rhythm) -> dict[str, Any]:
         "channels": result.channels,
         "bpm": result.tempo_bpm,
         "tempo_confidence": result.tempo_confidence,
+        "tempo_unsure": result.tempo_unsure,
+        "tempo_alternative_bpm": result.tempo_alternative_bpm,
         "time_signature": result.time_signature,
         "meter_confidence": round(rhythm.meter_confidence, 3),
         "key": result.key,
