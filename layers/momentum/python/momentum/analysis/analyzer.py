@@ -37,7 +37,13 @@ SETTINGS = {
     "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
-    "key": ["albrecht-shanahan-2013", key.MIN_CHROMA_CONTRAST, key.RELATIVE_MARGIN, key.ENDS_S],
+    "key": [
+        "albrecht-shanahan-2013",
+        key.MIN_CHROMA_CONTRAST,
+        key.RELATIVE_MARGIN,
+        key.ENDS_S,
+        key.LEADING_TONE_SHARE,
+    ],
     "tempo": [
         tempo.MIN_BPM,
         tempo.MAX_BPM,
