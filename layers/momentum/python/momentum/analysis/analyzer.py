@@ -166,7 +166,14 @@ def _summarise(
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(
-        chroma, feats["bands"], rhythm.beat_frames, downbeat_frames, rhythm.beats, sub_power, duration
+        chroma,
+        feats["bands"],
+        rhythm.beat_frames,
+        downbeat_frames,
+        rhythm.beats,
+        sub_power,
+        duration,
+        rhythm.beats_per_bar,
     )
     has_beats = len(rhythm.beats) > 0
     result = AnalysisResult(
