@@ -62,6 +62,7 @@ SETTINGS = {
         tempo.COMPOUND_RATIO,
         tempo.FILL_DOUBT,
         tempo.ALTERNATION_DOUBT,
+        tempo.TERNARY_SUPPORT,
     ],
     "sections": [
         sections.KERNEL_UNITS,

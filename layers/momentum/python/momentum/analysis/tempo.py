@@ -3,9 +3,12 @@
 Tempo comes from the autocorrelation of a spectral-flux onset envelope. Which metrical level is "the beat"
 (89 or 178 BPM?) is decided from evidence rather than a prior centred on 120 BPM: among the levels related
 to the strongest periodicity by factors of 2 and 3, the beat is the fastest one whose pulses nearly all
-carry an onset (kick, snare, clap; hi-hats count less). Beats are tracked by dynamic programming (Ellis
-2007) and grouped into bars by the accent pattern (bass onsets, harmonic change) that repeats every 3 or 4
-beats.
+carry an onset (kick, snare, clap; hi-hats count less); levels a third or three times away count only when
+nearly as periodic as the dominant one. When a rival level came within a small margin of winning, the tempo is
+marked unsure and the rival named. A perceptual prior deciding those close calls was measured and rejected: on
+the evaluation set it turned right readings of chorales, one-drop and trap into wrong ones (Acc1 0.94 -> 0.86).
+Beats are tracked by dynamic programming (Ellis 2007) and grouped into bars by the accent pattern (bass onsets,
+harmonic change) that repeats every 3 or 4 beats, or every 2 or 4 dotted beats when each beat divides in three.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ COMPOUND_RATIO = 6.0
 # How close a decision may come to its threshold before the tempo is reported as unsure: the fill of the
 # next faster level, and the alternation that decides between a level and its half.
 FILL_DOUBT, ALTERNATION_DOUBT = 0.08, 0.08
+TERNARY_SUPPORT = 0.8  # development chorales: one 2/3-tempo reading became half tempo (Acc2 0.95 -> 1.00)
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,15 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
         reverse=True,
     )
     levels = [_refine(acf, dominant * r) for r in ratios if MIN_BPM <= _bpm(dominant * r) <= MAX_BPM]
+    # A level three times (or a third of) a binary relative of the dominant is a candidate only when it is
+    # nearly as periodic as the dominant itself: otherwise a weakly filled third level (a dotted half under a
+    # chorale's quarters, the bar of a fast waltz) would pass for the beat.
+    salience = _comb(acf, np.array([dominant]))[0]
+    levels = [
+        period
+        for period in levels
+        if _is_binary(period / dominant) or _comb(acf, np.array([period]))[0] >= TERNARY_SUPPORT * salience
+    ]
     chosen, clarity = dominant, 0.0
     fills = [pulse_fill(env, period) for period in levels]
     for period, fill in zip(levels, fills, strict=True):
@@ -219,6 +232,12 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
         if accent < limit:
             chosen = _refine(acf, 2 * chosen)
     return Level(chosen, clarity, unsure, alternative if unsure else None)
+
+
+def _is_binary(ratio: float) -> bool:
+    """Whether a ratio is a power of two (within the refinement's few per cent)."""
+    octaves = np.log2(ratio)
+    return bool(abs(octaves - round(octaves)) < 0.1)
 
 
 def alternation(env: np.ndarray, period: float) -> float:
