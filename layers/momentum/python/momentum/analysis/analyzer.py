@@ -59,6 +59,7 @@ SETTINGS = {
         tempo.HARMONIC_ACCENT_WEIGHT,
         tempo.DRUMLESS_HIGH_SHARE,
         tempo.DRUMLESS_ALTERNATION_MAX,
+        tempo.DRUMLESS_FILL_THRESHOLD,
         tempo.COMPOUND_RATIO,
         tempo.FILL_DOUBT,
         tempo.ALTERNATION_DOUBT,
