@@ -103,7 +103,9 @@ def human_summary(name: str, result: AnalysisResult) -> str:
     minutes, seconds = divmod(s["duration_seconds"], 60)
     lines = [
         f"{name}: {int(minutes)}:{seconds:04.1f}, {s['sample_rate']} Hz, {s['channels']} ch",
-        f"  tempo      {_fmt(s['bpm'], ' BPM')} (confidence {s['tempo_confidence']:.2f}), "
+        f"  tempo      {_fmt(s['bpm'], ' BPM')} (confidence {s['tempo_confidence']:.2f}"
+        + (f", unsure: or {s['tempo_alternative_bpm']:g}" if s.get("tempo_alternative_bpm") else "")
+        + "), "
         f"time signature {s['time_signature'] or 'n/a'}, {s['beat_count']} beats, {s['bar_count']} bars",
         f"  key        {s['key'] or 'n/a'} (confidence {s['key_confidence']:.2f}), "
         f"tuning {s['tuning_cents']:+.0f} cents",

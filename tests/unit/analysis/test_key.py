@@ -72,3 +72,27 @@ def test_pop_major_progression_stays_major():
     samples = _chord_track([[60, 64, 67], [55, 59, 62], [57, 60, 64], [53, 57, 60]], bars=12)
 
     assert analyze(samples, 22050).key == "C major"
+
+
+@pytest.mark.parametrize(
+    "chords",
+    [
+        [[58, 62, 65], [53, 57, 60], [55, 58, 62], [50, 54, 57]],  # III - VII - i - V (Bb F Gm D)
+        [[58, 62, 65], [51, 55, 58], [53, 57, 60], [50, 54, 57], [55, 58, 62]],  # III - VI - VII - V - i
+    ],
+)
+def test_a_minor_key_opening_on_its_relative_major_is_told_by_its_leading_tone(chords):
+    # G minor that opens on Bb major: the opening chord votes for Bb major, and the profiles cannot tell the
+    # two apart; the F# of the D major (V) chord, foreign to Bb major, is the minor key's raised leading tone.
+    samples = _chord_track(chords, bars=3 * len(chords) - 1)
+
+    assert analyze(samples, 22050).key == "G minor"
+
+
+def test_a_secondary_dominant_does_not_make_a_major_key_minor():
+    # C - E - Am - F - G - C: the E major chord brings G#, A minor's leading tone, but the piece opens and
+    # closes on C.
+    chords = [[60, 64, 67], [52, 56, 59], [57, 60, 64], [53, 57, 60], [55, 59, 62], [60, 64, 67]]
+    samples = _chord_track(chords, bars=len(chords) * 2)
+
+    assert analyze(samples, 22050).key == "C major"

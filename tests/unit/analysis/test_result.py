@@ -15,6 +15,8 @@ SUMMARY_KEYS = {
     "channels",
     "bpm",
     "tempo_confidence",
+    "tempo_unsure",
+    "tempo_alternative_bpm",
     "time_signature",
     "meter_confidence",
     "key",
@@ -46,6 +48,7 @@ def test_summary_is_json_and_complete():
     assert set(summary) == SUMMARY_KEYS
     assert summary["analyzer_version"] == ANALYZER_VERSION
     assert (summary["bpm"], summary["key"], summary["time_signature"]) == (result.tempo_bpm, "C major", "4/4")
+    assert (summary["tempo_unsure"], summary["tempo_alternative_bpm"]) == (False, None)
     assert json.loads(result.to_json())["frames"]["frame_layout"] == result.frames.frame_layout
 
 

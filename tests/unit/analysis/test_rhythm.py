@@ -113,7 +113,7 @@ def test_weak_alternate_pulses_are_a_subdivision_not_the_beat(offbeat_level, off
     env = _pulse_train(90, offbeat_level, offbeat_share)
     acf = tempo._autocorrelation(env, len(env) - 1)
 
-    period, _clarity = tempo.choose_period(env, acf)
+    period = tempo.choose_period(env, acf).period
 
     assert 60 * 1000 / tempo.HOP_MS / period == pytest.approx(expected, rel=0.02)
 
@@ -125,6 +125,70 @@ def test_without_drums_a_moderately_accented_subdivision_is_heard_at_the_half_le
     env = _pulse_train(90, 0.7, 0.7)
     acf = tempo._autocorrelation(env, len(env) - 1)
 
-    period, _clarity = tempo.choose_period(env, acf, drumless=drumless)
+    period = tempo.choose_period(env, acf, drumless=drumless).period
 
     assert 60 * 1000 / tempo.HOP_MS / period == pytest.approx(expected, rel=0.02)
+
+
+def test_an_ambiguous_metrical_level_is_reported_unsure_with_its_rival():
+    # Off-beats at 40 % of the beats' strength sit right at the line between "the beat is 180" and "the beat
+    # is 90 with eighths": either reading is defensible, and the result must say so.
+    fps = 1000 / tempo.HOP_MS
+    env = _pulse_train(90, 0.42, 1.0)
+    acf = tempo._autocorrelation(env, len(env) - 1)
+
+    level = tempo.choose_period(env, acf)
+
+    assert level.unsure
+    assert {round(60 * fps / level.period), round(60 * fps / level.alternative)} == {90, 180}
+
+
+@pytest.mark.parametrize(("offbeat_level", "offbeat_share"), [(0.1, 0.0), (1.0, 1.0)])
+def test_a_clear_metrical_level_is_sure(offbeat_level, offbeat_share):
+    env = _pulse_train(90, offbeat_level, offbeat_share)
+    acf = tempo._autocorrelation(env, len(env) - 1)
+
+    level = tempo.choose_period(env, acf)
+
+    assert not level.unsure and level.alternative is None
+
+
+def _divided_beats(bpm: float, positions: list[float], seconds: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
+    """(onset envelope, beat frames): a pulse on each beat and weaker ones at `positions` (fractions of it)."""
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / bpm
+    env = np.random.default_rng(1).uniform(0, 0.02, int(seconds * fps))
+    beats = np.round(np.arange(0, len(env) - period, period)).astype(int)
+    for b in beats:
+        env[b] += 1.0
+        for fraction in positions:
+            env[int(round(b + fraction * period))] += 0.5
+    return env, beats
+
+
+@pytest.mark.parametrize(
+    ("positions", "compound"),
+    [([1 / 3, 2 / 3], True), ([1 / 2], False), ([2 / 3], False), ([1 / 4, 1 / 2, 3 / 4], False)],
+)
+def test_beats_divided_in_three_are_compound_time(positions, compound):
+    # Jig eighths (three to the dotted quarter) against straight eighths, swing (only the last third) and
+    # sixteenths.
+    env, beats = _divided_beats(66, positions)
+
+    assert (tempo.subdivision(env, beats) > tempo.COMPOUND_RATIO) is compound
+
+
+@pytest.mark.parametrize("per_bar", [2, 4])
+def test_compound_bars_of_two_and_four_beats(per_bar):
+    # An accent (bass and a chord change) every `per_bar` dotted-quarter beats: 6/8 or 12/8.
+    env, beats = _divided_beats(66, [1 / 3, 2 / 3])
+    low = np.zeros_like(env)
+    chroma = np.zeros((len(env), 12), np.float32)
+    for i, b in enumerate(beats):
+        if i % per_bar == 1:
+            low[b] = 1.0
+        chroma[b : (beats[i + 1] if i + 1 < len(beats) else len(env)), ((i - 1) // per_bar) % 2 * 5] = 1.0
+
+    meter, first, _confidence = tempo.find_bars(beats, low, env, chroma, compound=True)
+
+    assert (meter, first) == (per_bar, 1)

@@ -2,7 +2,8 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
-from momentum.analysis import analyze
+from momentum.analysis import analyze, sections
+from momentum_infra import synth
 
 from .conftest import aba, clip
 
@@ -36,3 +37,29 @@ def test_a_steady_loop_is_one_section():
 
     assert len(result.sections) == 1
     assert result.sections[0]["start_s"] == 0.0
+
+
+def test_a_short_intro_in_fast_triple_time_is_a_section():
+    # Four bars of 3/4 at 170 BPM last 4.2 s: sections are counted in bars of the track's metre, and a
+    # 4-bar intro is one even when it is that short.
+    parts = [
+        synth.Part("intro", 4, "D minor", "waltz", progression=1, bright=False, level_db=-6.0),
+        synth.Part("verse", 12, "F major", "rock", progression=0, bright=True),
+    ]
+    clip = synth.render(parts, 170, 3, 22050)
+    result = analyze(clip.samples, clip.sample_rate)
+
+    assert result.time_signature == "3/4"
+    assert [s["start_s"] for s in result.sections] == pytest.approx([0.0, clip.sections[1][0]], abs=0.2)
+
+
+def test_one_big_change_does_not_hide_a_smaller_one_far_away():
+    # Novelty along a long track: a drop (a peak ten times the rest) early on, and a modest change late. The
+    # peak threshold is the local level, so the late change counts; a global mean + spread would lose it.
+    units = np.arange(400)
+    nov = 0.12 + 0.01 * np.cos(units) + 3.0 * np.exp(-0.5 * ((units - 40) / 6) ** 2)
+    nov += 0.25 * np.exp(-0.5 * ((units - 300) / 6) ** 2)
+
+    starts = sections.find_boundaries(nov, np.arange(0, 400, 4), min_units=12, window=64)
+
+    assert starts.tolist() == [0, 40, 300]

@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.1.0"
+ANALYZER_VERSION = "1.2.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -37,7 +37,13 @@ SETTINGS = {
     "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
-    "key": ["albrecht-shanahan-2013", key.MIN_CHROMA_CONTRAST, key.RELATIVE_MARGIN, key.ENDS_S],
+    "key": [
+        "albrecht-shanahan-2013",
+        key.MIN_CHROMA_CONTRAST,
+        key.RELATIVE_MARGIN,
+        key.ENDS_S,
+        key.LEADING_TONE_SHARE,
+    ],
     "tempo": [
         tempo.MIN_BPM,
         tempo.MAX_BPM,
@@ -53,12 +59,19 @@ SETTINGS = {
         tempo.HARMONIC_ACCENT_WEIGHT,
         tempo.DRUMLESS_HIGH_SHARE,
         tempo.DRUMLESS_ALTERNATION_MAX,
+        tempo.DRUMLESS_FILL_THRESHOLD,
+        tempo.COMPOUND_RATIO,
+        tempo.FILL_DOUBT,
+        tempo.ALTERNATION_DOUBT,
+        tempo.TERNARY_SUPPORT,
     ],
     "sections": [
         sections.KERNEL_UNITS,
         sections.MIN_SECTION_UNITS,
         sections.MIN_SECTION_S,
+        sections.NOVELTY_THRESHOLD,
         sections.NOVELTY_MIN,
+        sections.NOVELTY_WINDOW_KERNELS,
         sections.SAME_LABEL_SIMILARITY,
     ],
     "loudness": [loudness.TRUE_PEAK_OVERSAMPLING, loudness.TRUE_PEAK_HALF_TAPS],
@@ -157,7 +170,14 @@ def _summarise(
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(
-        chroma, feats["bands"], rhythm.beat_frames, downbeat_frames, rhythm.beats, sub_power, duration
+        chroma,
+        feats["bands"],
+        rhythm.beat_frames,
+        downbeat_frames,
+        rhythm.beats,
+        sub_power,
+        duration,
+        rhythm.beats_per_bar,
     )
     has_beats = len(rhythm.beats) > 0
     result = AnalysisResult(
@@ -169,7 +189,7 @@ def _summarise(
         tempo_confidence=round(rhythm.confidence, 3),
         beats=rhythm.beats,
         downbeats=rhythm.downbeats,
-        time_signature=f"{rhythm.beats_per_bar}/4" if has_beats else None,
+        time_signature=_time_signature(rhythm) if has_beats else None,
         key=track_key,
         key_confidence=round(key_confidence, 3),
         tuning_cents=round(100 * tuning, 1),
@@ -179,10 +199,17 @@ def _summarise(
         sample_peak_dbfs=rounded(to_db(peaks.sample_peak)),
         sections=parts,
         frames=FrameData.encode(feats["bands"], feats["power"], feats["centroid"], onsets.full),
+        tempo_unsure=has_beats and rhythm.tempo_unsure,
+        tempo_alternative_bpm=round(rhythm.alternative_bpm, 2) if has_beats and rhythm.alternative_bpm else None,
     )
     result.events = _events(rhythm, onsets.full, parts)
     result.summary = _summary(result, rhythm)
     return result
+
+
+def _time_signature(rhythm: tempo.Rhythm) -> str:
+    """ "4/4", "3/4"; compound time counts its eighths: two dotted-quarter beats are "6/8"."""
+    return f"{3 * rhythm.beats_per_bar}/8" if rhythm.compound else f"{rhythm.beats_per_bar}/4"
 
 
 def _events(rhythm: tempo.Rhythm, env: np.ndarray, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -234,6 +261,8 @@ def _summary(result: AnalysisResult, rhythm: tempo.Rhythm) -> dict[str, Any]:
         "channels": result.channels,
         "bpm": result.tempo_bpm,
         "tempo_confidence": result.tempo_confidence,
+        "tempo_unsure": result.tempo_unsure,
+        "tempo_alternative_bpm": result.tempo_alternative_bpm,
         "time_signature": result.time_signature,
         "meter_confidence": round(rhythm.meter_confidence, 3),
         "key": result.key,

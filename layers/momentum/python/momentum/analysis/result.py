@@ -38,6 +38,10 @@ class AnalysisResult:
     sample_peak_dbfs: float | None
     sections: list[dict[str, Any]]
     frames: FrameData
+    # No metrical level won clearly: the beat may as well be heard at tempo_alternative_bpm (half, double, a
+    # third or three times tempo_bpm).
+    tempo_unsure: bool = False
+    tempo_alternative_bpm: float | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
 
