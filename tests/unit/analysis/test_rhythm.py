@@ -64,7 +64,7 @@ def test_beats_are_on_time():
 
 @pytest.mark.parametrize("style", ["rock", "click"])
 def test_a_beat_on_the_very_first_sample_is_kept(style):
-    # Issue 10: music that starts at 0 ms (no lead-in) lost its first beat, and with it the first bar.
+    # Music that starts at 0 ms (no lead-in) lost its first beat, and with it the first bar.
     clip = synth.render([synth.Part("A", 15, "C major", style)], 120, 4, 22050, lead_in=0.0)
     result = analyze(clip.samples, clip.sample_rate)
 
