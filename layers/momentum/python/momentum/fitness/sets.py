@@ -3,7 +3,9 @@
 Logging is the hot path: one statement, ``fitness_log_set`` (migration 0010), locks the session, numbers the set
 within its exercise, inserts it and inserts the records it breaks against the current bests (read from the top of
 an index, so the cost does not grow with the history). The rule of which values a set offers stays in
-``rules.record_values``. With authentication, a logged set costs two round trips.
+``rules.record_values``. The same statement asks whether an accepted quest counts working sets
+(``quests.COUNTING_COLUMNS``), so with authentication a logged set costs two round trips; a third writes the quest
+progress only when one does.
 
 Editing or deleting a set rebuilds the records of its exercise from that set onwards (see ``records``), in one
 transaction. Sets of a completed session can still be corrected; the session's payment does not change.
@@ -23,10 +25,12 @@ from momentum.fitness.exercises import require_visible
 from momentum.fitness.models import ExerciseSet, LoggedSet, SetIn, SetPatch
 from momentum.fitness.sessions import lock_session
 
-LOG_SET = """
+# target_type is NULL for a warm-up, which no quest counts.
+LOG_SET = f"""
 SELECT fitness_log_set(%(user_id)s, %(session_id)s, %(exercise_id)s, %(reps)s::integer, %(weight)s::real,
                        %(duration)s::integer, %(is_warmup)s, %(is_dropset)s, %(rpe)s::integer, %(notes)s::text,
-                       %(record_types)s::text[], %(record_values)s::real[])
+                       %(record_types)s::text[], %(record_values)s::real[]),
+       {quests.COUNTING_COLUMNS}
 """
 
 SET_COLUMNS = (
@@ -70,18 +74,19 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         "session_id": session_id,
         "record_types": list(offered),
         "record_values": list(offered.values()),
+        "target_type": None if body.is_warmup else "sets_logged",
     }
     # fitness_log_set's errors (MF404, MF409, MF422) and a custom exercise deleted between its check and the insert
     # (a foreign-key violation) reach the glue, which maps them through momentum.dberrors.
     try:
-        (result,) = db.fetch_row(conn, LOG_SET, params)
+        result, counting, zone = db.fetch_row(conn, LOG_SET, params)
     except psycopg.Error as error:
         # fitness_log_set names no exercise in MF422's DETAIL yet; until it does, add the one this call sent.
         if error.sqlstate == "MF422" and not dberrors.details(error):
             raise _unknown_exercise(body.exercise_id) from None
         raise
-    if not body.is_warmup:  # quests count working sets: bookkeeping after the set, one round trip without such quests
-        quests.record_progress(conn, user_id, "sets_logged", 1)
+    if counting:  # quests count working sets: bookkeeping after the set, a round trip only when a quest counts it
+        quests.record_counted_progress(conn, user_id, "sets_logged", 1, zone)
     return LoggedSet.model_validate(result)
 
 
