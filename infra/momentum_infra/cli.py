@@ -11,7 +11,7 @@ import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from momentum_infra import analyze_cmd, recommend_cmd
+from momentum_infra import analyze_cmd, jobs_cmd, recommend_cmd
 
 
 def _database_url() -> str:
@@ -193,8 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.set_defaults(func=recommend_cmd.run)
 
     sub.add_parser(
-        "sweep", help="end tracks whose upload never arrived (the scheduled sweep; `momentum dev` runs it too)"
+        "sweep",
+        help="end tracks whose upload never arrived, in one process (`momentum jobs run upload-sweep` fans out)",
     ).set_defaults(func=cmd_sweep)
+
+    jobs = sub.add_parser("jobs", help="the jobs over all users or rows: list them, or run one now as AWS does")
+    jobs_cmd.add_arguments(jobs)
 
     analyze = sub.add_parser("analyze", help="analyze an audio file with the same analyzer as the cloud")
     analyze_cmd.add_arguments(analyze)

@@ -153,8 +153,41 @@ def test_queues_are_encrypted_at_rest():
         "AnalysisDeadLetterQueue",
         "RecommendationsQueue",
         "RecommendationsDeadLetterQueue",
+        "UploadSweepQueue",
+        "UploadSweepDeadLetterQueue",
     }
     assert all(q["Properties"].get("SqsManagedSseEnabled") is True for q in queues.values())
+
+
+def test_every_job_runs_on_the_queue_pattern():
+    """Each job over all users or rows: a schedule calls its producer, which may send to its queue; one function
+    computes the queue's messages one range at a time and reports failures per message; failures retry, then go to
+    a dead-letter queue with an alarm; the queue outlasts the function's timeout."""
+    from momentum import jobs
+
+    template = tpl.load_template()
+    resources = template["Resources"]
+    wired = tpl.job_wiring(template)
+    alarmed = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in resources_of("AWS::CloudWatch::Alarm", template).values()
+        if alarm["Properties"].get("Namespace") == "AWS/SQS"
+    }
+    for name, job in jobs.all_jobs().items():
+        wiring = wired[job.queue_setting.upper()]
+        producer = resources[wiring.producer.function]["Properties"]
+        assert {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": [wiring.queue, "QueueName"]}}} in producer[
+            "Policies"
+        ], name
+        consumer = resources[wiring.consumer.function]["Properties"]
+        [event] = [e["Properties"] for e in consumer["Events"].values() if e["Type"] == "SQS"]
+        assert event["BatchSize"] == 1 and event["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+        assert wiring.dead_letter_queue in alarmed, name
+        queue = resources[wiring.queue]["Properties"]
+        assert queue["VisibilityTimeout"] >= consumer.get("Timeout", 3), name
+        assert queue["RedrivePolicy"]["maxReceiveCount"] >= 2, name
+        reserved = consumer["ReservedConcurrentExecutions"]["Fn::If"][1]
+        assert reserved >= event["ScalingConfig"]["MaximumConcurrency"], name
 
 
 def test_the_upload_bucket_keeps_overwritten_audio_for_a_while():
@@ -317,7 +350,7 @@ def test_an_alarm_fires_when_aurora_nears_its_maximum_capacity():
 
 def test_every_alarm_notifies_the_alarm_topic():
     alarms = resources_of("AWS::CloudWatch::Alarm")
-    assert len(alarms) == 5
+    assert len(alarms) == 6
     assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
 
 
