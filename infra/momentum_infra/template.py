@@ -163,7 +163,8 @@ def _cron_field(field: str, size: int) -> set[int]:
         elif "-" in part:
             first, last = (int(v) for v in part.split("-"))
         else:
-            first = last = int(part)
+            first = int(part)
+            last = size - 1 if step > 1 else first  # "5/15": from 5, every 15
         values.update(range(first, last + 1, step))
     return values
 

@@ -112,3 +112,45 @@ def test_the_cli_lists_the_jobs_and_runs_one(capsys, database_url):
     assert cli.main(["jobs", "run", "upload-sweep"]) == 0
     assert "upload-sweep:" in capsys.readouterr().err
     assert cli.main(["jobs", "run", "nightly-everything"]) == 2
+
+
+def test_the_local_stack_runs_the_nightly_producer_at_its_time_through_the_queue(conn, sqs_queues, make_user):
+    """`momentum dev` runs the cron schedule at 03:30 UTC: here the clock starts a second before."""
+    import threading
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from momentum_infra import localstack
+
+    from tests.integration.market.helpers import make_item
+
+    sqs, queues = sqs_queues
+    free = make_item(conn, cost_coins=0)  # affordable for everyone, so every user gets a recommendation
+    newcomer = make_user().id
+    stack = localstack.LocalStack()
+    delivery = localstack.start_queue_delivery(stack, None, queues)
+    stop = threading.Event()
+    started, before = time.monotonic(), datetime(2026, 1, 1, 3, 29, 59, tzinfo=UTC)
+    try:
+        scheduled = localstack.start_schedules(
+            stack, stop, clock=lambda: before + timedelta(seconds=time.monotonic() - started)
+        )
+        assert "ScheduledFunction" in scheduled
+        deadline = time.monotonic() + 15
+        while not (computed := stored(conn, newcomer)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        delivery.set()
+        for thread in threading.enumerate():
+            if thread.name.startswith(("schedule-", "sqs-")):
+                thread.join(5)  # each closes its database connection as it ends
+        conn.execute("DELETE FROM market_recommendations WHERE item_id = %s", (free,))
+        conn.execute("DELETE FROM market_items WHERE id = %s", (free,))  # other tests' shops stay as they were
+    assert computed
+
+
+def stored(conn, user_id) -> bool:
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM market_recommendations WHERE user_id = %s)", (user_id,)
+    ).fetchone()[0]

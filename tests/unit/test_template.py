@@ -362,3 +362,21 @@ def test_every_security_scan_suppression_gives_its_reason():
     ]
     assert skips
     assert all(skip["id"].startswith("CKV") and len(skip.get("comment", "")) > 40 for _, skip in skips), skips
+
+
+def test_the_local_stack_finds_the_next_run_of_a_daily_cron_schedule():
+    from datetime import UTC, datetime
+
+    nightly = tpl.ScheduleTrigger("F", "functions/scheduled/", "app.f", "cron(30 3 * * ? *)")
+    assert nightly.next_run(datetime(2026, 1, 1, 3, 29, 59, tzinfo=UTC)) == datetime(2026, 1, 1, 3, 30, tzinfo=UTC)
+    assert nightly.next_run(datetime(2026, 1, 1, 3, 30, tzinfo=UTC)) == datetime(2026, 1, 2, 3, 30, tzinfo=UTC)
+    assert nightly.next_run(datetime(2026, 12, 31, 23, 0, tzinfo=UTC)) == datetime(2027, 1, 1, 3, 30, tzinfo=UTC)
+    quarterly = tpl.ScheduleTrigger("F", "functions/scheduled/", "app.f", "cron(0/15 8-9 ? * * *)")
+    assert quarterly.next_run(datetime(2026, 1, 1, 8, 5, tzinfo=UTC)) == datetime(2026, 1, 1, 8, 15, tzinfo=UTC)
+    assert quarterly.next_run(datetime(2026, 1, 1, 8, 50, tzinfo=UTC)) == datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    assert quarterly.next_run(datetime(2026, 1, 1, 9, 45, tzinfo=UTC)) == datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
+    assert tpl.ScheduleTrigger("F", "f/", "app.f", "cron(0 12 ? * MON *)").next_run(datetime.now(UTC)) is None
+    assert tpl.ScheduleTrigger("F", "f/", "app.f", "rate(5 minutes)").next_run(datetime.now(UTC)) is None
+    assert {t.function for t in tpl.schedule_triggers() if t.next_run(datetime.now(UTC)) or t.every_seconds} == {
+        t.function for t in tpl.schedule_triggers()
+    }  # every schedule of the template runs locally
