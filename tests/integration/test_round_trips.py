@@ -230,3 +230,19 @@ def test_round_trips_per_write(route, me, admin, conn, request):
     trips = round_trips(lambda: caller.post(path, body, status, headers))
 
     assert trips <= most, f"{route} took {trips} round trips; the contract says at most {most}"
+
+
+def test_a_set_a_quest_counts_is_still_two_round_trips(me, admin, request):
+    """The quest progress is written by the set's own statement."""
+    quest = admin.post(
+        "/admin/quests",
+        {"title": f"Quest {uuid.uuid4().hex[:6]}", "type": "daily", "target_type": "sets_logged", "target": 5},
+    )
+    me.post(f"/quests/{quest['id']}/accept")
+    bench_press = request.getfixturevalue("library")["Barbell Bench Press"]
+    session = me.post("/fitness/sessions")["id"]
+
+    trips = round_trips(lambda: me.post(f"/fitness/sessions/{session}/sets", {"exercise_id": bench_press, "reps": 5}))
+
+    assert trips == 2
+    assert me.request("GET", f"/quests/{quest['id']}")["progress"]["progress"] == 1

@@ -3,9 +3,9 @@
 Logging is the hot path: one statement, ``fitness_log_set`` (migration 0010), locks the session, numbers the set
 within its exercise, inserts it and inserts the records it breaks against the current bests (read from the top of
 an index, so the cost does not grow with the history). The rule of which values a set offers stays in
-``rules.record_values``. The same statement asks whether an accepted quest counts working sets
-(``quests.COUNTING_COLUMNS``), so with authentication a logged set costs two round trips; a third writes the quest
-progress only when one does.
+``rules.record_values``. The same statement advances the accepted quests that count working sets
+(``quests.COUNT_IN_STATEMENT``), so with authentication a logged set costs two round trips, and the set and its
+quest progress commit together or not at all.
 
 Editing or deleting a set rebuilds the records of its exercise from that set onwards (see ``records``), in one
 transaction. Sets of a completed session can still be corrected; the session's payment does not change.
@@ -25,12 +25,15 @@ from momentum.fitness.exercises import require_visible
 from momentum.fitness.models import ExerciseSet, LoggedSet, SetIn, SetPatch
 from momentum.fitness.sessions import lock_session
 
-# target_type is NULL for a warm-up, which no quest counts.
+# target_type is NULL for a warm-up, which no quest counts. The function runs first (the CTE is materialised and
+# read by the main query); if it raises, the whole statement, quest progress included, is undone.
 LOG_SET = f"""
-SELECT fitness_log_set(%(user_id)s, %(session_id)s, %(exercise_id)s, %(reps)s::integer, %(weight)s::real,
-                       %(duration)s::integer, %(is_warmup)s, %(is_dropset)s, %(rpe)s::integer, %(notes)s::text,
-                       %(record_types)s::text[], %(record_values)s::real[]),
-       {quests.COUNTING_COLUMNS}
+WITH logged AS MATERIALIZED (
+    SELECT fitness_log_set(%(user_id)s, %(session_id)s, %(exercise_id)s, %(reps)s::integer, %(weight)s::real,
+                           %(duration)s::integer, %(is_warmup)s, %(is_dropset)s, %(rpe)s::integer, %(notes)s::text,
+                           %(record_types)s::text[], %(record_values)s::real[]) AS result
+), quest_progress AS ({quests.COUNT_IN_STATEMENT})
+SELECT result FROM logged
 """
 
 SET_COLUMNS = (
@@ -75,18 +78,17 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         "record_types": list(offered),
         "record_values": list(offered.values()),
         "target_type": None if body.is_warmup else "sets_logged",
+        "amount": 1,
     }
     # fitness_log_set's errors (MF404, MF409, MF422) and a custom exercise deleted between its check and the insert
     # (a foreign-key violation) reach the glue, which maps them through momentum.dberrors.
     try:
-        result, counting, zone = db.fetch_row(conn, LOG_SET, params)
+        (result,) = db.fetch_row(conn, LOG_SET, params)
     except psycopg.Error as error:
         # fitness_log_set names no exercise in MF422's DETAIL yet; until it does, add the one this call sent.
         if error.sqlstate == "MF422" and not dberrors.details(error):
             raise _unknown_exercise(body.exercise_id) from None
         raise
-    if counting:  # quests count working sets: bookkeeping after the set, a round trip only when a quest counts it
-        quests.record_counted_progress(conn, user_id, "sets_logged", 1, zone)
     return LoggedSet.model_validate(result)
 
 
