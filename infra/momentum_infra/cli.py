@@ -188,13 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="grant the admin role")
     create.set_defaults(func=cmd_user_create)
 
-    recommend = sub.add_parser("recommend", help="compute market recommendations now (the nightly job)")
+    recommend = sub.add_parser(
+        "recommend", help="compute everyone's market recommendations now, in one process (the nightly job, unqueued)"
+    )
     recommend_cmd.add_arguments(recommend)
     recommend.set_defaults(func=recommend_cmd.run)
 
     sub.add_parser(
         "sweep",
-        help="end tracks whose upload never arrived, in one process (`momentum jobs run upload-sweep` fans out)",
+        help="end tracks whose upload never arrived, now, in one process (the five-minute job, unqueued)",
     ).set_defaults(func=cmd_sweep)
 
     jobs = sub.add_parser("jobs", help="the jobs over all users or rows: list them, or run one now as AWS does")

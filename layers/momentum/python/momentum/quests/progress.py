@@ -4,7 +4,8 @@ A domain that does something a quest can count calls ``record_progress`` inside 
 on completing a focus session, a habit completion, a logged working set, a purchase, …). Each accepted, active quest
 of that ``target_type`` advances by the amount, capped at its target, and completes on reaching it. Quests of type
 daily, weekly and monthly start again from zero in each new period (day, ISO week, month, in the person's time
-zone), whatever state they were in; one-time quests never reset.
+zone), whatever state they were in; one-time quests never reset. The reset happens when the person's progress is
+read or advanced (``RESET``, and inside ``ADVANCE``), so no job walks all users at midnight.
 """
 
 from __future__ import annotations
