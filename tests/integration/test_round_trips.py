@@ -196,6 +196,25 @@ def habit_complete(me: Client, admin: Client, conn: Any, seeded: Any) -> Request
     return me, f"/habits/{habit}/complete", None, 201, None
 
 
+def milestone_complete(me: Client, admin: Client, conn: Any, seeded: Any) -> Request:
+    goal = me.post("/goals", {"title": "Release an EP", "milestones": [{"title": "Write"}, {"title": "Mix"}]})
+    return me, f"/goals/{goal['id']}/milestones/{goal['milestones'][0]['id']}/complete", None, 200, None
+
+
+def goal_complete(me: Client, admin: Client, conn: Any, seeded: Any) -> Request:
+    goal = me.post("/goals", {"title": "Release an EP", "milestones": []})
+    return me, f"/goals/{goal['id']}/complete", None, 200, None
+
+
+def review_answer(me: Client, admin: Client, conn: Any, seeded: Any) -> Request:
+    lesson = seeded.curriculum["lessons"][sorted(seeded.curriculum["lessons"])[0]]
+    answers = right_answers(conn, lesson)
+    me.post(f"/learn/lessons/{lesson}/quiz", {"answers": answers})
+    conn.execute("UPDATE learn_review_cards SET due = now() - interval '1 second' WHERE user_id = %s", (me.id,))
+    item = me.request("GET", "/learn/review")["items"][0]
+    return me, f"/learn/review/{item['card_id']}", {"answer": answers[item["question"]["id"]]}, 200, None
+
+
 # route -> (the most round trips one request may take, authentication included; the case that makes the request).
 CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /market/items/{item_id}/purchase": (2, purchase),
@@ -204,13 +223,16 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /market/purchases/{purchase_id}/use": (4, use),
     "POST /market/purchases/{purchase_id}/refund": (9, refund),
     "POST /market/rewards/daily": (9, daily_reward),
+    "POST /goals/{goal_id}/complete": (9, goal_complete),
     "POST /admin/users/{user_id}/grants": (10, grant),
+    "POST /goals/{goal_id}/milestones/{milestone_id}/complete": (11, milestone_complete),
     "POST /quests/{quest_id}/claim": (12, quest_claim),
+    "POST /learn/review/{card_id}": (14, review_answer),
     "POST /habits/{habit_id}/undo": (15, habit_undo),
-    "POST /fitness/sessions/{session_id}/complete": (16, workout_complete),
-    "POST /focus/sessions/{session_id}/complete": (16, focus_complete),
     "POST /learn/lessons/{lesson_id}/quiz": (15, quiz_pass),
     "POST /learn/rounds/{round_id}/submit": (15, drill_round),
+    "POST /fitness/sessions/{session_id}/complete": (16, workout_complete),
+    "POST /focus/sessions/{session_id}/complete": (16, focus_complete),
     "POST /personal-quests/{quest_id}/claim": (16, personal_quest_claim),
     "POST /books/{book_id}/sessions": (20, reading_session),
     "POST /habits/{habit_id}/complete": (21, habit_complete),
