@@ -102,11 +102,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
     localstack.point_functions_at_queues(queues)
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)
-    localstack.start_schedules(stack, stop)
+    scheduled = localstack.start_schedules(stack, stop)
     server = localstack.make_http_server(stack, args.host, args.port)
     print(
         f"Momentum is serving {len(stack.router.routes)} routes on {base_url} "
         f"(OpenAPI: {base_url}/openapi.json; S3: {s3_endpoint}). Ctrl-C stops it.",
+        file=sys.stderr,
+        flush=True,
+    )
+    print(
+        f"Scheduled as in AWS: {', '.join(scheduled)} (run a job now: momentum jobs run NAME)",
         file=sys.stderr,
         flush=True,
     )
