@@ -5,8 +5,7 @@ source (a project's tempo and pattern grid, a score's bar lines, metre and state
 Two sets, cached under ~/.cache/momentum-analysis-eval/real/ (outside git):
 
 * **projects** — the demo songs of two sequencers, rendered headless by the sequencer itself:
-  Hydrogen (`hydrogen`, `hydrogen-drumkits`; `h2cli`): drum-machine songs, each through its own drumkit and,
-  for the songs written for the General MIDI kit layout, two other kits with that layout. Truth: the song's
+  Hydrogen (`hydrogen`, `hydrogen-data`; `h2cli`): drum-machine songs, each through its own drumkit. Truth: the song's
   BPM, every pattern column a 4/4 bar (all pattern sizes are 192 ticks at 48 a quarter), beats on the grid.
   LMMS (`lmms-common`; `lmms --render`): the demo and "shorties" projects (electronic, reggae, reggaeton,
   house, chiptune, rock). Truth: the project's BPM and time signature (no project automates its tempo; those
@@ -50,7 +49,6 @@ APT_PACKAGES = (
     "fluid-soundfont-gm",
     "musescore-general-soundfont",
     "hydrogen",
-    "hydrogen-drumkits",
     "lmms",
     "musescore3",
 )
@@ -59,22 +57,19 @@ SOUNDFONTS = {
     "musescore": "/usr/share/sounds/sf3/MuseScore_General.sf3",
 }
 HYDROGEN_SONGS = Path("/usr/share/hydrogen/data/demo_songs")
-HYDROGEN_KITS = Path("/usr/share/hydrogen/data/drumkits")
 LMMS_PROJECTS = Path("/usr/share/lmms/projects")
 MUSESCORE_DEMOS = Path("/usr/share/mscore3-3.2/demos")
 
-# Hydrogen song -> (style, kits). The GM-layout songs are played by their own kit and two kits that keep the
-# General MIDI instrument order (kick, stick, snare, clap, ...), so the same pattern sounds as drums.
-GM_KITS = ("GMRockKit", "The Black Pearl 1.0", "Millo_MultiLayered2")
+# Hydrogen song -> style; each is played by its own kit (h2cli's -k, which would swap in another kit, renders
+# silence here, and so does the Colombo kit's demo song, so neither is used).
 HYDROGEN = {
-    "GM_kit_demo1": ("drum-machine rock", GM_KITS),
-    "GM_kit_demo2": ("drum-machine rock", GM_KITS),
-    "GM_kit_demo3": ("drum-machine rock", GM_KITS),
-    "GM_kit_Diddley": ("drum-machine Bo Diddley", GM_KITS),
-    "GM_kit_Jazzy": ("drum-machine jazz", GM_KITS),
-    "tutorial_georgyporgy": ("drum-machine funk", GM_KITS),
-    "TR808kit-demo": ("drum-machine 808", ("TR808EmulationKit",)),
-    "ColomboAcousticDrumkit/Colombo-Acoustic-Drumkit-demo": ("drum-machine acoustic", ("ColomboAcousticDrumkit",)),
+    "GM_kit_demo1": "drum-machine rock",
+    "GM_kit_demo2": "drum-machine rock",
+    "GM_kit_demo3": "drum-machine rock",
+    "GM_kit_Diddley": "drum-machine Bo Diddley",
+    "GM_kit_Jazzy": "drum-machine jazz",
+    "tutorial_georgyporgy": "drum-machine funk",
+    "TR808kit-demo": "drum-machine 808",
 }
 # LMMS project (under projects/) -> style. Skiessi-Onion is left out: its time signature is 1/1, no beat.
 LMMS = {
@@ -172,7 +167,6 @@ def ensure_tools() -> None:
         "h2cli": shutil.which("h2cli"),
         "lmms": shutil.which("lmms"),
         "mscore3": shutil.which("mscore3"),
-        "kits": (HYDROGEN_KITS / GM_KITS[1]).exists(),
         "soundfonts": all(Path(p).exists() for p in SOUNDFONTS.values()),
     }
     if not all(needed.values()):
@@ -191,6 +185,9 @@ def _to_flac(wav: Path, out: Path, normalise: bool) -> None:
     import soundfile
 
     audio, sr = soundfile.read(wav, dtype="float32")
+    if float(np.abs(audio).max()) < 1e-3:
+        wav.unlink()
+        raise RuntimeError(f"{out.name}: the renderer wrote silence")
     if normalise:
         audio = audio / (float(np.abs(audio).max()) or 1.0) * 0.89
     soundfile.write(out, np.clip(audio, -1.0, 1.0), sr, subtype="PCM_16")
@@ -237,10 +234,10 @@ def hydrogen_truth(song: Path) -> dict:
     return {"bpm": bpm, "beats_per_bar": 4, "beats": beats, "downbeats": downbeats, "end": t}
 
 
-def render_hydrogen(song: Path, kit: str, out: Path) -> None:
+def render_hydrogen(song: Path, out: Path) -> None:
     wav = out.with_suffix(".wav")
     subprocess.run(
-        ["h2cli", "-s", str(song), "-k", kit, "-o", str(wav), "-r", str(RATE), "-b", "16"],
+        ["h2cli", "-s", str(song), "-o", str(wav), "-r", str(RATE), "-b", "16"],
         check=True,
         capture_output=True,
         timeout=600,
@@ -538,16 +535,15 @@ def build(log=print, only: set[str] | None = None) -> list[Piece]:
 
 def _hydrogen(log) -> list[Piece]:
     pieces = []
-    for i, (name, (style, kits)) in enumerate(HYDROGEN.items()):
-        song = (HYDROGEN_SONGS / f"{name}.h2song") if "/" not in name else HYDROGEN_KITS / f"{name}.h2song"
+    for i, (name, style) in enumerate(HYDROGEN.items()):
+        song = HYDROGEN_SONGS / f"{name}.h2song"
         truth = hydrogen_truth(song)
-        for kit in kits:
-            ident = f"h2-{Path(name).name}.{re.sub(r'[^A-Za-z0-9]+', '', kit)}"
-            out = REAL / f"{ident}.flac"
-            if not out.exists():
-                log(f"  rendering {out.name}")
-                render_hydrogen(song, kit, out)
-            pieces.append(_piece(ident, "project", style, _split(i), kit, truth, out))
+        ident = f"h2-{name}"
+        out = REAL / f"{ident}.flac"
+        if not out.exists():
+            log(f"  rendering {out.name}")
+            render_hydrogen(song, out)
+        pieces.append(_piece(ident, "project", style, _split(i), "own kit", truth, out))
     return pieces
 
 
