@@ -37,6 +37,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -427,7 +428,8 @@ def _cut_midi(mid, stop_tick: int) -> bytes:
 
     out = mido.MidiFile(ticks_per_beat=mid.ticks_per_beat)
     for track in mid.tracks:
-        events, tick, sounding = [], 0, set()
+        events, tick = [], 0
+        sounding: Counter[tuple[int, int]] = Counter()  # a pitch can sound twice at once (two voices)
         for msg in track:
             tick += msg.time
             if msg.type == "end_of_track":
@@ -435,16 +437,14 @@ def _cut_midi(mid, stop_tick: int) -> bytes:
             if tick >= stop_tick and (msg.type == "note_on" and msg.velocity > 0):
                 continue
             if msg.type == "note_on" and msg.velocity > 0:
-                sounding.add((msg.channel, msg.note))
+                sounding[(msg.channel, msg.note)] += 1
             elif msg.type in ("note_off", "note_on"):
-                if (msg.channel, msg.note) not in sounding:
+                if not sounding[(msg.channel, msg.note)]:
                     continue
-                sounding.discard((msg.channel, msg.note))
-                tick_out = min(tick, stop_tick)
-                events.append((tick_out, msg))
-                continue
+                sounding[(msg.channel, msg.note)] -= 1
             events.append((min(tick, stop_tick), msg))
-        events.extend((stop_tick, mido.Message("note_off", channel=c, note=n)) for c, n in sorted(sounding))
+        for (c, n), count in sorted(sounding.items()):
+            events.extend((stop_tick, mido.Message("note_off", channel=c, note=n)) for _ in range(count))
         new = mido.MidiTrack()
         now = 0
         for t, msg in events:
