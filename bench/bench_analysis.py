@@ -263,13 +263,13 @@ def print_losses(results: list[tuple[Piece, dict]], systems: list[str]) -> None:
             best = max(peers, key=lambda s: -1.0 if r[s][m] is None else r[s][m])
             if ours is None or r[best][m] is None or r[best][m] <= ours + 0.05:
                 continue
-            est = r["ours"]["_est"]
-            if m in ("acc1", "acc2"):
-                detail = f"truth {p.bpm:.1f}, ours {est['bpm']:.1f}, {best} {r[best]['_est']['bpm']:.1f}"
+            est, peer = r["ours"]["_est"], r[best]["_est"]
+            if m in ("acc1", "acc2", "beat_f"):
+                detail = f"truth {p.bpm:.1f} BPM, ours {est['bpm'] or 0:.1f}, {best} {peer['bpm'] or 0:.1f}"
             elif m == "key":
-                detail = f"truth {p.key}, ours {est['key']}, {best} {r[best]['_est']['key']}"
+                detail = f"truth {p.key}, ours {est['key']}, {best} {peer['key']}"
             else:
-                detail = f"{p.beats_per_bar} beats a bar, ours {est['bpm']:.1f} BPM"
+                detail = f"{p.beats_per_bar} beats a bar, ours {est['bpm'] or 0:.1f} BPM"
             print(f"  {p.id:48s} {LABELS[m]:13s} {ours:.2f} vs {r[best][m]:.2f} ({detail})")
 
 
