@@ -344,6 +344,11 @@ PHASES: list[tuple[str, list[str]]] = [
                       CASE WHEN f %% 10 > 0 THEN 10 ELSE 0 END, CASE WHEN f %% 10 > 0 THEN 2 ELSE 0 END,
                       'Task ' || f %% 100, pg_temp.ago(f, 0.8)
                FROM generate_series(0::bigint, %(focus_sessions)s - 1) f""",
+            # One user in ten is focusing right now.
+            """INSERT INTO focus_sessions (user_id, mode, duration_seconds, started_at, expires_at, status, task_title)
+               SELECT pg_temp.uid(u), 'work', 1500, now() - interval '5 minutes', now() + interval '20 minutes',
+                      'active', 'Arrange the second verse'
+               FROM generate_series(0::bigint, %(users)s - 1, 10) u""",
             f"""INSERT INTO focus_libraries (id, user_id, name, library_type, tracks_count, created_at, updated_at)
                 SELECT pg_temp.id('library', u * {PER_USER} + j), pg_temp.uid(u), 'Focus mix ' || (j + 1),
                        'playlist', 5, pg_temp.ago(u, 0.9), pg_temp.ago(u, 0.9)
@@ -399,8 +404,9 @@ PHASES: list[tuple[str, list[str]]] = [
                 FROM generate_series(0::bigint, %(calendar_events)s - 1) e""",
             f"""INSERT INTO daily_plans (user_id, date, items, notes)
                 SELECT pg_temp.uid(u), current_date - j,
-                       jsonb_build_array(jsonb_build_object('id', md5(u || ':' || j), 'title', 'Mix the chorus',
-                                                            'kind', 'task', 'done', j > 0)), NULL
+                       jsonb_build_array(jsonb_build_object('id', md5(u || ':' || j)::uuid, 'title', 'Mix the chorus',
+                                                            'done', j > 0, 'start_time', '09:00', 'end_time', '10:30',
+                                                            'link', NULL)), NULL
                 FROM {per_user(1.0, 3000)}""",
             f"""INSERT INTO plan_templates (user_id, name, items, is_public, category, created_at, updated_at)
                 SELECT pg_temp.uid(u), 'Template ' || (j + 1), '[]', (u + j) %% 20 = 0, 'studio',
@@ -492,11 +498,14 @@ PHASES: list[tuple[str, list[str]]] = [
             # A review card per question of each completed lesson, due over the coming weeks.
             """INSERT INTO learn_review_cards (user_id, lesson_id, question_id, item_key, card, due, seed, reps,
                                                last_review, created_at)
-               SELECT p.user_id, p.lesson_id, q ->> 'id', 'q:' || p.lesson_id || ':' || (q ->> 'id'), '{}',
-                      now() + make_interval(hours => (hashtext(p.id::text) %% 500)), 1, 1, p.completed_at,
-                      p.completed_at
+               SELECT p.user_id, p.lesson_id, q ->> 'id', 'q:' || p.lesson_id || ':' || (q ->> 'id'),
+                      jsonb_build_object('card_id', hashtext(p.id::text || (q ->> 'id')) & 2147483647, 'state', 2,
+                                         'step', NULL, 'stability', 3.2, 'difficulty', 5.1, 'due', d.due,
+                                         'last_review', p.completed_at),
+                      d.due, 1, 1, p.completed_at, p.completed_at
                FROM user_lesson_progress p JOIN learn_lessons l ON l.id = p.lesson_id,
-                    jsonb_array_elements(l.quiz_json -> 'questions') q
+                    jsonb_array_elements(l.quiz_json -> 'questions') q,
+                    LATERAL (SELECT now() + make_interval(hours => hashtext(p.id::text) %% 500) AS due) d
                WHERE p.status = 'completed'""",
             f"""INSERT INTO user_drill_stats (user_id, drill_id, total_attempts, correct_answers, best_score,
                                               average_score, last_attempt_at, total_time_seconds)
