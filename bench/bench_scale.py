@@ -42,8 +42,11 @@ sys.path.insert(0, str(REPO / "bench"))
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # one JSON line per request would drown the figures
 # The playback route presigns an S3 URL (a local computation): it needs some credentials, never a network call.
-for name, value in (("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench"), ("AWS_DEFAULT_REGION",
-                                                                                            "us-east-1")):
+for name, value in (
+    ("AWS_ACCESS_KEY_ID", "bench"),
+    ("AWS_SECRET_ACCESS_KEY", "bench"),
+    ("AWS_DEFAULT_REGION", "us-east-1"),
+):
     os.environ.setdefault(name, value)
 
 TARGET_MS = 10.0
@@ -54,44 +57,87 @@ WARMUP = 10
 RECORDS: list[tuple[str, str, str]] = [
     (r"^/books/", "book_id", "SELECT id FROM books WHERE user_id = %(u)s ORDER BY updated_at DESC LIMIT 1"),
     (r"^/fitness/exercises/", "exercise_id", "SELECT id FROM exercises WHERE is_builtin ORDER BY name LIMIT 1"),
-    (r"^/fitness/workouts/", "workout_id", "SELECT id FROM workouts WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
-    (r"^/fitness/sessions/", "session_id",
-     "SELECT id FROM workout_sessions WHERE user_id = %(u)s ORDER BY started_at DESC LIMIT 1"),
-    (r"^/fitness/programs/", "program_id",
-     "SELECT id FROM training_programs WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
-    (r"^/focus/sessions/", "session_id",
-     "SELECT id FROM focus_sessions WHERE user_id = %(u)s ORDER BY started_at DESC LIMIT 1"),
-    (r"^/focus/libraries/", "library_id",
-     "SELECT id FROM focus_libraries WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
+    (
+        r"^/fitness/workouts/",
+        "workout_id",
+        "SELECT id FROM workouts WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
+    (
+        r"^/fitness/sessions/",
+        "session_id",
+        "SELECT id FROM workout_sessions WHERE user_id = %(u)s ORDER BY started_at DESC LIMIT 1",
+    ),
+    (
+        r"^/fitness/programs/",
+        "program_id",
+        "SELECT id FROM training_programs WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
+    (
+        r"^/focus/sessions/",
+        "session_id",
+        "SELECT id FROM focus_sessions WHERE user_id = %(u)s ORDER BY started_at DESC LIMIT 1",
+    ),
+    (
+        r"^/focus/libraries/",
+        "library_id",
+        "SELECT id FROM focus_libraries WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
     (r"^/habits/", "habit_id", "SELECT id FROM habits WHERE user_id = %(u)s ORDER BY sort_order LIMIT 1"),
     (r"^/goals/", "goal_id", "SELECT id FROM goals WHERE user_id = %(u)s ORDER BY sort_order LIMIT 1"),
     (r"^/learn/topics/", "topic_id", "SELECT id FROM learn_topics WHERE is_active ORDER BY sort_order LIMIT 1"),
     (r"^/learn/lessons/", "lesson_id", "SELECT id FROM learn_lessons WHERE is_active ORDER BY sort_order LIMIT 1"),
     (r"^/learn/drills/", "drill_id", "SELECT id FROM learn_drills WHERE is_active ORDER BY sort_order LIMIT 1"),
     (r"^/market/items/", "item_id", "SELECT id FROM market_items WHERE is_active ORDER BY key LIMIT 1"),
-    (r"^/calendar/events/", "event_id",
-     "SELECT id FROM calendar_events WHERE user_id = %(u)s ORDER BY start_time DESC LIMIT 1"),
+    (
+        r"^/calendar/events/",
+        "event_id",
+        "SELECT id FROM calendar_events WHERE user_id = %(u)s ORDER BY start_time DESC LIMIT 1",
+    ),
     (r"^/plans/", "day", "SELECT date::text FROM daily_plans WHERE user_id = %(u)s ORDER BY date DESC LIMIT 1"),
-    (r"^/plan-templates/", "template_id",
-     "SELECT id FROM plan_templates WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
+    (
+        r"^/plan-templates/",
+        "template_id",
+        "SELECT id FROM plan_templates WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
     (r"^/me/settings/", "key", "SELECT 'timezone'"),
     (r"^/feedback/", "feedback_id", "SELECT id FROM feedback WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
-    (r"^/quests/", "quest_id",
-     "SELECT quest_id FROM user_quest_progress WHERE user_id = %(u)s ORDER BY accepted_at DESC LIMIT 1"),
-    (r"^/personal-quests/", "quest_id",
-     "SELECT id FROM user_quests WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
-    (r"^/reference/tracks/", "track_id",
-     "SELECT t.id FROM reference_tracks t WHERE t.user_id = %(u)s AND t.status = 'ready' "
-     "ORDER BY (SELECT count(*) FROM track_annotations a WHERE a.track_id = t.id) DESC, t.id LIMIT 1"),
-    (r"^/reference/tracks/", "annotation_id",
-     "SELECT id FROM track_annotations WHERE track_id = %(track_id)s ORDER BY start_time_ms LIMIT 1"),
-    (r"^/reference/tracks/", "region_id",
-     "SELECT id FROM track_regions WHERE track_id = %(track_id)s ORDER BY display_order LIMIT 1"),
-    (r"^/reference/analyses/", "analysis_id",
-     "SELECT a.id FROM track_analyses a JOIN reference_tracks t ON t.id = a.track_id WHERE t.user_id = %(u)s "
-     "AND a.status = 'completed' ORDER BY a.created_at DESC LIMIT 1"),
-    (r"^/reference/prompts/", "prompt_id",
-     "SELECT id FROM listening_prompt_templates WHERE is_active ORDER BY display_order LIMIT 1"),
+    (
+        r"^/quests/",
+        "quest_id",
+        "SELECT quest_id FROM user_quest_progress WHERE user_id = %(u)s ORDER BY accepted_at DESC LIMIT 1",
+    ),
+    (
+        r"^/personal-quests/",
+        "quest_id",
+        "SELECT id FROM user_quests WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
+    (
+        r"^/reference/tracks/",
+        "track_id",
+        "SELECT t.id FROM reference_tracks t WHERE t.user_id = %(u)s AND t.status = 'ready' "
+        "ORDER BY (SELECT count(*) FROM track_annotations a WHERE a.track_id = t.id) DESC, t.id LIMIT 1",
+    ),
+    (
+        r"^/reference/tracks/",
+        "annotation_id",
+        "SELECT id FROM track_annotations WHERE track_id = %(track_id)s ORDER BY start_time_ms LIMIT 1",
+    ),
+    (
+        r"^/reference/tracks/",
+        "region_id",
+        "SELECT id FROM track_regions WHERE track_id = %(track_id)s ORDER BY display_order LIMIT 1",
+    ),
+    (
+        r"^/reference/analyses/",
+        "analysis_id",
+        "SELECT a.id FROM track_analyses a JOIN reference_tracks t ON t.id = a.track_id WHERE t.user_id = %(u)s "
+        "AND a.status = 'completed' ORDER BY a.created_at DESC LIMIT 1",
+    ),
+    (
+        r"^/reference/prompts/",
+        "prompt_id",
+        "SELECT id FROM listening_prompt_templates WHERE is_active ORDER BY display_order LIMIT 1",
+    ),
 ]
 
 

@@ -40,7 +40,6 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import psycopg  # noqa: E402
-
 from momentum_infra import migrate, pg  # noqa: E402
 
 DATABASE = "momentum_scale"
@@ -283,7 +282,8 @@ PHASES: list[tuple[str, list[str]]] = [
                                                    %% %(nexercises)s],
                        1 + (n %% {SETS_PER_SESSION}) %% 3, 5 + n %% 8, 20 + (n %% 37) * 2.5,
                        n %% {SETS_PER_SESSION} = 0, 6 + n %% 4,
-                       pg_temp.ago(n / {SETS_PER_SESSION}, 0.6) + make_interval(mins => (n %% {SETS_PER_SESSION})::int * 4)
+                       pg_temp.ago(n / {SETS_PER_SESSION}, 0.6)
+                         + make_interval(mins => (n %% {SETS_PER_SESSION})::int * 4)
                 FROM generate_series(0::bigint, %(workout_sessions)s * {SETS_PER_SESSION} - 1) n""",
             # A record for one set in twenty (the best weights of the exercise, as log_set would record them).
             f"""INSERT INTO personal_records (user_id, exercise_id, record_type, value, reps, achieved_at,
@@ -321,7 +321,7 @@ PHASES: list[tuple[str, list[str]]] = [
                SELECT user_id, '978' || lpad((hashtext(id::text) & 2147483647)::text, 10, '0'), id FROM books
                WHERE hashtext(id::text) %% 3 = 0""",
             # Sessions of the books being read or finished (b % 20 < 10), ten or so each, within the book's pages.
-            f"""INSERT INTO reading_sessions (id, book_id, user_id, pages_read, start_page, end_page,
+            """INSERT INTO reading_sessions (id, book_id, user_id, pages_read, start_page, end_page,
                                               duration_minutes, started_at, xp_awarded, coins_awarded)
                 SELECT pg_temp.id('rsession', r), pg_temp.id('book', b), pg_temp.uid(pg_temp.owner(b, 0.0, %(users)s)),
                        5 + r %% 40, 0, 5 + r %% 40, CASE WHEN r %% 3 > 0 THEN 10 + r %% 50 END,
@@ -362,10 +362,11 @@ PHASES: list[tuple[str, list[str]]] = [
                        j %% 7 > 0, j %% 9, 9 + j %% 20, now() - make_interval(days => (j %% 3)::int), j,
                        pg_temp.ago(u * 100 + j, 0.1), pg_temp.ago(u * 100 + j, 0.1)
                 FROM {per_user(1.0, 200)}""",
-            # Completions on consecutive days of one of the user's habits.
+            # Completions of the user's habits on days of the last two years.
             f"""INSERT INTO habit_completions (habit_id, user_id, completed_at, completed_date)
                 SELECT pg_temp.id('habit', o * {PER_USER} + c %% h), pg_temp.uid(o),
-                       (current_date - (c / h)::int)::timestamptz + interval '8 hours', current_date - (c / h)::int
+                       (current_date - ((c / h) %% 730)::int)::timestamptz + interval '8 hours',
+                       current_date - ((c / h) %% 730)::int
                 FROM generate_series(0::bigint, %(habit_completions)s - 1) c,
                      LATERAL (SELECT pg_temp.owner(c, 0.0, %(users)s) AS o) own,
                      LATERAL (SELECT pg_temp.share(o, %(users)s, 1.0, 200) AS h) hs
@@ -394,7 +395,7 @@ PHASES: list[tuple[str, list[str]]] = [
                 SELECT pg_temp.uid(u), (%(quest_ids)s::uuid[])[1 + j], 'active', 0, pg_temp.ago(u, 0.4),
                        date_trunc('day', now())
                 FROM {per_user(1.0, 5)} WHERE j < %(nquests)s""",
-            f"""INSERT INTO calendar_events (user_id, title, event_type, start_time, end_time, timezone,
+            """INSERT INTO calendar_events (user_id, title, event_type, start_time, end_time, timezone,
                                              recurrence_rule, created_at, updated_at)
                 SELECT pg_temp.uid(pg_temp.owner(e, 0.0, %(users)s)), 'Session ' || e %% 100,
                        (ARRAY['event', 'focus', 'workout', 'reminder'])[1 + e %% 4],
@@ -638,13 +639,16 @@ def catalogue(conn: Any) -> dict[str, Any]:
         "drill_ids": column("SELECT id FROM learn_drills WHERE is_active ORDER BY sort_order, key"),
         "interests": list(VOCABULARY),
         "interest_labels": list(VOCABULARY.values()),
-        "flow": conn.execute("SELECT id FROM onboarding_flows WHERE is_active ORDER BY created_at LIMIT 1").fetchone()[0],
+        "flow": conn.execute("SELECT id FROM onboarding_flows WHERE is_active ORDER BY created_at LIMIT 1").fetchone()[
+            0
+        ],
     }
     for name in list(found):
         if isinstance(found[name], list) and not found[name]:
             raise SystemExit(f"the starter catalogue has no {name}")
     names = {"item_ids": "nitems", "exercise_ids": "nexercises", "skills": "nskills", "achievements": "nachievements",
-             "quest_ids": "nquests", "lesson_ids": "nlessons", "drill_ids": "ndrills", "interests": "ninterests", "cosmetic_ids": "ncosmetics",
+             "quest_ids": "nquests", "lesson_ids": "nlessons", "drill_ids": "ndrills", "interests": "ninterests",
+             "cosmetic_ids": "ncosmetics",
              "all_item_ids": "nall_items"}  # fmt: skip
     return found | {count: len(found[name]) for name, count in names.items()}
 
