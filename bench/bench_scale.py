@@ -18,7 +18,8 @@ parameters, and each is then run again under EXPLAIN (ANALYZE, BUFFERS) on the s
 transaction rolled back, in case one writes). Chosen over pg_stat_statements, which needs
 shared_preload_libraries and a server restart, and over auto_explain, whose plans land in the server's log
 rather than here — psycopg sees the exact statement and parameters of each route and needs nothing of the server.
-A plan fails when it holds a Seq Scan on a big table (one with at least a tenth as many rows as there are users;
+The "db ms" column sums their Execution Time: the database's share, which other load on the machine disturbs
+less than the wall-clock percentiles. A plan fails when it holds a Seq Scan on a big table (one with at least a tenth as many rows as there are users;
 the catalogues — items, exercises, lessons — are small by design and are read whole).
 
 ``measure(scale)`` returns one dict per route and user, for a combined table.
@@ -229,6 +230,11 @@ def explain(conn: Any, statements: list[tuple[str, Any]]) -> list[tuple[str, str
     return plans
 
 
+def execution_ms(plans: list[tuple[str, str]]) -> float:
+    """The database's own time for the route's statements (EXPLAIN ANALYZE's Execution Time, summed)."""
+    return sum(float(m) for _, plan in plans for m in re.findall(r"Execution Time: ([\d.]+) ms", plan))
+
+
 def seq_scans(plan: str, big: set[str]) -> list[str]:
     return sorted({t for t in re.findall(r"Seq Scan on (\w+)", plan) if t in big})
 
@@ -265,7 +271,7 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
     results: list[dict[str, Any]] = []
     routes = sorted({(r.path, r.module) for r in tpl.api_routes() if r.method == "GET"})
     say(f"{len(routes)} GET routes; big tables (≥ a tenth as many rows as users): {', '.join(sorted(big))}\n")
-    say(f"{'route':58} {'kind':6} {'user':8} {'p50 ms':>7} {'p99 ms':>7} {'stmts':>5}  plan")
+    say(f"{'route':58} {'kind':6} {'user':8} {'p50 ms':>7} {'p99 ms':>7} {'db ms':>6} {'stmts':>5}  plan")
     seen_plans: set[str] = set()
     plan_text: list[str] = []
     for path, module in routes:
@@ -313,6 +319,7 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
                     "p50_ms": round(p50, 2),
                     "p99_ms": round(p99, 2),
                     "statements": len(recorder.statements),
+                    "db_ms": round(execution_ms(explained), 2),
                     "seq_scans": scans,
                     "target": kind_of(op) != "other",
                 }
@@ -323,7 +330,7 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
                 miss = " MISSED" if row["target"] and p99 > TARGET_MS else ""
                 note = f" [{status} {row.get('error')}]" if status >= 400 else ""
                 say(f"{'GET ' + path:58} {kind_of(op):6} {label:8} {p50:7.2f} {p99:7.2f} "
-                    f"{len(recorder.statements):5}  {verdict}{miss}{note}")  # fmt: skip
+                    f"{row['db_ms']:6.2f} {len(recorder.statements):5}  {verdict}{miss}{note}")  # fmt: skip
                 if plans:
                     for text, plan in explained:
                         key = " ".join(text.split())
