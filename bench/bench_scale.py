@@ -19,8 +19,9 @@ transaction rolled back, in case one writes). Chosen over pg_stat_statements, wh
 shared_preload_libraries and a server restart, and over auto_explain, whose plans land in the server's log
 rather than here — psycopg sees the exact statement and parameters of each route and needs nothing of the server.
 The "db ms" column sums their Execution Time: the database's share, which other load on the machine disturbs
-less than the wall-clock percentiles. A plan fails when it holds a Seq Scan on a big table (one with at least a tenth as many rows as there are users;
-the catalogues — items, exercises, lessons — are small by design and are read whole).
+less than the wall-clock percentiles. A plan fails when it holds a Seq Scan on a big table (one with at least a
+tenth as many rows as there are users; the catalogues — items, exercises, lessons — are small by design and are
+read whole). The load average is printed before and after, since the percentiles include any wait for a CPU.
 
 ``measure(scale)`` returns one dict per route and user, for a combined table.
 """
@@ -101,6 +102,22 @@ RECORDS: list[tuple[str, str, str]] = [
         "SELECT id FROM plan_templates WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
     ),
     (r"^/me/settings/", "key", "SELECT 'timezone'"),
+    (r"^/capture/ideas/", "idea_id", "SELECT id FROM ideas WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
+    (
+        r"^/capture/inbox/",
+        "item_id",
+        "SELECT id FROM inbox_items WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
+    (
+        r"^/capture/infobase/",
+        "entry_id",
+        "SELECT id FROM infobase_entries WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
+    (
+        r"^/capture/references/",
+        "reference_id",
+        "SELECT id FROM user_references WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1",
+    ),
     (r"^/feedback/", "feedback_id", "SELECT id FROM feedback WHERE user_id = %(u)s ORDER BY created_at DESC LIMIT 1"),
     (
         r"^/quests/",
@@ -270,6 +287,7 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
 
     results: list[dict[str, Any]] = []
     routes = sorted({(r.path, r.module) for r in tpl.api_routes() if r.method == "GET"})
+    say(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     say(f"{len(routes)} GET routes; big tables (≥ a tenth as many rows as users): {', '.join(sorted(big))}\n")
     say(f"{'route':58} {'kind':6} {'user':8} {'p50 ms':>7} {'p99 ms':>7} {'db ms':>6} {'stmts':>5}  plan")
     seen_plans: set[str] = set()
@@ -337,6 +355,7 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
                         if label == "heavy" and key not in seen_plans:
                             seen_plans.add(key)
                             plan_text.append(f"\n--- {path} ({label})\n{key[:400]}\n{plan}")
+    say(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if plans:
         say("\nPlans (EXPLAIN (ANALYZE, BUFFERS)) of each distinct statement, for the heavy user:")
         say("\n".join(plan_text))

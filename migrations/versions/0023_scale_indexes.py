@@ -1,13 +1,17 @@
-"""Indexes for the large data set (bench/bench_scale.py): a person's purchases by time and by item.
+"""Indexes for the large data set (bench/bench_scale.py): purchases by time and by owned item, the active focus session.
 
-At 5,000,000 purchases a heavy buyer holds thousands of them, and the spec's ``user_purchases_user_idx`` (user_id)
-makes each read go through all of them:
+At 5,000,000 purchases and 2,000,000 focus sessions a heavy user holds thousands of each, and the spec's
+single-column indexes make each read below go through all of them:
 
 - ``GET /market/purchases`` pages newest first by (purchased_at, id): with
   ``user_purchases_user_purchased_idx`` a page is the first rows of one index range instead of a sort of every
   purchase of the person;
-- ``GET /market/items`` (and one item) says for each item whether the caller owns it, an EXISTS per item: with
-  ``user_purchases_user_item_idx`` that is one probe per item instead of a walk through the person's purchases.
+- ``GET /market/items`` (and one item, and a purchase of a non-consumable) asks per item whether the caller owns
+  it: ``user_purchases_user_owned_idx`` holds exactly the owned purchases (the predicate of
+  ``momentum.market.catalog``), so each is one probe instead of a walk through the person's purchases of the item;
+- every focus route first ends the person's expired active session and ``GET /focus/current`` reads the active
+  one: ``focus_sessions_user_active_idx`` finds it at once, where ``focus_sessions_user_id_idx`` walks all of the
+  person's sessions and the spec's ``focus_sessions_status_idx`` all active sessions of everyone.
 
 The spec's indexes stay as they are.
 
@@ -26,7 +30,9 @@ OWN_TABLES: tuple[str, ...] = ()
 
 INDEXES = {
     "user_purchases_user_purchased_idx": "user_purchases (user_id, purchased_at DESC, id DESC)",
-    "user_purchases_user_item_idx": "user_purchases (user_id, item_id)",
+    "user_purchases_user_owned_idx": "user_purchases (user_id, item_id) "
+    "WHERE status = 'active' OR (status = 'used' AND uses_remaining IS NULL)",
+    "focus_sessions_user_active_idx": "focus_sessions (user_id) WHERE status = 'active'",
 }
 
 

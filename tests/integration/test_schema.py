@@ -37,13 +37,22 @@ APP_INDEXES = {
     "goal_milestones": Index("goal_milestones_goal_idx", ("goal_id", "sort_order"), False, None),
     "calendar_events": Index("calendar_events_parent_idx", ("parent_event_id",), False, None),
 }
-# 0023_scale_indexes: a person's purchases by time (the purchase list) and by item (whether they own an item).
+# 0023_scale_indexes: a person's purchases by time and their owned items, their active focus session.
 SCALE_INDEXES = [
     (
         "user_purchases",
         Index("user_purchases_user_purchased_idx", ("user_id", "purchased_at DESC", "id DESC"), False, None),
     ),
-    ("user_purchases", Index("user_purchases_user_item_idx", ("user_id", "item_id"), False, None)),
+    (
+        "user_purchases",
+        Index(
+            "user_purchases_user_owned_idx",
+            ("user_id", "item_id"),
+            False,
+            "status = 'active' OR status = 'used' AND uses_remaining IS NULL",
+        ),
+    ),
+    ("focus_sessions", Index("focus_sessions_user_active_idx", ("user_id",), False, "status = 'active'")),
 ]
 
 # The product built Part 1's migrations 0001-0003 first from a subset of the spec; 0019_part1 adds the rest: the
