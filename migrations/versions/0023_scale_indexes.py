@@ -1,4 +1,4 @@
-"""Indexes for the large data set (bench/bench_scale.py): purchases by time and by owned item, the active focus session.
+"""Indexes for the large data set (bench/bench_scale.py): purchases by time and by item, the active focus session.
 
 At 5,000,000 purchases and 2,000,000 focus sessions a heavy user holds thousands of each, and the spec's
 single-column indexes make each read below go through all of them:
@@ -6,9 +6,10 @@ single-column indexes make each read below go through all of them:
 - ``GET /market/purchases`` pages newest first by (purchased_at, id): with
   ``user_purchases_user_purchased_idx`` a page is the first rows of one index range instead of a sort of every
   purchase of the person;
-- ``GET /market/items`` (and one item, and a purchase of a non-consumable) asks per item whether the caller owns
-  it: ``user_purchases_user_owned_idx`` holds exactly the owned purchases (the predicate of
-  ``momentum.market.catalog``), so each is one probe instead of a walk through the person's purchases of the item;
+- ``GET /market/items`` (and one item) asks per item whether the caller owns it, and ``GET
+  /market/recommendations`` whether they bought it: ``user_purchases_user_item_idx`` answers both from the index
+  alone (status and uses_remaining are in it), reading only the person's purchases of that item instead of walking
+  through all of their purchases and fetching each row;
 - every focus route first ends the person's expired active session and ``GET /focus/current`` reads the active
   one: ``focus_sessions_user_active_idx`` finds it at once, where ``focus_sessions_user_id_idx`` walks all of the
   person's sessions and the spec's ``focus_sessions_status_idx`` all active sessions of everyone.
@@ -30,8 +31,7 @@ OWN_TABLES: tuple[str, ...] = ()
 
 INDEXES = {
     "user_purchases_user_purchased_idx": "user_purchases (user_id, purchased_at DESC, id DESC)",
-    "user_purchases_user_owned_idx": "user_purchases (user_id, item_id) "
-    "WHERE status = 'active' OR (status = 'used' AND uses_remaining IS NULL)",
+    "user_purchases_user_item_idx": "user_purchases (user_id, item_id, status) INCLUDE (uses_remaining)",
     "focus_sessions_user_active_idx": "focus_sessions (user_id) WHERE status = 'active'",
 }
 

@@ -37,7 +37,7 @@ APP_INDEXES = {
     "goal_milestones": Index("goal_milestones_goal_idx", ("goal_id", "sort_order"), False, None),
     "calendar_events": Index("calendar_events_parent_idx", ("parent_event_id",), False, None),
 }
-# 0023_scale_indexes: a person's purchases by time and their owned items, their active focus session.
+# 0023_scale_indexes: a person's purchases by time and by item (with what ownership needs), their active focus session.
 SCALE_INDEXES = [
     (
         "user_purchases",
@@ -45,12 +45,7 @@ SCALE_INDEXES = [
     ),
     (
         "user_purchases",
-        Index(
-            "user_purchases_user_owned_idx",
-            ("user_id", "item_id"),
-            False,
-            "status = 'active' OR status = 'used' AND uses_remaining IS NULL",
-        ),
+        Index("user_purchases_user_item_idx", ("user_id", "item_id", "status", "uses_remaining"), False, None),
     ),
     ("focus_sessions", Index("focus_sessions_user_active_idx", ("user_id",), False, "status = 'active'")),
 ]
