@@ -1,5 +1,6 @@
 """The large data set: 1,000,000 users, 10,000,000 ledger rows, 5,000,000 purchases, 20,000,000 logged sets and
-1,000,000 books, with proportionate rows in every table a list route reads, in the database ``momentum_scale``.
+1,000,000 books, with proportionate rows in every table a list route reads, in the database ``momentum_scale``
+(``momentum_scale_0_01`` and so on for a fraction of it).
 
     python bench/seed_large.py                 # the full size (minutes on two cores, about 25 GB on disk)
     python bench/seed_large.py --scale 0.01    # a hundredth, for a quick run
@@ -43,6 +44,13 @@ import psycopg  # noqa: E402
 from momentum_infra import migrate, pg  # noqa: E402
 
 DATABASE = "momentum_scale"
+
+
+def database_name(scale: float) -> str:
+    """momentum_scale at full size, momentum_scale_0_01 at a hundredth: a quick run leaves the big one alone."""
+    return DATABASE if scale == 1 else f"{DATABASE}_{format(scale, 'g').replace('.', '_')}"
+
+
 SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Rows at scale 1. The first five are the issue's; the rest are proportionate to them.
@@ -542,20 +550,21 @@ def schema_head() -> str:
 def ensure(scale: float = 1.0, *, reseed: bool = False) -> str:
     """The URL of ``momentum_scale`` filled at ``scale``, seeding it only when needed."""
     server_url, _server = connect_server(SERVER_URL)
-    url = pg.with_database(server_url, DATABASE)
+    name = database_name(scale)
+    url = pg.with_database(server_url, name)
     with psycopg.connect(server_url, autocommit=True) as admin:
         row = admin.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (DATABASE,)
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (name,)
         ).fetchone()
     if row is not None and row[0] == marker(scale) and not reseed:
         with psycopg.connect(url) as conn:
             version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         if version is not None and version[0] == schema_head():
-            print(f"reusing {DATABASE} ({marker(scale)}, schema {version[0]})", flush=True)
+            print(f"reusing {name} ({marker(scale)}, schema {version[0]})", flush=True)
             return url
         started = time.perf_counter()
         migrate.upgrade(url)
-        print(f"reusing {DATABASE} ({marker(scale)}): migrated from {version and version[0]} to {schema_head()} "
+        print(f"reusing {name} ({marker(scale)}): migrated from {version and version[0]} to {schema_head()} "
               f"in {time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("ANALYZE")  # statistics for any expression index the revisions added
@@ -565,8 +574,9 @@ def ensure(scale: float = 1.0, *, reseed: bool = False) -> str:
 
 
 def seed(server_url: str, scale: float) -> None:
-    pg.drop_database(server_url, DATABASE)
-    url = pg.ensure_database(server_url, DATABASE)
+    name = database_name(scale)
+    pg.drop_database(server_url, name)
+    url = pg.ensure_database(server_url, name)
     total = time.perf_counter()
     t0 = time.perf_counter()
     migrate.upgrade(url)
@@ -611,7 +621,7 @@ def seed(server_url: str, scale: float) -> None:
         t0 = time.perf_counter()
         conn.execute("VACUUM ANALYZE")
         print(f"{time.perf_counter() - t0:7.1f} s  VACUUM ANALYZE", flush=True)
-        conn.execute(f"COMMENT ON DATABASE {DATABASE} IS '{marker(scale)}'")
+        conn.execute(f"COMMENT ON DATABASE {name} IS '{marker(scale)}'")
         print(f"{time.perf_counter() - total:7.1f} s  in all; {counts(conn)}", flush=True)
 
 
