@@ -22,7 +22,7 @@ TOOLS := $(VENV)/.installed-tools
 BENCH := $(VENV)/.installed-bench
 
 .PHONY: install dev test test-unit test-slow test-integration test-e2e check lint format typecheck scan fuzz migrate seed \
-	spec clients bench bench-imports bench-cpu bench-recommend bench-market bench-fitness bench-books bench-platform bench-today bench-analysis \
+	spec clients bench bench-imports bench-cpu bench-recommend bench-market bench-fitness bench-books bench-platform bench-today bench-analysis bench-scale seed-large \
 	build deploy clean-venv
 
 $(BIN)/python:
@@ -146,6 +146,15 @@ bench-platform: $(RUNTIME)
 
 bench-today: $(RUNTIME)
 	$(BIN)/python bench/bench_today.py
+
+# The large data set (1M users, 10M ledger rows, 20M sets …) in the database momentum_scale, kept between runs;
+# SCALE=0.01 for a hundredth.
+SCALE ?= 1
+seed-large: $(RUNTIME)
+	$(BIN)/python bench/seed_large.py --scale $(SCALE)
+
+bench-scale: $(RUNTIME)
+	$(BIN)/python bench/bench_scale.py --scale $(SCALE)
 
 # Renders its material first (cached under ~/.cache/momentum-analysis-eval): bench/analysis_corpus.py and
 # bench/analysis_real.py install the Debian packages they render with (fluidsynth, soundfonts, hydrogen, lmms,

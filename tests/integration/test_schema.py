@@ -37,6 +37,18 @@ APP_INDEXES = {
     "goal_milestones": Index("goal_milestones_goal_idx", ("goal_id", "sort_order"), False, None),
     "calendar_events": Index("calendar_events_parent_idx", ("parent_event_id",), False, None),
 }
+# 0024_scale_indexes: a person's purchases by time and by item (with what ownership needs), their active focus session.
+SCALE_INDEXES = [
+    (
+        "user_purchases",
+        Index("user_purchases_user_purchased_idx", ("user_id", "purchased_at DESC", "id DESC"), False, None),
+    ),
+    (
+        "user_purchases",
+        Index("user_purchases_user_item_idx", ("user_id", "item_id", "status", "uses_remaining"), False, None),
+    ),
+    ("focus_sessions", Index("focus_sessions_user_active_idx", ("user_id",), False, "status = 'active'")),
+]
 
 # The product built Part 1's migrations 0001-0003 first from a subset of the spec; 0019_part1 adds the rest: the
 # identity tables the subset left out, and 0004-0007 whole. table -> the revision (its first four digits) creating it.
@@ -215,7 +227,7 @@ def test_a_unique_index_the_spec_lacks_is_caught(spec, conn):
 
 
 def test_app_indexes_exist(conn):
-    for table, index in APP_INDEXES.items():
+    for table, index in [*APP_INDEXES.items(), *SCALE_INDEXES]:
         assert index in live_table(conn, table).indexes
 
 
