@@ -26,7 +26,8 @@ from summary import SUMMARY_ENV  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
 
-# name -> script, in the order they run (cheap first; the large data set last since seeding it takes longest).
+# name -> script, in the order they run (cheap first; the large data set last: it is seeded on first use, about
+# 40 minutes at full size, and kept).
 BENCHMARKS = {
     "imports": "bench_imports.py",
     "cpu": "bench_cpu.py",
