@@ -1,6 +1,7 @@
 """One nightly recommendations batch: the time and memory the queue's function spends on 1,000 users.
 
     python bench/bench_recommend.py          (make bench-recommend; BENCH_USERS=... for a larger data set)
+    python bench/bench_recommend.py --large  against the large data set of bench/seed_large.py (1M users)
 
 Against the PostgreSQL at BENCH_SERVER_URL (default postgresql://postgres@127.0.0.1:5432/postgres, trust auth):
 creates a scratch database, migrates it, generates a market with SQL (USERS users with a wallet and an interest,
@@ -69,8 +70,14 @@ def peak_rss_mb() -> float:
 def main() -> int:
     from momentum_infra import migrate, pg
 
-    name = f"bench_recommend_{uuid.uuid4().hex[:8]}"
-    url = pg.ensure_database(SERVER_URL, name)
+    large = "--large" in sys.argv
+    if large:  # the kept data set of bench/seed_large.py: seeded on first use, never dropped here
+        import seed_large
+
+        name, url = "", seed_large.ensure(1.0)
+    else:
+        name = f"bench_recommend_{uuid.uuid4().hex[:8]}"
+        url = pg.ensure_database(SERVER_URL, name)
     try:
         os.environ["DATABASE_URL"] = url
         from momentum import db
@@ -84,10 +91,13 @@ def main() -> int:
         with db.connect(url) as conn:
             conn.execute("SET statement_timeout = 0")
             started = time.perf_counter()
-            for statement in GENERATE:
-                conn.execute(statement, {"users": USERS, "items": ITEMS, "per_user": PURCHASES_PER_USER})
-            conn.execute("VACUUM ANALYZE")
+            if not large:
+                for statement in GENERATE:
+                    conn.execute(statement, {"users": USERS, "items": ITEMS, "per_user": PURCHASES_PER_USER})
+                conn.execute("VACUUM ANALYZE")
             generated = time.perf_counter() - started
+            (users,) = conn.execute("SELECT count(*) FROM users").fetchone()
+            (items,) = conn.execute("SELECT count(*) FROM market_items").fetchone()
             (purchases,) = conn.execute("SELECT count(*) FROM user_purchases").fetchone()
 
         conn = db.get_conn()
@@ -104,14 +114,21 @@ def main() -> int:
         _, python_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert answer == {"batchItemFailures": []}, answer
-        (written,) = conn.execute("SELECT count(*) FROM market_recommendations").fetchone()
+        first = ranges[0].message()
+        (written,) = conn.execute(
+            "SELECT count(*) FROM market_recommendations WHERE user_id > coalesce(%s::uuid, '00000000-0000-0000-0000-"
+            "000000000000') AND user_id <= %s::uuid",
+            (first["after"], first["through"]),
+        ).fetchone()
     finally:
         db.close_conn()
-        pg.drop_database(SERVER_URL, name)
+        if not large:
+            pg.drop_database(SERVER_URL, name)
 
     print(
-        f"Recommendations on {re.sub(r'//[^@]*@', '//', SERVER_URL)} ({os.cpu_count()} CPUs): {USERS:,} users, "
-        f"{ITEMS} items, {purchases:,} purchases (generated in {generated:.1f} s)"
+        f"Recommendations on {re.sub(r'//[^@]*@', '//', SERVER_URL)} ({os.cpu_count()} CPUs): {users:,} users, "
+        f"{items} items, {purchases:,} purchases ("
+        + ("the large data set of bench/seed_large.py)" if large else f"generated in {generated:.1f} s)")
     )
     print(
         f"  schedule: {len(ranges)} messages of {recommendations.BATCH_USERS:,} users cut in {producer * 1000:.0f} ms"
@@ -128,7 +145,7 @@ def main() -> int:
     record("recommendations", "one batch, peak RSS", round(peak_rss_mb()), "MB")
     print(
         f"  at this rate, with the queue function's MaximumConcurrency of 5: about "
-        f"{len(ranges) * wall / 5:.0f} s for these {USERS:,} users ({len(ranges) * wall:.0f} s one batch at a time)"
+        f"{len(ranges) * wall / 5:.0f} s for these {users:,} users ({len(ranges) * wall:.0f} s one batch at a time)"
     )
     return 0
 
