@@ -81,6 +81,13 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MM006": lambda error: Gone("This reward has expired", code="expired", details=details(error)),
     "MM404": _not_found,
     "MM422": _invalid,
+    # quests: personal_quest_claim
+    "MQ001": _conflict("already_claimed", "The quest's reward is claimed already"),
+    "MQ002": _conflict("quest_not_completed", "The quest is not completed yet"),
+    "MQ003": lambda error: Conflict(
+        _message(error, "Too many personal quest rewards today"), code="personal_quest_limit", details=details(error)
+    ),
+    "MQ404": _not_found,
     # fitness: fitness_log_set
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),

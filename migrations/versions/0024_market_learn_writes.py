@@ -1,0 +1,34 @@
+"""Paying writes in one statement: claiming a personal quest is one SQL function, so with authentication it is two
+round trips.
+
+``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to the
+XP earned and pays through ``award_points``. ``personal_quest_claim`` restarts the person's repeatable quests of
+an earlier period, locks the quest, checks its state and the daily cap, pays and marks it claimed.
+
+Revision ID: 0024_market_learn_writes
+Revises: 0023_log_set
+"""
+
+from alembic import op
+from momentum_infra.migrate import apply_sql
+
+revision = "0024_market_learn_writes"
+down_revision = "0023_log_set"
+branch_labels = None
+depends_on = None
+
+OWN_TABLES: tuple[str, ...] = ()
+
+SOURCES = {
+    "award_boosted": "6ad62a40375d2d5c",
+    "personal_quest_claim": "f5c84458e9788b43",
+}
+
+
+def upgrade() -> None:
+    apply_sql(*SOURCES)
+
+
+def downgrade() -> None:
+    op.execute("DROP FUNCTION personal_quest_claim(uuid, uuid, integer)")
+    op.execute("DROP FUNCTION award_boosted(uuid, text, text, integer, integer, text, integer, text, uuid)")
