@@ -1,9 +1,12 @@
-"""Paying writes in one statement: claiming a personal quest is one SQL function, so with authentication it is two
-round trips.
+"""Paying writes in one statement: claiming a quest or a personal quest is one SQL function each, so with
+authentication it is two round trips (three when an achievement could be due).
 
-``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to the
-XP earned and pays through ``award_points``. ``personal_quest_claim`` restarts the person's repeatable quests of
-an earlier period, locks the quest, checks its state and the daily cap, pays and marks it claimed.
+- ``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to
+  the XP earned and pays through ``award_points``.
+- ``personal_quest_claim`` restarts the person's repeatable quests of an earlier period, locks the quest, checks
+  its state and the daily cap, pays and marks it claimed.
+- ``quest_claim`` resets a universal quest's period, locks the progress row and claims a new 'quest' reward
+  through ``claim_reward``.
 
 Revision ID: 0024_market_learn_writes
 Revises: 0023_log_set
@@ -22,6 +25,7 @@ OWN_TABLES: tuple[str, ...] = ()
 SOURCES = {
     "award_boosted": "6ad62a40375d2d5c",
     "personal_quest_claim": "f5c84458e9788b43",
+    "quest_claim": "8fb623ea0fb80930",
 }
 
 
@@ -30,5 +34,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION quest_claim(uuid, uuid)")
     op.execute("DROP FUNCTION personal_quest_claim(uuid, uuid, integer)")
     op.execute("DROP FUNCTION award_boosted(uuid, text, text, integer, integer, text, integer, text, uuid)")

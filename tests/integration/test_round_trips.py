@@ -226,7 +226,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /goals/{goal_id}/complete": (9, goal_complete),
     "POST /admin/users/{user_id}/grants": (10, grant),
     "POST /goals/{goal_id}/milestones/{milestone_id}/complete": (11, milestone_complete),
-    "POST /quests/{quest_id}/claim": (12, quest_claim),
+    "POST /quests/{quest_id}/claim": (2, quest_claim),
     "POST /learn/review/{card_id}": (14, review_answer),
     "POST /habits/{habit_id}/undo": (15, habit_undo),
     "POST /learn/lessons/{lesson_id}/quiz": (15, quiz_pass),
