@@ -1,5 +1,5 @@
-"""Paying writes in one statement: claiming a quest or a personal quest is one SQL function each, so with
-authentication it is two round trips (three when an achievement could be due).
+"""Paying writes in one statement: a quest claim, a personal quest claim and an admin's grant are one SQL function
+each, so with authentication each is two round trips (three when an achievement could be due).
 
 - ``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to
   the XP earned and pays through ``award_points``.
@@ -7,6 +7,8 @@ authentication it is two round trips (three when an achievement could be due).
   its state and the daily cap, pays and marks it claimed.
 - ``quest_claim`` resets a universal quest's period, locks the progress row and claims a new 'quest' reward
   through ``claim_reward``.
+- ``admin_grant`` checks the user and the skill, pays, and audits the grant; ``achievements_due`` tells it (as
+  ``claim_reward`` tells a claim) whether the achievement check that follows is needed at all.
 
 Revision ID: 0024_market_learn_writes
 Revises: 0023_log_set
@@ -25,6 +27,8 @@ OWN_TABLES: tuple[str, ...] = ()
 SOURCES = {
     "award_boosted": "6ad62a40375d2d5c",
     "personal_quest_claim": "f5c84458e9788b43",
+    "achievements_due": "b1815981730cfe95",
+    "admin_grant": "ea25f98a142ee0ca",
     "quest_claim": "8fb623ea0fb80930",
 }
 
@@ -35,5 +39,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION quest_claim(uuid, uuid)")
+    op.execute(
+        "DROP FUNCTION admin_grant(uuid, uuid, uuid, text, integer, integer, text, integer, text, jsonb, text, text,"
+        " text)"
+    )
+    op.execute("DROP FUNCTION achievements_due(uuid, text)")
     op.execute("DROP FUNCTION personal_quest_claim(uuid, uuid, integer)")
     op.execute("DROP FUNCTION award_boosted(uuid, text, text, integer, integer, text, integer, text, uuid)")

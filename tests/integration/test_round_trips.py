@@ -224,7 +224,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /market/purchases/{purchase_id}/refund": (9, refund),
     "POST /market/rewards/daily": (9, daily_reward),
     "POST /goals/{goal_id}/complete": (9, goal_complete),
-    "POST /admin/users/{user_id}/grants": (10, grant),
+    "POST /admin/users/{user_id}/grants": (2, grant),
     "POST /goals/{goal_id}/milestones/{milestone_id}/complete": (11, milestone_complete),
     "POST /quests/{quest_id}/claim": (2, quest_claim),
     "POST /learn/review/{card_id}": (14, review_answer),

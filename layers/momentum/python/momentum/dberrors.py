@@ -72,6 +72,9 @@ SQLSTATES: dict[str, ErrorFactory] = {
     # award_points (gamification)
     "MC001": _insufficient_coins,
     "MC002": lambda error: InvalidInput("XP cannot go below zero"),
+    # admin_grant
+    "MC404": _not_found,
+    "MC422": lambda error: InvalidInput("Unknown skill", code="unknown_skill", details=details(error)),
     # market: purchase_item, claim_reward and their helpers
     "MM001": _conflict("out_of_stock", "Not enough stock left"),
     "MM002": _conflict("not_available", "This item cannot be bought now"),
