@@ -435,5 +435,3 @@ def admin_grant(
                 details={"ledger_id": str(row["id"])},
             )
     return LedgerEntry.model_validate(row)
-
-
