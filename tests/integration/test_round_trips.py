@@ -221,7 +221,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /market/rewards/{reward_id}/claim": (2, claim),
     "POST /fitness/sessions/{session_id}/sets": (2, log_set),
     "POST /market/purchases/{purchase_id}/use": (4, use),
-    "POST /market/purchases/{purchase_id}/refund": (9, refund),
+    "POST /market/purchases/{purchase_id}/refund": (2, refund),
     "POST /market/rewards/daily": (9, daily_reward),
     "POST /goals/{goal_id}/complete": (9, goal_complete),
     "POST /admin/users/{user_id}/grants": (2, grant),

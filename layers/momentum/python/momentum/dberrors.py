@@ -75,13 +75,16 @@ SQLSTATES: dict[str, ErrorFactory] = {
     # admin_grant
     "MC404": _not_found,
     "MC422": lambda error: InvalidInput("Unknown skill", code="unknown_skill", details=details(error)),
-    # market: purchase_item, claim_reward and their helpers
+    # market: purchase_item, claim_reward, refund_purchase and their helpers
     "MM001": _conflict("out_of_stock", "Not enough stock left"),
     "MM002": _conflict("not_available", "This item cannot be bought now"),
     "MM003": _conflict("already_owned", "You already own this item"),
     "MM004": _conflict("idempotency_key_reused", "This Idempotency-Key was used for a different purchase"),
     "MM005": _conflict("already_claimed", "This reward has already been claimed"),
     "MM006": lambda error: Gone("This reward has expired", code="expired", details=details(error)),
+    "MM007": _conflict("already_refunded", "Already refunded"),
+    "MM008": _conflict("already_used", "Only unused purchases can be refunded"),
+    "MM009": _conflict("refund_window_closed", "Purchases can be refunded within 24 hours"),
     "MM404": _not_found,
     "MM422": _invalid,
     # quests: personal_quest_claim

@@ -16,9 +16,10 @@ Use: a consumable loses one use per call and becomes ``used`` at zero; a non-con
 ``used``). ``redeemed_at`` is the latest use.
 
 Refund: unused purchases only (``active`` and never used); by the owner within 24 hours of buying, by an admin
-at any time (for any user). The coins paid go back through the award function under the key
-``refund:<purchase_id>`` (a second refund cannot pay), the stock comes back, and a ``refund`` transaction is
-written. The purchase row is locked first, so a refund and a use of the same purchase cannot both succeed.
+at any time (for any user). One statement, the SQL function ``refund_purchase``: the coins paid go back through
+the award function under the key ``refund:<purchase_id>`` (a second refund cannot pay), the stock comes back, and a
+``refund`` transaction is written. The purchase row is locked first, so a refund and a use of the same purchase
+cannot both succeed.
 Anyone else's purchase is 404.
 """
 
@@ -29,10 +30,10 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import class_row
 
 from momentum import boosts, db, gamification, metrics, quests
-from momentum.audit import ClientInfo, audit
+from momentum.audit import ClientInfo
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, NotFound
 from momentum.market.models import Purchase, PurchaseIn, PurchaseQuery, RefundIn, Transaction
@@ -87,28 +88,13 @@ WITH used AS (
 SELECT {PURCHASE_COLUMNS} FROM used p JOIN market_items i ON i.id = p.item_id
 """
 
-LOCK_PURCHASE = """
-SELECT id, user_id, item_id, cost_coins, quantity, status, redeemed_at, purchased_at,
-       purchased_at > now() - %(window)s AS within_refund_window
-FROM user_purchases WHERE id = %(purchase_id)s
-FOR UPDATE
-"""
-
-# Stock comes back, but never above the item's total (an admin may have lowered it since).
-RESTOCK = """
-UPDATE market_items
-SET remaining_stock = least(remaining_stock + %(quantity)s, coalesce(total_stock, remaining_stock + %(quantity)s))
-WHERE id = %(item_id)s AND remaining_stock IS NOT NULL
-"""
-
-MARK_REFUNDED = """
-UPDATE user_purchases SET status = 'refunded', refunded_at = now(), refund_reason = %(reason)s
-WHERE id = %(purchase_id)s
-"""
-
-INSERT_TRANSACTION = """
-INSERT INTO market_transactions (user_id, transaction_type, coins_amount, item_id, reason)
-VALUES (%(user_id)s, %(type)s, %(coins)s, %(item_id)s, %(reason)s)
+REFUND_PURCHASE = """
+SELECT (r.purchase).id, (r.purchase).item_id, (r.item).key AS item_key, (r.item).name AS item_name,
+       (r.item).category AS item_category, (r.purchase).uses_remaining IS NOT NULL AS is_consumable,
+       (r.purchase).cost_coins, (r.purchase).quantity, (r.purchase).uses_remaining, (r.purchase).status,
+       (r.purchase).purchased_at, (r.purchase).redeemed_at, (r.purchase).refunded_at, (r.purchase).refund_reason
+FROM refund_purchase(%(actor_id)s, %(is_admin)s, %(session_id)s, %(purchase_id)s, %(reason)s, %(window)s,
+                     %(ip_address)s, %(user_agent)s, %(request_id)s) r
 """
 
 LIST_TRANSACTIONS = """
@@ -193,59 +179,24 @@ def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase
 def refund_purchase(
     conn: Connection, user: CurrentUser, purchase_id: UUID, body: RefundIn, client: ClientInfo
 ) -> Purchase:
-    """Give back an unused purchase: coins and stock return, the purchase becomes ``refunded``.
+    """Give back an unused purchase: coins and stock return, the purchase becomes ``refunded``. One statement
+    (migrations/functions/refund_purchase.sql).
 
     Raises: NotFound (unknown, or another user's for a non-admin), Conflict (already_refunded, already_used,
     refund_window_closed).
     """
-    with conn.transaction():
-        with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_PURCHASE, {"purchase_id": purchase_id, "window": REFUND_WINDOW}).fetchone()
-        if row is None or (row["user_id"] != user.id and not user.is_admin):
-            raise NotFound("purchase")
-        if row["status"] == "refunded":
-            raise Conflict("Already refunded", code="already_refunded")
-        if row["status"] != "active" or row["redeemed_at"] is not None:
-            raise Conflict("Only unused purchases can be refunded", code="already_used")
-        if not (user.is_admin or row["within_refund_window"]):
-            raise Conflict(
-                "Purchases can be refunded within 24 hours",
-                code="refund_window_closed",
-                details={"purchased_at": row["purchased_at"].isoformat(), "window_hours": 24},
-            )
-        owner, paid = row["user_id"], row["cost_coins"]
-        if paid:
-            gamification.award(
-                conn,
-                owner,
-                event_type="refund",
-                idempotency_key=f"refund:{purchase_id}",
-                coins=paid,
-                reason=body.reason,
-                event_id=purchase_id,
-                refund=True,
-            )
-        conn.execute(RESTOCK, {"item_id": row["item_id"], "quantity": row["quantity"]})
-        conn.execute(MARK_REFUNDED, {"purchase_id": purchase_id, "reason": body.reason})
-        conn.execute(
-            INSERT_TRANSACTION,
-            {"user_id": owner, "type": "refund", "coins": paid, "item_id": row["item_id"], "reason": body.reason},
-        )
-        if owner != user.id:
-            audit(
-                conn,
-                "admin_action",
-                user_id=user.id,
-                session_id=user.session_id,
-                resource_type="user_purchase",
-                resource_id=purchase_id,
-                action="refund",
-                client=client,
-                details={"owner_id": str(owner), "coins": paid, "reason": body.reason},
-            )
-        return db.fetch_one(
-            conn, Purchase, GET_PURCHASE, {"purchase_id": purchase_id, "user_id": owner}, resource="purchase"
-        )
+    params = {
+        "actor_id": user.id,
+        "is_admin": user.is_admin,
+        "session_id": user.session_id,
+        "purchase_id": purchase_id,
+        "reason": body.reason,
+        "window": REFUND_WINDOW,
+        "ip_address": client.ip_address,
+        "user_agent": client.user_agent,
+        "request_id": client.request_id,
+    }
+    return db.fetch_one(conn, Purchase, REFUND_PURCHASE, params, resource="purchase")
 
 
 def list_transactions(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Transaction]:
