@@ -1,5 +1,5 @@
-"""Paying writes in one statement: a quest claim, a personal quest claim, an admin's grant and a refund are one SQL
-function each, so with authentication each is two round trips (three when an achievement could be due).
+"""Paying writes in one statement: a quest claim, a personal quest claim, an admin's grant, a refund and a use are
+one SQL function each, so with authentication each is two round trips (three when an achievement could be due).
 
 - ``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to
   the XP earned and pays through ``award_points``.
@@ -9,6 +9,7 @@ function each, so with authentication each is two round trips (three when an ach
   through ``claim_reward``.
 - ``admin_grant`` checks the user and the skill, pays, and audits the grant; ``achievements_due`` tells it (as
   ``claim_reward`` tells a claim) whether the achievement check that follows is needed at all.
+- ``use_purchase`` takes a use and starts what the item does (a boost, a banked freeze).
 - ``refund_purchase`` locks the purchase, checks who may refund it and when, pays back, restocks and records.
 
 Revision ID: 0024_market_learn_writes
@@ -31,6 +32,7 @@ SOURCES = {
     "achievements_due": "b1815981730cfe95",
     "admin_grant": "ea25f98a142ee0ca",
     "refund_purchase": "02e5d73f1e1275a1",
+    "use_purchase": "7891ec5ad5641a43",
     "quest_claim": "8fb623ea0fb80930",
 }
 
@@ -40,6 +42,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION use_purchase(uuid, uuid, jsonb)")
     op.execute("DROP FUNCTION refund_purchase(uuid, boolean, uuid, uuid, text, interval, text, text, text)")
     op.execute("DROP FUNCTION quest_claim(uuid, uuid)")
     op.execute(

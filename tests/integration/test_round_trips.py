@@ -220,7 +220,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /market/items/{item_id}/purchase": (2, purchase),
     "POST /market/rewards/{reward_id}/claim": (2, claim),
     "POST /fitness/sessions/{session_id}/sets": (2, log_set),
-    "POST /market/purchases/{purchase_id}/use": (4, use),
+    "POST /market/purchases/{purchase_id}/use": (2, use),
     "POST /market/purchases/{purchase_id}/refund": (2, refund),
     "POST /market/rewards/daily": (9, daily_reward),
     "POST /goals/{goal_id}/complete": (9, goal_complete),

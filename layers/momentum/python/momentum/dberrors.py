@@ -75,7 +75,7 @@ SQLSTATES: dict[str, ErrorFactory] = {
     # admin_grant
     "MC404": _not_found,
     "MC422": lambda error: InvalidInput("Unknown skill", code="unknown_skill", details=details(error)),
-    # market: purchase_item, claim_reward, refund_purchase and their helpers
+    # market: purchase_item, claim_reward, use_purchase, refund_purchase and their helpers
     "MM001": _conflict("out_of_stock", "Not enough stock left"),
     "MM002": _conflict("not_available", "This item cannot be bought now"),
     "MM003": _conflict("already_owned", "You already own this item"),
@@ -85,6 +85,9 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MM007": _conflict("already_refunded", "Already refunded"),
     "MM008": _conflict("already_used", "Only unused purchases can be refunded"),
     "MM009": _conflict("refund_window_closed", "Purchases can be refunded within 24 hours"),
+    "MM010": _conflict("refunded", "This purchase was refunded"),
+    "MM011": _conflict("used_up", "No uses left"),
+    "MM012": _conflict("already_redeemed", "Already redeemed"),
     "MM404": _not_found,
     "MM422": _invalid,
     # quests: personal_quest_claim

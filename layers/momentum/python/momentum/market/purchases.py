@@ -30,12 +30,11 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
 
 from momentum import boosts, db, gamification, metrics, quests
 from momentum.audit import ClientInfo
 from momentum.auth import CurrentUser
-from momentum.errors import Conflict, NotFound
 from momentum.market.models import Purchase, PurchaseIn, PurchaseQuery, RefundIn, Transaction
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -73,19 +72,12 @@ FROM user_purchases p JOIN market_items i ON i.id = p.item_id
 WHERE p.id = %(purchase_id)s AND p.user_id = %(user_id)s
 """
 
-# One use, as one conditional update: the row lock it takes queues it behind a concurrent refund, and the
-# status test then sees the refund.
-USE_PURCHASE = f"""
-WITH used AS (
-    UPDATE user_purchases p
-    SET uses_remaining = p.uses_remaining - 1,
-        status = CASE WHEN p.uses_remaining > 1 THEN 'active' ELSE 'used' END,
-        redeemed_at = now()
-    WHERE p.id = %(purchase_id)s AND p.user_id = %(user_id)s AND p.status = 'active'
-      AND (p.uses_remaining IS NULL OR p.uses_remaining > 0)
-    RETURNING p.*
-)
-SELECT {PURCHASE_COLUMNS} FROM used p JOIN market_items i ON i.id = p.item_id
+USE_PURCHASE = """
+SELECT (u.purchase).id, (u.purchase).item_id, (u.item).key AS item_key, (u.item).name AS item_name,
+       (u.item).category AS item_category, (u.purchase).uses_remaining IS NOT NULL AS is_consumable,
+       (u.purchase).cost_coins, (u.purchase).quantity, (u.purchase).uses_remaining, (u.purchase).status,
+       (u.purchase).purchased_at, (u.purchase).redeemed_at, (u.purchase).refunded_at, (u.purchase).refund_reason
+FROM use_purchase(%(user_id)s, %(purchase_id)s, %(effects)s) u
 """
 
 REFUND_PURCHASE = """
@@ -157,23 +149,12 @@ def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: 
 
 def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase:
     """Use one of a consumable's uses, or redeem a non-consumable; a boost starts its effect (``momentum.boosts``).
+    One statement (migrations/functions/use_purchase.sql).
 
     Raises: NotFound, Conflict (refunded, used_up, already_redeemed).
     """
-    with conn.transaction(), conn.cursor(row_factory=class_row(Purchase)) as cur:
-        used = cur.execute(USE_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
-        if used is not None:
-            boosts.activate(conn, user_id, used.id, used.item_key, used.item_name)  # what the item does starts now
-            return used
-        current = cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
-    if current is None:
-        raise NotFound("purchase")
-    if current.status == "refunded":
-        raise Conflict("This purchase was refunded", code="refunded")
-    details = {"redeemed_at": current.redeemed_at.isoformat() if current.redeemed_at else None}
-    if current.is_consumable:
-        raise Conflict("No uses left", code="used_up", details=details)
-    raise Conflict("Already redeemed", code="already_redeemed", details=details)
+    params = {"user_id": user_id, "purchase_id": purchase_id, "effects": Jsonb(boosts.effects_by_key())}
+    return db.fetch_one(conn, Purchase, USE_PURCHASE, params, resource="purchase")
 
 
 def refund_purchase(
