@@ -1,5 +1,6 @@
 """Paying writes in one statement: a quest claim, a personal quest claim, an admin's grant, a refund and a use are
 one SQL function each, so with authentication each is two round trips (three when an achievement could be due).
+A review, which must read its card before FSRS schedules it, writes everything in one statement after that read.
 
 - ``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to
   the XP earned and pays through ``award_points``.
@@ -9,6 +10,8 @@ one SQL function each, so with authentication each is two round trips (three whe
   through ``claim_reward``.
 - ``admin_grant`` checks the user and the skill, pays, and audits the grant; ``achievements_due`` tells it (as
   ``claim_reward`` tells a claim) whether the achievement check that follows is needed at all.
+- ``learn_review_record`` writes a graded review (FSRS schedules it in Python first): the card, the XP under the
+  day's cap (``learn_usage_take``) and the log.
 - ``use_purchase`` takes a use and starts what the item does (a boost, a banked freeze).
 - ``refund_purchase`` locks the purchase, checks who may refund it and when, pays back, restocks and records.
 
@@ -33,6 +36,8 @@ SOURCES = {
     "admin_grant": "ea25f98a142ee0ca",
     "refund_purchase": "02e5d73f1e1275a1",
     "use_purchase": "7891ec5ad5641a43",
+    "learn_usage_take": "1408a533bad7723a",
+    "learn_review_record": "9ea7b7257433cc17",
     "quest_claim": "8fb623ea0fb80930",
 }
 
@@ -42,6 +47,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DROP FUNCTION learn_review_record(uuid, uuid, integer, jsonb, timestamptz, bigint, integer, timestamptz,"
+        " text, boolean, timestamptz, date, integer, integer)"
+    )
+    op.execute("DROP FUNCTION learn_usage_take(uuid, date, text, integer, integer)")
     op.execute("DROP FUNCTION use_purchase(uuid, uuid, jsonb)")
     op.execute("DROP FUNCTION refund_purchase(uuid, boolean, uuid, uuid, text, interval, text, text, text)")
     op.execute("DROP FUNCTION quest_claim(uuid, uuid)")

@@ -227,7 +227,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /admin/users/{user_id}/grants": (2, grant),
     "POST /goals/{goal_id}/milestones/{milestone_id}/complete": (11, milestone_complete),
     "POST /quests/{quest_id}/claim": (2, quest_claim),
-    "POST /learn/review/{card_id}": (14, review_answer),
+    "POST /learn/review/{card_id}": (8, review_answer),
     "POST /habits/{habit_id}/undo": (15, habit_undo),
     "POST /learn/lessons/{lesson_id}/quiz": (15, quiz_pass),
     "POST /learn/rounds/{round_id}/submit": (15, drill_round),
