@@ -1,6 +1,7 @@
 """Paying writes in one statement: a quest claim, a personal quest claim, an admin's grant, a refund and a use are
 one SQL function each, so with authentication each is two round trips (three when an achievement could be due).
-A review, which must read its card before FSRS schedules it, writes everything in one statement after that read.
+A review or a drill round, which must read its row before Python grades it, writes everything in one statement
+after that read.
 
 - ``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to
   the XP earned and pays through ``award_points``.
@@ -12,6 +13,8 @@ A review, which must read its card before FSRS schedules it, writes everything i
   ``claim_reward`` tells a claim) whether the achievement check that follows is needed at all.
 - ``learn_review_record`` writes a graded review (FSRS schedules it in Python first): the card, the XP under the
   day's cap (``learn_usage_take``) and the log.
+- ``learn_round_record`` writes a drill round scored in Python: stats, capped XP, the round, its review card
+  (``learn_add_cards``, which takes the cards FSRS reviewed once in Python).
 - ``use_purchase`` takes a use and starts what the item does (a boost, a banked freeze).
 - ``refund_purchase`` locks the purchase, checks who may refund it and when, pays back, restocks and records.
 
@@ -38,6 +41,8 @@ SOURCES = {
     "use_purchase": "7891ec5ad5641a43",
     "learn_usage_take": "1408a533bad7723a",
     "learn_review_record": "9ea7b7257433cc17",
+    "learn_add_cards": "be26cfdb994fea5b",
+    "learn_round_record": "7209c080f1a61f6c",
     "quest_claim": "8fb623ea0fb80930",
 }
 
@@ -51,6 +56,11 @@ def downgrade() -> None:
         "DROP FUNCTION learn_review_record(uuid, uuid, integer, jsonb, timestamptz, bigint, integer, timestamptz,"
         " text, boolean, timestamptz, date, integer, integer)"
     )
+    op.execute(
+        "DROP FUNCTION learn_round_record(uuid, uuid, uuid, integer, integer, integer, boolean, integer, integer,"
+        " integer, integer, date, integer, integer, jsonb)"
+    )
+    op.execute("DROP FUNCTION learn_add_cards(uuid, jsonb)")
     op.execute("DROP FUNCTION learn_usage_take(uuid, date, text, integer, integer)")
     op.execute("DROP FUNCTION use_purchase(uuid, uuid, jsonb)")
     op.execute("DROP FUNCTION refund_purchase(uuid, boolean, uuid, uuid, text, interval, text, text, text)")

@@ -12,6 +12,7 @@ next review and draws a new seed. Reviews pay rules.REVIEW_XP XP, at most rules.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 from typing import Any
@@ -31,14 +32,6 @@ from momentum.platform import days
 
 SCHEDULER = Scheduler()  # FSRS-6 default parameters, 90 % desired retention, fuzzed intervals
 RATINGS: dict[str, Rating] = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
-
-INSERT_CARD = """
-INSERT INTO learn_review_cards (user_id, item_key, lesson_id, question_id, drill_id, card, due, seed, reps,
-                                last_review)
-VALUES (%(user_id)s, %(item_key)s, %(lesson_id)s, %(question_id)s, %(drill_id)s, %(card)s, %(due)s, %(seed)s, 1,
-        %(last_review)s)
-ON CONFLICT (user_id, item_key) DO NOTHING
-"""
 
 # Due cards whose lesson or drill a learner can still see (and whose question is still in its quiz).
 DUE = """
@@ -91,26 +84,34 @@ def first_review(rating: Grade, now: datetime) -> Card:
     return card
 
 
-def add_cards(conn: Connection, user_id: UUID, cards: list[dict[str, Any]], now: datetime) -> None:
-    """Create cards (item_key, lesson_id, question_id, drill_id, rating) unless the user has them already."""
+def card_rows(cards: list[dict[str, Any]], now: datetime) -> Jsonb:
+    """New cards (item_key, lesson_id, question_id, drill_id, rating), each reviewed once by FSRS, as the SQL
+    function ``learn_add_cards`` takes them (it skips those the user has already)."""
     rows = []
     for spec in cards:
         card = first_review(spec["rating"], now)
         rows.append(
             {
-                "user_id": user_id,
                 "item_key": spec["item_key"],
                 "lesson_id": spec.get("lesson_id"),
                 "question_id": spec.get("question_id"),
                 "drill_id": spec.get("drill_id"),
-                "card": Jsonb(card.to_dict()),
+                "card": card.to_dict(),
                 "due": card.due,
                 "seed": new_seed(),
                 "last_review": now,
             }
         )
-    with conn.cursor() as cur:
-        cur.executemany(INSERT_CARD, rows)
+    return Jsonb(rows, dumps=_dumps)
+
+
+def add_cards(conn: Connection, user_id: UUID, cards: list[dict[str, Any]], now: datetime) -> None:
+    """Create cards (item_key, lesson_id, question_id, drill_id, rating) unless the user has them already."""
+    conn.execute("SELECT learn_add_cards(%s, %s)", (user_id, card_rows(cards, now)))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 def _state(card: dict[str, Any]) -> str:
