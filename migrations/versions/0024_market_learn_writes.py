@@ -1,6 +1,6 @@
 """Paying writes in one statement: a quest claim, a personal quest claim, an admin's grant, a refund and a use are
 one SQL function each, so with authentication each is two round trips (three when an achievement could be due).
-A review or a drill round, which must read its row before Python grades it, writes everything in one statement
+A review, a drill round or a quiz, which must read its row before Python grades it, writes everything in one statement
 after that read.
 
 - ``award_boosted`` is ``gamification.award`` for use inside such a statement: it applies running shop boosts to
@@ -15,6 +15,7 @@ after that read.
   day's cap (``learn_usage_take``) and the log.
 - ``learn_round_record`` writes a drill round scored in Python: stats, capped XP, the round, its review card
   (``learn_add_cards``, which takes the cards FSRS reviewed once in Python).
+- ``learn_quiz_record`` writes a graded quiz attempt, and on the first pass pays the lesson and creates its cards.
 - ``use_purchase`` takes a use and starts what the item does (a boost, a banked freeze).
 - ``refund_purchase`` locks the purchase, checks who may refund it and when, pays back, restocks and records.
 
@@ -43,6 +44,7 @@ SOURCES = {
     "learn_review_record": "9ea7b7257433cc17",
     "learn_add_cards": "be26cfdb994fea5b",
     "learn_round_record": "7209c080f1a61f6c",
+    "learn_quiz_record": "46c7b3ac3c522969",
     "quest_claim": "8fb623ea0fb80930",
 }
 
@@ -59,6 +61,10 @@ def downgrade() -> None:
     op.execute(
         "DROP FUNCTION learn_round_record(uuid, uuid, uuid, integer, integer, integer, boolean, integer, integer,"
         " integer, integer, date, integer, integer, jsonb)"
+    )
+    op.execute(
+        "DROP FUNCTION learn_quiz_record(uuid, uuid, integer, boolean, jsonb, boolean, integer, integer, text,"
+        " integer, text, jsonb)"
     )
     op.execute("DROP FUNCTION learn_add_cards(uuid, jsonb)")
     op.execute("DROP FUNCTION learn_usage_take(uuid, date, text, integer, integer)")

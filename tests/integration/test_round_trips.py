@@ -229,7 +229,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /quests/{quest_id}/claim": (2, quest_claim),
     "POST /learn/review/{card_id}": (8, review_answer),
     "POST /habits/{habit_id}/undo": (15, habit_undo),
-    "POST /learn/lessons/{lesson_id}/quiz": (15, quiz_pass),
+    "POST /learn/lessons/{lesson_id}/quiz": (9, quiz_pass),
     "POST /learn/rounds/{round_id}/submit": (8, drill_round),
     "POST /fitness/sessions/{session_id}/complete": (16, workout_complete),
     "POST /focus/sessions/{session_id}/complete": (16, focus_complete),
