@@ -2,10 +2,11 @@
 
 Each case calls a write route through its real handler, as API Gateway would, and counts the round trips it sends to
 PostgreSQL (from libpq's protocol trace, as ``bench/bench_cpu.py`` counts them), authentication included. The writes
-that are one statement (purchase, claim, log set) are held to 2. The others are held to what they take today, so a
-change that adds a round trip to any of them fails here and has to change its number on purpose (and one that
-removes some should lower it). The counts are for the common case: no accepted quest counts the action and no
-achievement is pending; either adds statements where it applies.
+that are one statement (purchase, claim, log set, use, refund, admin grant, quest and personal quest claims) are held
+to 2; quiz, drill and review submissions read their row, are graded in Python, then write in one statement. The
+others are held to what they take today, so a change that adds a round trip to any of them fails here and has to
+change its number on purpose (and one that removes some should lower it). The counts are for the common case: no
+accepted quest counts the action and no achievement is pending; either adds statements where it applies.
 """
 
 from __future__ import annotations
