@@ -208,3 +208,36 @@ def test_concurrent_grants_of_one_key_with_two_bodies_pay_one_of_them_once(api, 
             "SELECT total_stars FROM user_skills WHERE user_id = %s AND skill_key = 'mixing'", (target.id,)
         ).fetchone()
         assert total == (stars,)
+
+
+def test_a_grant_that_completes_an_achievement_earns_it(api, make_user, conn):
+    """The grant's statement says when an achievement could be due; the check that follows grants it."""
+    admin, target = make_user(admin=True), make_user()
+    conn.execute(
+        "INSERT INTO skill_definitions (key, name, category) VALUES ('mixing', 'Mixing', 'music') "
+        "ON CONFLICT (key) DO NOTHING"
+    )
+    key = f"ach_{uuid.uuid4().hex[:6]}"
+    trigger = {
+        "all": [
+            {"type": "event", "event_type": "admin_grant"},
+            {"type": "threshold", "metric": "skill_stars", "value": 9_999},
+        ]
+    }
+    conn.execute(
+        "INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config) "
+        "VALUES (%s, 'Star mixer', 'test', 'compound', %s)",
+        (key, json.dumps(trigger)),
+    )
+    earned = "SELECT count(*) FROM user_achievements WHERE user_id = %s AND achievement_key = %s"
+    try:
+        http = api("admin")
+        body = {"skill_key": "mixing", "skill_stars": 1, "reason": "first steps"}
+        assert grant(http, admin, target.id, body).status_code == 201
+        assert conn.execute(earned, (target.id, key)).fetchone() == (0,)
+        body = {"skill_key": "mixing", "skill_stars": 9_998, "reason": "a lifetime of mixing"}
+        assert grant(http, admin, target.id, body).status_code == 201
+        assert conn.execute(earned, (target.id, key)).fetchone() == (1,)
+    finally:
+        conn.execute("DELETE FROM user_achievements WHERE achievement_key = %s", (key,))
+        conn.execute("DELETE FROM achievement_definitions WHERE key = %s", (key,))

@@ -72,6 +72,22 @@ def test_a_focus_boost_applies_to_focus_rewards_only(shopper, conn):
     assert ledger_matches_wallet(conn, user.id)
 
 
+def test_boosts_apply_where_the_award_is_paid_inside_a_statement(shopper, conn):
+    """A personal quest claim pays inside its SQL function: the XP boost doubles its XP, a focus boost does not."""
+    user = shopper()
+    user.use(user.buy("boost_double_xp_day"))
+    user.use(user.buy("boost_focus_hour"))
+    quest = user.post("/personal-quests", {"title": "Finish a beat", "xp_reward": 20, "coin_reward": 5, "target": 1})
+    user.post(f"/personal-quests/{quest['id']}/progress", {"amount": 1}, expect=200)
+
+    user.post(f"/personal-quests/{quest['id']}/claim", expect=200)
+
+    xp, reason = last_ledger(conn, user.id, "personal_quest")
+    assert xp == 40
+    assert reason == "Personal quest: Finish a beat (boost: Boost Double Xp Day ×2)"
+    assert ledger_matches_wallet(conn, user.id)
+
+
 def test_a_streak_freeze_saves_one_missed_day_once(shopper, conn):
     user = shopper()
     today = datetime.now(UTC).date()

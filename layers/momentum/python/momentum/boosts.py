@@ -1,6 +1,7 @@
 """What shop items do once used: XP and focus boosts, streak freezes, and cosmetics a person equips.
 
-Using a purchase (``POST /market/purchases/{id}/use``) of a seeded boost starts its effect in the same transaction:
+Using a purchase (``POST /market/purchases/{id}/use``) of a seeded boost starts its effect in the same statement
+(the SQL function ``use_purchase``, given ``EFFECTS``):
 
 - ``boost_double_xp_day``: XP × 2 from every award for 24 hours;
 - ``boost_focus_hour``: focus rewards' XP × 2 for an hour;
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
@@ -45,17 +47,6 @@ SLOTS = ("avatar", "theme", "frame")
 # The ledger event types a focus boost applies to.
 FOCUS_EVENTS = ("focus", "focus_break", "focus_deep_work")
 
-LOCK_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended('boosts:' || %(user_id)s::text, 0))"
-START = """
-INSERT INTO user_boosts (user_id, purchase_id, kind, multiplier, label, starts_at, ends_at)
-SELECT %(user_id)s, %(purchase_id)s, %(kind)s, %(multiplier)s, %(label)s, s.at, s.at + %(duration)s
-FROM (SELECT greatest(now(), (SELECT max(ends_at) FROM user_boosts
-                              WHERE user_id = %(user_id)s AND kind = %(kind)s AND ends_at > now())) AS at) s
-"""
-BANK_FREEZE = """
-INSERT INTO user_boosts (user_id, purchase_id, kind, label)
-VALUES (%(user_id)s, %(purchase_id)s, 'streak_freeze', %(label)s)
-"""
 ACTIVE = """
 SELECT kind, multiplier, label FROM user_boosts
 WHERE user_id = %(user_id)s AND kind IN ('xp', 'focus') AND starts_at <= now() AND ends_at > now()
@@ -107,21 +98,17 @@ class ActiveBoost(ResponseModel):
     used_for: str | None
 
 
-def activate(conn: Connection, user_id: UUID, purchase_id: UUID, item_key: str | None, item_name: str) -> None:
-    """Start what a used purchase does, if it does something (inside the caller's transaction)."""
-    effect = EFFECTS.get(item_key or "")
-    if effect is None:
-        return
-    params = {
-        "user_id": user_id,
-        "purchase_id": purchase_id,
-        "kind": effect.kind,
-        "multiplier": effect.multiplier,
-        "label": item_name,
-        "duration": effect.duration,
+def effects_by_key() -> dict[str, dict[str, Any]]:
+    """EFFECTS as the SQL function ``use_purchase`` takes them, which starts what a used item does in the use's own
+    statement: {item key: {kind, multiplier, duration in seconds or None}}."""
+    return {
+        key: {
+            "kind": e.kind,
+            "multiplier": e.multiplier,
+            "duration": e.duration.total_seconds() if e.duration is not None else None,
+        }
+        for key, e in EFFECTS.items()
     }
-    conn.execute(LOCK_PERSON, params)  # two uses at once extend one after the other
-    conn.execute(BANK_FREEZE if effect.duration is None else START, params)
 
 
 def xp_multiplier(conn: Connection, user_id: UUID, event_type: str) -> tuple[int, str | None]:

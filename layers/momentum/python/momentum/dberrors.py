@@ -72,15 +72,31 @@ SQLSTATES: dict[str, ErrorFactory] = {
     # award_points (gamification)
     "MC001": _insufficient_coins,
     "MC002": lambda error: InvalidInput("XP cannot go below zero"),
-    # market: purchase_item, claim_reward and their helpers
+    # admin_grant
+    "MC404": _not_found,
+    "MC422": lambda error: InvalidInput("Unknown skill", code="unknown_skill", details=details(error)),
+    # market: purchase_item, claim_reward, use_purchase, refund_purchase and their helpers
     "MM001": _conflict("out_of_stock", "Not enough stock left"),
     "MM002": _conflict("not_available", "This item cannot be bought now"),
     "MM003": _conflict("already_owned", "You already own this item"),
     "MM004": _conflict("idempotency_key_reused", "This Idempotency-Key was used for a different purchase"),
     "MM005": _conflict("already_claimed", "This reward has already been claimed"),
     "MM006": lambda error: Gone("This reward has expired", code="expired", details=details(error)),
+    "MM007": _conflict("already_refunded", "Already refunded"),
+    "MM008": _conflict("already_used", "Only unused purchases can be refunded"),
+    "MM009": _conflict("refund_window_closed", "Purchases can be refunded within 24 hours"),
+    "MM010": _conflict("refunded", "This purchase was refunded"),
+    "MM011": _conflict("used_up", "No uses left"),
+    "MM012": _conflict("already_redeemed", "Already redeemed"),
     "MM404": _not_found,
     "MM422": _invalid,
+    # quests: personal_quest_claim
+    "MQ001": _conflict("already_claimed", "The quest's reward is claimed already"),
+    "MQ002": _conflict("quest_not_completed", "The quest is not completed yet"),
+    "MQ003": lambda error: Conflict(
+        _message(error, "Too many personal quest rewards today"), code="personal_quest_limit", details=details(error)
+    ),
+    "MQ404": _not_found,
     # fitness: fitness_log_set
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),

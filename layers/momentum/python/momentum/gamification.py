@@ -19,11 +19,12 @@ from uuid import UUID, uuid4
 
 import psycopg
 from psycopg import Connection
+from psycopg.types.json import Jsonb
 from pydantic import Field, model_validator
 
 from momentum import boosts, db, dberrors
-from momentum.audit import ClientInfo, audit
-from momentum.auth import CurrentUser, get_user
+from momentum.audit import ClientInfo
+from momentum.auth import CurrentUser
 from momentum.errors import Conflict, InvalidInput
 from momentum.models import Reason, RequestModel, ResponseModel
 from momentum.pagination import Page, PageRequest, page_of
@@ -383,10 +384,14 @@ class GrantIn(RequestModel):
         return self
 
 
-# The first grant under a key, as its audit row recorded the request (the ledger row holds XP after boosts).
-FIRST_GRANT = """
-SELECT details FROM audit_log
-WHERE event_type = 'admin_action' AND action = 'grant' AND resource_id = %s AND details->>'ledger_id' = %s
+# One statement (migrations/functions/admin_grant.sql): checks, the award and its audit row; for a key paid before,
+# the request its audit row recorded (the ledger row holds XP after boosts).
+ADMIN_GRANT = """
+SELECT e.id, e.event_type, e.event_id, e.coins, e.xp, e.skill_stars, e.skill_key, e.reason, e.created_at,
+       g.applied, g.first_request, g.achievements_due
+FROM admin_grant(%(admin_id)s, %(session_id)s, %(user_id)s, %(key)s, %(coins)s, %(xp)s, %(skill_key)s,
+                 %(skill_stars)s, %(reason)s, %(request)s, %(ip_address)s, %(user_agent)s, %(request_id)s) g,
+     LATERAL (SELECT (g.entry).*) e
 """
 
 
@@ -395,51 +400,38 @@ def admin_grant(
 ) -> LedgerEntry:
     """An admin pays (or takes back) coins and XP, or pays skill stars; the same key grants once and answers the
     same, and the same key sent with another body is a 409, as on every idempotent route.
-    Without a key, every call is a new grant.
+    Without a key, every call is a new grant. One statement; the achievement check follows only when the statement
+    says one could be due.
 
     Raises: NotFound, InsufficientCoins, InvalidInput unknown_skill, Conflict idempotency_key_reused.
     """
-    get_user(conn, user_id)
-    if body.skill_key is not None and conn.execute(SKILL_EXISTS, (body.skill_key,)).fetchone() is None:
-        raise InvalidInput("Unknown skill", code="unknown_skill", details={"skill_key": body.skill_key})
-    idempotency_key = idempotency_key or str(uuid4())
     request = body.model_dump(mode="json")
-    with conn.transaction():
-        result = award(
-            conn,
-            user_id,
-            event_type="admin_grant",
-            idempotency_key=f"admin-grant:{idempotency_key}",
-            coins=body.coins,
-            xp=body.xp,
-            skill_key=body.skill_key,
-            skill_stars=body.skill_stars,
-            reason=body.reason,
-        )
-        if result.applied:
-            audit(
-                conn,
-                "admin_action",
-                user_id=admin.id,
-                session_id=admin.session_id,
-                resource_type="user",
-                resource_id=user_id,
-                action="grant",
-                client=client,
-                details=request | {"ledger_id": str(result.ledger_id)},
+    params = {
+        "admin_id": admin.id,
+        "session_id": admin.session_id,
+        "user_id": user_id,
+        "key": f"admin-grant:{idempotency_key or uuid4()}",
+        "coins": body.coins,
+        "xp": body.xp,
+        "skill_key": body.skill_key,
+        "skill_stars": body.skill_stars,
+        "reason": body.reason,
+        "request": Jsonb(request),
+        "ip_address": client.ip_address,
+        "user_agent": client.user_agent,
+        "request_id": client.request_id,
+    }
+    row: dict[str, Any] = db.fetch_one(conn, dict, ADMIN_GRANT, params, resource="award")
+    applied, first, due = row.pop("applied"), row.pop("first_request"), row.pop("achievements_due")
+    if due:
+        check_achievements(conn, user_id)
+    if not applied:
+        # A grant audited before a field existed recorded none: it had that field's default.
+        fields = GrantIn.model_fields
+        if first is None or any(first.get(name, fields[name].default) != request[name] for name in fields):
+            raise Conflict(
+                "This Idempotency-Key was used for a different grant",
+                code="idempotency_key_reused",
+                details={"ledger_id": str(row["id"])},
             )
-            check_achievements(conn, user_id)
-        else:
-            first = conn.execute(FIRST_GRANT, (user_id, str(result.ledger_id))).fetchone()
-            # A grant audited before a field existed recorded none: it had that field's default.
-            fields = GrantIn.model_fields
-            if first is None or any(first[0].get(name, fields[name].default) != request[name] for name in fields):
-                raise Conflict(
-                    "This Idempotency-Key was used for a different grant",
-                    code="idempotency_key_reused",
-                    details={"ledger_id": str(result.ledger_id)},
-                )
-    return get_ledger_entry(conn, result.ledger_id)
-
-
-SKILL_EXISTS = "SELECT 1 FROM skill_definitions WHERE key = %s"
+    return LedgerEntry.model_validate(row)

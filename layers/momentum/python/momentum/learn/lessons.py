@@ -3,25 +3,26 @@
 Every submission is one attempt (``learn_quiz_attempts`` keeps the history and the latest score;
 ``user_lesson_progress`` the best score and the count). A score of at least ``quiz.PASS_MARK`` completes the
 lesson. A failed attempt shows which answers were wrong but not the right ones; a passing one shows them all.
-The first pass pays the lesson's XP, coins and skill stars through ``gamification.award`` under the key
-``lesson-pass:<lesson id>``; the progress row is locked first, so of any number of concurrent passing
-submissions exactly one sees the lesson not yet completed and pays (the key would refuse a second payment anyway).
+The first pass pays the lesson's XP, coins and skill stars (with boosts, as ``gamification.award`` would) under the
+key ``lesson-pass:<lesson id>``, all the writes in one statement (the SQL function ``learn_quiz_record``); the
+progress row is locked first, so of any number of concurrent passing submissions exactly one sees the lesson not
+yet completed and pays (the key would refuse a second payment anyway).
 It also creates the lesson's review cards. Every submission touches the ``learning`` streak.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from momentum import gamification, quests
 from momentum.errors import Conflict, InvalidInput
 from momentum.learn import catalog, quiz, replay, review
 from momentum.learn.models import LessonProgress, QuestionResult, QuizResult, QuizSubmission
+from momentum.platform import days
 
 # Starting keeps the first started_at; a completed lesson stays completed.
 START = """
@@ -33,25 +34,24 @@ SET started_at = coalesce(p.started_at, now()),
 """
 
 # The progress row, created if need be and locked (the no-op update takes the row lock) until the transaction
-# ends: concurrent submissions queue here, so exactly one sees the lesson not completed yet.
-LOCK_PROGRESS = """
-INSERT INTO user_lesson_progress AS p (user_id, lesson_id) VALUES (%(user_id)s, %(lesson_id)s)
-ON CONFLICT (user_id, lesson_id) DO UPDATE SET status = p.status
-RETURNING p.status, now()
+# ends: concurrent submissions queue here, so exactly one sees the lesson not completed yet. With it, the person's
+# clock (days.CLOCK) for the day the streak counts on.
+LOCK_PROGRESS = f"""
+WITH locked AS (
+    INSERT INTO user_lesson_progress AS p (user_id, lesson_id) VALUES (%(user_id)s, %(lesson_id)s)
+    ON CONFLICT (user_id, lesson_id) DO UPDATE SET status = p.status
+    RETURNING p.status
+)
+SELECT locked.status, now() AS now, clock.* FROM locked CROSS JOIN {days.CLOCK}
 """
 
-RECORD_ATTEMPT = """
-WITH progress AS (
-    UPDATE user_lesson_progress
-    SET attempts = attempts + 1,
-        quiz_score = greatest(quiz_score, %(score)s),
-        started_at = coalesce(started_at, now()),
-        status = CASE WHEN status = 'completed' OR %(passed)s THEN 'completed' ELSE 'in_progress' END,
-        completed_at = CASE WHEN completed_at IS NULL AND %(passed)s THEN now() ELSE completed_at END
-    WHERE user_id = %(user_id)s AND lesson_id = %(lesson_id)s
-)
-INSERT INTO learn_quiz_attempts (user_id, lesson_id, score, passed, answers)
-VALUES (%(user_id)s, %(lesson_id)s, %(score)s, %(passed)s, %(answers)s)
+# The attempt, and on the first pass the lesson's quest progress, rewards and review cards: one statement
+# (migrations/functions/learn_quiz_record.sql, with the quest progress as a CTE; a NULL target_type counts nothing).
+RECORD = f"""
+WITH quest_progress AS ({quests.COUNT_IN_STATEMENT})
+SELECT r.paid, r.status, r.started_at, r.completed_at, r.best_score, r.latest_score, r.attempts
+FROM learn_quiz_record(%(user_id)s, %(lesson_id)s, %(score)s, %(passed)s, %(answers)s, %(first_pass)s, %(coins)s,
+                       %(xp)s, %(skill_key)s, %(skill_stars)s, %(reason)s, %(cards)s) r
 """
 
 
@@ -93,17 +93,50 @@ def submit_quiz(
         )
         for q, correct in zip(parsed.questions, marks, strict=True)
     ]
-    params = {"user_id": user_id, "lesson_id": lesson_id, "score": score, "passed": passed}
-
     request = replay.fingerprint("quiz", lesson_id, body)
     with conn.transaction():
-        status, now = conn.execute(LOCK_PROGRESS, params).fetchone()  # type: ignore[misc]
+        with conn.cursor(row_factory=dict_row) as cur:
+            locked = cur.execute(LOCK_PROGRESS, days.clock_params(user_id) | {"lesson_id": lesson_id}).fetchone()
+        assert locked is not None  # the upsert answers its row
         if (previous := replay.replayed(conn, user_id, idempotency_key, request, QuizResult)) is not None:
             return previous
-        conn.execute(RECORD_ATTEMPT, params | {"answers": Jsonb(body.answers)})
-        first_pass = passed and status != "completed"
-        paid = _pay_first_pass(conn, user_id, lesson, results, now) if first_pass else {}
-        gamification.touch_streak(conn, user_id, "learning")
+        first_pass = passed and locked["status"] != "completed"
+        # The first pass completes the lesson: it pays the lesson's rewards and starts reviewing its questions
+        # (those answered wrong come back first).
+        rewards = {"xp": lesson["xp_reward"], "coins": lesson["coin_reward"], "skill_stars": 0}
+        if lesson["skill_key"]:
+            rewards["skill_stars"] = lesson["skill_star_reward"]
+        cards = [
+            {
+                "item_key": f"q:{lesson['id']}:{r.question_id}",
+                "lesson_id": lesson["id"],
+                "question_id": r.question_id,
+                "rating": "good" if r.correct else "again",
+            }
+            for r in results
+        ]
+        params = {
+            "user_id": user_id,
+            "lesson_id": lesson_id,
+            "score": score,
+            "passed": passed,
+            "answers": Jsonb(body.answers),
+            "first_pass": first_pass,
+            "target_type": "lessons_completed" if first_pass else None,
+            "amount": 1,
+            "coins": rewards["coins"],
+            "xp": rewards["xp"],
+            "skill_key": lesson["skill_key"] if rewards["skill_stars"] else None,
+            "skill_stars": rewards["skill_stars"],
+            "reason": f"Lesson: {lesson['title']}",
+            "cards": review.card_rows(cards if first_pass else [], locked["now"]),
+        }
+        with conn.cursor(row_factory=dict_row) as cur:
+            recorded = cur.execute(RECORD, params).fetchone()
+        assert recorded is not None  # the function answers one row
+        applied = recorded.pop("paid")
+        paid = rewards if first_pass and applied else {}
+        gamification.touch_streak(conn, user_id, "learning", days.clock_of(locked).activity_day())
         earned = gamification.check_achievements(conn, user_id)
         result = QuizResult(
             lesson_id=lesson_id,
@@ -115,48 +148,8 @@ def submit_quiz(
             coins_awarded=paid.get("coins", 0),
             skill_stars_awarded=paid.get("skill_stars", 0),
             results=results,
-            progress=catalog.lesson_progress(conn, user_id, lesson_id),
+            progress=LessonProgress.model_validate(recorded),
             achievements_earned=earned,
         )
         replay.keep(conn, user_id, idempotency_key, request, result)
     return result
-
-
-def _pay_first_pass(
-    conn: Connection, user_id: UUID, lesson: dict[str, Any], results: list[QuestionResult], now: datetime
-) -> dict[str, int]:
-    """Pay the lesson's rewards and start reviewing its questions (those answered wrong come back first)."""
-    paid = {"xp": lesson["xp_reward"], "coins": lesson["coin_reward"], "skill_stars": 0}
-    quests.record_progress(conn, user_id, "lessons_completed", 1)  # the first pass completes the lesson, once
-    if lesson["skill_key"]:
-        paid["skill_stars"] = lesson["skill_star_reward"]
-    if any(paid.values()):
-        award = gamification.award(
-            conn,
-            user_id,
-            event_type="lesson_completed",
-            idempotency_key=f"lesson-pass:{lesson['id']}",
-            coins=paid["coins"],
-            xp=paid["xp"],
-            skill_key=lesson["skill_key"] if paid["skill_stars"] else None,
-            skill_stars=paid["skill_stars"],
-            reason=f"Lesson: {lesson['title']}",
-            event_id=lesson["id"],
-        )
-        if not award.applied:
-            paid = {}
-    review.add_cards(
-        conn,
-        user_id,
-        [
-            {
-                "item_key": f"q:{lesson['id']}:{r.question_id}",
-                "lesson_id": lesson["id"],
-                "question_id": r.question_id,
-                "rating": "good" if r.correct else "again",
-            }
-            for r in results
-        ],
-        now,
-    )
-    return paid

@@ -12,6 +12,7 @@ next review and draws a new seed. Reviews pay rules.REVIEW_XP XP, at most rules.
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime
 from typing import Any
@@ -23,20 +24,14 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from momentum import gamification
+from momentum.db import fetch_value
 from momentum.errors import Conflict, InvalidInput, NotFound
-from momentum.learn import drills, quiz, replay, rules, usage
+from momentum.learn import drills, quiz, replay, rules
 from momentum.learn.models import Grade, ReviewAnswer, ReviewItem, ReviewQueue, ReviewResult
+from momentum.platform import days
 
 SCHEDULER = Scheduler()  # FSRS-6 default parameters, 90 % desired retention, fuzzed intervals
 RATINGS: dict[str, Rating] = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
-
-INSERT_CARD = """
-INSERT INTO learn_review_cards (user_id, item_key, lesson_id, question_id, drill_id, card, due, seed, reps,
-                                last_review)
-VALUES (%(user_id)s, %(item_key)s, %(lesson_id)s, %(question_id)s, %(drill_id)s, %(card)s, %(due)s, %(seed)s, 1,
-        %(last_review)s)
-ON CONFLICT (user_id, item_key) DO NOTHING
-"""
 
 # Due cards whose lesson or drill a learner can still see (and whose question is still in its quiz).
 DUE = """
@@ -60,26 +55,22 @@ LIMIT %(limit)s
 
 COUNT_DUE = f"SELECT count(*) {DUE}"
 
-LOCK_CARD = """
+# The card, locked, with the person's clock (days.CLOCK) for the day its XP and streak count on.
+LOCK_CARD = f"""
 SELECT c.id, c.lesson_id, c.question_id, c.drill_id, c.card, c.due, c.seed, c.reps, c.lapses, now() AS now,
-       l.quiz_json, d.config_json
+       l.quiz_json, d.config_json, clock.*
 FROM learn_review_cards c
 LEFT JOIN learn_lessons l ON l.id = c.lesson_id
 LEFT JOIN learn_drills d ON d.id = c.drill_id
+CROSS JOIN {days.CLOCK}
 WHERE c.id = %(id)s AND c.user_id = %(user_id)s
 FOR UPDATE OF c
 """
 
-UPDATE_CARD = """
-UPDATE learn_review_cards
-SET card = %(card)s, due = %(due)s, seed = %(seed)s, reps = reps + 1, lapses = lapses + %(lapse)s,
-    last_review = %(now)s
-WHERE id = %(id)s
-"""
-
-INSERT_LOG = """
-INSERT INTO learn_review_logs (card_id, user_id, rating, correct, due_before, due_after, xp_awarded)
-VALUES (%(card_id)s, %(user_id)s, %(rating)s, %(correct)s, %(due_before)s, %(due_after)s, %(xp)s)
+# The card's new state, the capped XP and the log: one statement (migrations/functions/learn_review_record.sql).
+RECORD = """
+SELECT learn_review_record(%(user_id)s, %(id)s, %(reps)s, %(card)s, %(due)s, %(seed)s, %(lapse)s, %(now)s,
+                           %(rating)s, %(correct)s, %(due_before)s, %(day)s, %(xp)s, %(xp_per_day)s)
 """
 
 
@@ -93,26 +84,34 @@ def first_review(rating: Grade, now: datetime) -> Card:
     return card
 
 
-def add_cards(conn: Connection, user_id: UUID, cards: list[dict[str, Any]], now: datetime) -> None:
-    """Create cards (item_key, lesson_id, question_id, drill_id, rating) unless the user has them already."""
+def card_rows(cards: list[dict[str, Any]], now: datetime) -> Jsonb:
+    """New cards (item_key, lesson_id, question_id, drill_id, rating), each reviewed once by FSRS, as the SQL
+    function ``learn_add_cards`` takes them (it skips those the user has already)."""
     rows = []
     for spec in cards:
         card = first_review(spec["rating"], now)
         rows.append(
             {
-                "user_id": user_id,
                 "item_key": spec["item_key"],
                 "lesson_id": spec.get("lesson_id"),
                 "question_id": spec.get("question_id"),
                 "drill_id": spec.get("drill_id"),
-                "card": Jsonb(card.to_dict()),
+                "card": card.to_dict(),
                 "due": card.due,
                 "seed": new_seed(),
                 "last_review": now,
             }
         )
-    with conn.cursor() as cur:
-        cur.executemany(INSERT_CARD, rows)
+    return Jsonb(rows, dumps=_dumps)
+
+
+def add_cards(conn: Connection, user_id: UUID, cards: list[dict[str, Any]], now: datetime) -> None:
+    """Create cards (item_key, lesson_id, question_id, drill_id, rating) unless the user has them already."""
+    conn.execute("SELECT learn_add_cards(%s, %s)", (user_id, card_rows(cards, now)))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 def _state(card: dict[str, Any]) -> str:
@@ -179,7 +178,7 @@ def review(
     request = replay.fingerprint("review", card_id, body)
     with conn.transaction():
         with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_CARD, {"id": card_id, "user_id": user_id}).fetchone()
+            row = cur.execute(LOCK_CARD, days.clock_params(user_id) | {"id": card_id}).fetchone()
         if row is None:
             raise NotFound("review card")
         if (previous := replay.replayed(conn, user_id, idempotency_key, request, ReviewResult)) is not None:
@@ -192,41 +191,28 @@ def review(
         card = Card.from_dict(row["card"])
         was_review = card.state == State.Review
         card, _ = SCHEDULER.review_card(card, RATINGS[rating], review_datetime=now)
-        conn.execute(
-            UPDATE_CARD,
+        day = days.clock_of(row).activity_day()
+        xp = fetch_value(
+            conn,
+            RECORD,
             {
+                "user_id": user_id,
                 "id": card_id,
+                "reps": row["reps"],
                 "card": Jsonb(card.to_dict()),
                 "due": card.due,
                 "seed": new_seed(),
                 "lapse": int(was_review and rating == "again"),
                 "now": now,
-            },
-        )
-        xp = usage.take(conn, user_id, "review-xp", rules.REVIEW_XP, rules.REVIEW_XP_PER_DAY)
-        if xp:
-            gamification.award(
-                conn,
-                user_id,
-                event_type="review",
-                idempotency_key=f"review:{card_id}:{row['reps']}",
-                xp=xp,
-                reason="Spaced review",
-                event_id=card_id,
-            )
-        conn.execute(
-            INSERT_LOG,
-            {
-                "card_id": card_id,
-                "user_id": user_id,
                 "rating": rating,
                 "correct": correct,
                 "due_before": row["due"],
-                "due_after": card.due,
-                "xp": xp,
+                "day": day,
+                "xp": rules.REVIEW_XP,
+                "xp_per_day": rules.REVIEW_XP_PER_DAY,
             },
         )
-        gamification.touch_streak(conn, user_id, "learning")
+        gamification.touch_streak(conn, user_id, "learning", day)
         gamification.check_achievements(conn, user_id)
         result = ReviewResult(
             card_id=card_id,

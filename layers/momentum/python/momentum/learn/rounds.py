@@ -1,9 +1,10 @@
 """Drill rounds: the server deals items from a seed it keeps, the client answers them, the server scores them.
 
 A round is issued with its items (answers kept in ``learn_drill_rounds``) and graded once, before it expires.
-Grading updates ``user_drill_stats`` in one upsert (the row lock of ON CONFLICT DO UPDATE orders concurrent
-rounds, so the counts stay exact), pays XP by the score under the drill's daily cap (``rules``), creates the
-drill's review card on the first round, and touches the ``learning`` streak.
+Grading scores the answers in Python, then one statement (the SQL function ``learn_round_record``) updates
+``user_drill_stats`` in one upsert (the row lock of ON CONFLICT DO UPDATE orders concurrent rounds, so the counts
+stay exact), pays XP by the score under the drill's daily cap (``rules``), marks the round submitted and creates the
+drill's review card on the first round; then the ``learning`` streak is touched.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from momentum import gamification
 from momentum.db import fetch_value
 from momentum.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
-from momentum.learn import drills, replay, review, rules, usage
+from momentum.learn import drills, replay, review, rules
 from momentum.learn.catalog import VISIBLE_DRILL
 from momentum.learn.models import DrillRound, DrillStats, ItemResult, RoundResult, RoundSubmission
+from momentum.platform import days
 
 # A round lives twice the drill's time limit, at least 15 minutes. A learner has at most MAX_OPEN_ROUNDS rounds
 # open (neither submitted nor expired), so dealing rounds in a loop cannot fill the table.
@@ -40,39 +42,24 @@ WHERE user_id = %(user_id)s AND submitted_at IS NULL AND expires_at > now()
 
 GET_DRILL = f"SELECT d.config_json FROM learn_drills d WHERE d.id = %(drill_id)s AND {VISIBLE_DRILL}"
 
-LOCK_ROUND = """
+# The round, locked, with the person's clock (days.CLOCK) for the day its XP cap and streak count on.
+LOCK_ROUND = f"""
 SELECT r.id, r.drill_id, r.items, r.issued_at, r.expires_at, r.submitted_at, now() AS now, d.xp_reward,
-       d.duration_seconds
+       d.duration_seconds, clock.*
 FROM learn_drill_rounds r JOIN learn_drills d ON d.id = r.drill_id
+CROSS JOIN {days.CLOCK}
 WHERE r.id = %(id)s AND r.user_id = %(user_id)s
 FOR UPDATE OF r
 """
 
-FINISH_ROUND = """
-UPDATE learn_drill_rounds SET submitted_at = now(), score = %(score)s, correct = %(correct)s, xp_awarded = %(xp)s
-WHERE id = %(id)s
-"""
-
-# One statement, so concurrent rounds of the same drill add up exactly (ON CONFLICT DO UPDATE locks the row).
-# Scores are integers, so the sum of scores is recovered exactly from the stored REAL average before adding one:
-# the average does not drift however many rounds are played.
-UPDATE_STATS = """
-INSERT INTO user_drill_stats AS s (user_id, drill_id, total_attempts, correct_answers, best_score, average_score,
-                                   current_streak, best_streak, last_attempt_at, total_time_seconds)
-VALUES (%(user_id)s, %(drill_id)s, 1, %(correct)s, %(score)s, %(score)s, %(trailing)s, %(longest)s, now(),
-        %(seconds)s)
-ON CONFLICT (user_id, drill_id) DO UPDATE SET
-    total_attempts = s.total_attempts + 1,
-    correct_answers = s.correct_answers + excluded.correct_answers,
-    best_score = greatest(s.best_score, excluded.best_score),
-    average_score = (round(s.average_score::float8 * s.total_attempts) + excluded.best_score)
-                    / (s.total_attempts + 1),
-    current_streak = CASE WHEN %(all_correct)s THEN s.current_streak + %(total)s ELSE excluded.current_streak END,
-    best_streak = greatest(s.best_streak, s.current_streak + %(leading)s, excluded.best_streak),
-    last_attempt_at = now(),
-    total_time_seconds = s.total_time_seconds + excluded.total_time_seconds
-RETURNING total_attempts, correct_answers, best_score, average_score, current_streak, best_streak, last_attempt_at,
-          total_time_seconds
+# The stats, the capped XP, the round marked submitted and its review card: one statement
+# (migrations/functions/learn_round_record.sql).
+RECORD = """
+SELECT (r.stats).total_attempts, (r.stats).correct_answers, (r.stats).best_score, (r.stats).average_score,
+       (r.stats).current_streak, (r.stats).best_streak, (r.stats).last_attempt_at, (r.stats).total_time_seconds,
+       r.xp
+FROM learn_round_record(%(user_id)s, %(id)s, %(drill_id)s, %(score)s, %(correct)s, %(total)s, %(all_correct)s,
+                        %(leading)s, %(trailing)s, %(longest)s, %(seconds)s, %(day)s, %(xp)s, %(cap)s, %(cards)s) r
 """
 
 
@@ -111,7 +98,7 @@ def submit_round(
     request = replay.fingerprint("round", round_id, body)
     with conn.transaction():
         with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_ROUND, {"id": round_id, "user_id": user_id}).fetchone()
+            row = cur.execute(LOCK_ROUND, days.clock_params(user_id) | {"id": round_id}).fetchone()
         if row is None:
             raise NotFound("round")
         if (previous := replay.replayed(conn, user_id, idempotency_key, request, RoundResult)) is not None:
@@ -127,8 +114,11 @@ def submit_round(
         leading, trailing, longest = rules.runs(correct)
         # Time is what the client reports, but never more than the round has been open.
         seconds = min(body.time_seconds, math.ceil((row["now"] - row["issued_at"]).total_seconds()))
-        stats_params = {
+        day = days.clock_of(row).activity_day()
+        rating = "good" if score >= 80 else "hard" if score >= 60 else "again"
+        params = {
             "user_id": user_id,
+            "id": round_id,
             "drill_id": row["drill_id"],
             "correct": sum(correct),
             "score": score,
@@ -138,33 +128,20 @@ def submit_round(
             "trailing": trailing,
             "longest": longest,
             "seconds": max(0, seconds),
+            "day": day,
+            "xp": rules.drill_xp(score, row["xp_reward"]),
+            "cap": rules.drill_daily_cap(row["xp_reward"]),
+            "cards": review.card_rows(
+                [{"item_key": f"d:{row['drill_id']}", "drill_id": row["drill_id"], "rating": rating}], row["now"]
+            ),
         }
-        with conn.cursor(row_factory=class_row(DrillStats)) as cur:
-            stats = cur.execute(UPDATE_STATS, stats_params).fetchone()
-        wanted = rules.drill_xp(score, row["xp_reward"])
-        cap = rules.drill_daily_cap(row["xp_reward"])
-        xp = usage.take(conn, user_id, f"drill-xp:{row['drill_id']}", wanted, cap)
-        if xp:
-            gamification.award(
-                conn,
-                user_id,
-                event_type="drill_round",
-                idempotency_key=f"drill-round:{round_id}",
-                xp=xp,
-                reason="Drill round",
-                event_id=round_id,
-            )
-        conn.execute(FINISH_ROUND, {"id": round_id, "score": score, "correct": sum(correct), "xp": xp})
-        rating = "good" if score >= 80 else "hard" if score >= 60 else "again"
-        review.add_cards(
-            conn,
-            user_id,
-            [{"item_key": f"d:{row['drill_id']}", "drill_id": row["drill_id"], "rating": rating}],
-            row["now"],
-        )
-        gamification.touch_streak(conn, user_id, "learning")
+        with conn.cursor(row_factory=dict_row) as cur:
+            recorded = cur.execute(RECORD, params).fetchone()
+        assert recorded is not None  # the function answers one row or raises
+        xp = recorded.pop("xp")
+        stats = DrillStats.model_validate(recorded)
+        gamification.touch_streak(conn, user_id, "learning", day)
         earned = gamification.check_achievements(conn, user_id)
-        assert stats is not None
         result = RoundResult(
             round_id=round_id,
             drill_id=row["drill_id"],

@@ -16,9 +16,10 @@ Use: a consumable loses one use per call and becomes ``used`` at zero; a non-con
 ``used``). ``redeemed_at`` is the latest use.
 
 Refund: unused purchases only (``active`` and never used); by the owner within 24 hours of buying, by an admin
-at any time (for any user). The coins paid go back through the award function under the key
-``refund:<purchase_id>`` (a second refund cannot pay), the stock comes back, and a ``refund`` transaction is
-written. The purchase row is locked first, so a refund and a use of the same purchase cannot both succeed.
+at any time (for any user). One statement, the SQL function ``refund_purchase``: the coins paid go back through
+the award function under the key ``refund:<purchase_id>`` (a second refund cannot pay), the stock comes back, and a
+``refund`` transaction is written. The purchase row is locked first, so a refund and a use of the same purchase
+cannot both succeed.
 Anyone else's purchase is 404.
 """
 
@@ -29,12 +30,11 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import class_row, dict_row
+from psycopg.types.json import Jsonb
 
 from momentum import boosts, db, gamification, metrics, quests
-from momentum.audit import ClientInfo, audit
+from momentum.audit import ClientInfo
 from momentum.auth import CurrentUser
-from momentum.errors import Conflict, NotFound
 from momentum.market.models import Purchase, PurchaseIn, PurchaseQuery, RefundIn, Transaction
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -72,43 +72,21 @@ FROM user_purchases p JOIN market_items i ON i.id = p.item_id
 WHERE p.id = %(purchase_id)s AND p.user_id = %(user_id)s
 """
 
-# One use, as one conditional update: the row lock it takes queues it behind a concurrent refund, and the
-# status test then sees the refund.
-USE_PURCHASE = f"""
-WITH used AS (
-    UPDATE user_purchases p
-    SET uses_remaining = p.uses_remaining - 1,
-        status = CASE WHEN p.uses_remaining > 1 THEN 'active' ELSE 'used' END,
-        redeemed_at = now()
-    WHERE p.id = %(purchase_id)s AND p.user_id = %(user_id)s AND p.status = 'active'
-      AND (p.uses_remaining IS NULL OR p.uses_remaining > 0)
-    RETURNING p.*
-)
-SELECT {PURCHASE_COLUMNS} FROM used p JOIN market_items i ON i.id = p.item_id
+USE_PURCHASE = """
+SELECT (u.purchase).id, (u.purchase).item_id, (u.item).key AS item_key, (u.item).name AS item_name,
+       (u.item).category AS item_category, (u.purchase).uses_remaining IS NOT NULL AS is_consumable,
+       (u.purchase).cost_coins, (u.purchase).quantity, (u.purchase).uses_remaining, (u.purchase).status,
+       (u.purchase).purchased_at, (u.purchase).redeemed_at, (u.purchase).refunded_at, (u.purchase).refund_reason
+FROM use_purchase(%(user_id)s, %(purchase_id)s, %(effects)s) u
 """
 
-LOCK_PURCHASE = """
-SELECT id, user_id, item_id, cost_coins, quantity, status, redeemed_at, purchased_at,
-       purchased_at > now() - %(window)s AS within_refund_window
-FROM user_purchases WHERE id = %(purchase_id)s
-FOR UPDATE
-"""
-
-# Stock comes back, but never above the item's total (an admin may have lowered it since).
-RESTOCK = """
-UPDATE market_items
-SET remaining_stock = least(remaining_stock + %(quantity)s, coalesce(total_stock, remaining_stock + %(quantity)s))
-WHERE id = %(item_id)s AND remaining_stock IS NOT NULL
-"""
-
-MARK_REFUNDED = """
-UPDATE user_purchases SET status = 'refunded', refunded_at = now(), refund_reason = %(reason)s
-WHERE id = %(purchase_id)s
-"""
-
-INSERT_TRANSACTION = """
-INSERT INTO market_transactions (user_id, transaction_type, coins_amount, item_id, reason)
-VALUES (%(user_id)s, %(type)s, %(coins)s, %(item_id)s, %(reason)s)
+REFUND_PURCHASE = """
+SELECT (r.purchase).id, (r.purchase).item_id, (r.item).key AS item_key, (r.item).name AS item_name,
+       (r.item).category AS item_category, (r.purchase).uses_remaining IS NOT NULL AS is_consumable,
+       (r.purchase).cost_coins, (r.purchase).quantity, (r.purchase).uses_remaining, (r.purchase).status,
+       (r.purchase).purchased_at, (r.purchase).redeemed_at, (r.purchase).refunded_at, (r.purchase).refund_reason
+FROM refund_purchase(%(actor_id)s, %(is_admin)s, %(session_id)s, %(purchase_id)s, %(reason)s, %(window)s,
+                     %(ip_address)s, %(user_agent)s, %(request_id)s) r
 """
 
 LIST_TRANSACTIONS = """
@@ -171,81 +149,35 @@ def list_purchases(conn: Connection, user_id: UUID, query: PurchaseQuery, page: 
 
 def use_purchase(conn: Connection, user_id: UUID, purchase_id: UUID) -> Purchase:
     """Use one of a consumable's uses, or redeem a non-consumable; a boost starts its effect (``momentum.boosts``).
+    One statement (migrations/functions/use_purchase.sql).
 
     Raises: NotFound, Conflict (refunded, used_up, already_redeemed).
     """
-    with conn.transaction(), conn.cursor(row_factory=class_row(Purchase)) as cur:
-        used = cur.execute(USE_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
-        if used is not None:
-            boosts.activate(conn, user_id, used.id, used.item_key, used.item_name)  # what the item does starts now
-            return used
-        current = cur.execute(GET_PURCHASE, {"purchase_id": purchase_id, "user_id": user_id}).fetchone()
-    if current is None:
-        raise NotFound("purchase")
-    if current.status == "refunded":
-        raise Conflict("This purchase was refunded", code="refunded")
-    details = {"redeemed_at": current.redeemed_at.isoformat() if current.redeemed_at else None}
-    if current.is_consumable:
-        raise Conflict("No uses left", code="used_up", details=details)
-    raise Conflict("Already redeemed", code="already_redeemed", details=details)
+    params = {"user_id": user_id, "purchase_id": purchase_id, "effects": Jsonb(boosts.effects_by_key())}
+    return db.fetch_one(conn, Purchase, USE_PURCHASE, params, resource="purchase")
 
 
 def refund_purchase(
     conn: Connection, user: CurrentUser, purchase_id: UUID, body: RefundIn, client: ClientInfo
 ) -> Purchase:
-    """Give back an unused purchase: coins and stock return, the purchase becomes ``refunded``.
+    """Give back an unused purchase: coins and stock return, the purchase becomes ``refunded``. One statement
+    (migrations/functions/refund_purchase.sql).
 
     Raises: NotFound (unknown, or another user's for a non-admin), Conflict (already_refunded, already_used,
     refund_window_closed).
     """
-    with conn.transaction():
-        with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_PURCHASE, {"purchase_id": purchase_id, "window": REFUND_WINDOW}).fetchone()
-        if row is None or (row["user_id"] != user.id and not user.is_admin):
-            raise NotFound("purchase")
-        if row["status"] == "refunded":
-            raise Conflict("Already refunded", code="already_refunded")
-        if row["status"] != "active" or row["redeemed_at"] is not None:
-            raise Conflict("Only unused purchases can be refunded", code="already_used")
-        if not (user.is_admin or row["within_refund_window"]):
-            raise Conflict(
-                "Purchases can be refunded within 24 hours",
-                code="refund_window_closed",
-                details={"purchased_at": row["purchased_at"].isoformat(), "window_hours": 24},
-            )
-        owner, paid = row["user_id"], row["cost_coins"]
-        if paid:
-            gamification.award(
-                conn,
-                owner,
-                event_type="refund",
-                idempotency_key=f"refund:{purchase_id}",
-                coins=paid,
-                reason=body.reason,
-                event_id=purchase_id,
-                refund=True,
-            )
-        conn.execute(RESTOCK, {"item_id": row["item_id"], "quantity": row["quantity"]})
-        conn.execute(MARK_REFUNDED, {"purchase_id": purchase_id, "reason": body.reason})
-        conn.execute(
-            INSERT_TRANSACTION,
-            {"user_id": owner, "type": "refund", "coins": paid, "item_id": row["item_id"], "reason": body.reason},
-        )
-        if owner != user.id:
-            audit(
-                conn,
-                "admin_action",
-                user_id=user.id,
-                session_id=user.session_id,
-                resource_type="user_purchase",
-                resource_id=purchase_id,
-                action="refund",
-                client=client,
-                details={"owner_id": str(owner), "coins": paid, "reason": body.reason},
-            )
-        return db.fetch_one(
-            conn, Purchase, GET_PURCHASE, {"purchase_id": purchase_id, "user_id": owner}, resource="purchase"
-        )
+    params = {
+        "actor_id": user.id,
+        "is_admin": user.is_admin,
+        "session_id": user.session_id,
+        "purchase_id": purchase_id,
+        "reason": body.reason,
+        "window": REFUND_WINDOW,
+        "ip_address": client.ip_address,
+        "user_agent": client.user_agent,
+        "request_id": client.request_id,
+    }
+    return db.fetch_one(conn, Purchase, REFUND_PURCHASE, params, resource="purchase")
 
 
 def list_transactions(conn: Connection, user_id: UUID, page: PageRequest) -> Page[Transaction]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -34,12 +35,16 @@ WITH left_zones AS (
     SELECT old_timezone, changed_at FROM timezone_changes
     WHERE user_id = %(user_id)s AND changed_at > least(%(since)s, now() - %(recent)s)
 )
-SELECT now(),
+SELECT now() AS clock_now,
        coalesce((SELECT value #>> '{}' FROM user_settings WHERE user_id = %(user_id)s AND key = 'timezone'),
-                %(default)s),
-       array(SELECT old_timezone FROM left_zones ORDER BY changed_at),
-       array(SELECT changed_at FROM left_zones ORDER BY changed_at)
+                %(default)s) AS clock_zone,
+       array(SELECT old_timezone FROM left_zones ORDER BY changed_at) AS clock_left_zones,
+       array(SELECT changed_at FROM left_zones ORDER BY changed_at) AS clock_left_at
 """
+
+# ZONES as a relation another statement can join (with the parameters of ``clock_params``), so a write that reads
+# a row first learns the person's clock in the same round trip; ``clock_of`` reads its four columns.
+CLOCK = f"({ZONES}) clock"
 
 
 @dataclass(frozen=True)
@@ -88,11 +93,20 @@ def new_day_everywhere(now: datetime, before: datetime, zones: Iterable[str]) ->
     return all(local_day(now, z) > local_day(before, z) for z in zones)
 
 
+def clock_params(user_id: UUID, since: datetime | None = None) -> dict[str, Any]:
+    """The parameters of ZONES (and CLOCK)."""
+    return {"user_id": user_id, "default": DEFAULTS[TIMEZONE], "since": since, "recent": RECENT}
+
+
+def clock_of(row: dict[str, Any]) -> Clock:
+    """The Clock in a row that carries CLOCK's columns."""
+    left = tuple(zip(row["clock_left_zones"], row["clock_left_at"], strict=True))
+    return Clock(now=row["clock_now"], zone=row["clock_zone"], left=left)
+
+
 def clock(conn: Connection, user_id: UUID, since: datetime | None = None) -> Clock:
     """The person's clock in one query: now, their zone, and the zones they used since ``since`` / in 48 hours."""
-    row = conn.execute(
-        ZONES, {"user_id": user_id, "default": DEFAULTS[TIMEZONE], "since": since, "recent": RECENT}
-    ).fetchone()
+    row = conn.execute(ZONES, clock_params(user_id, since)).fetchone()
     assert row is not None
     now, current, left_zones, left_at = row
     return Clock(now=now, zone=current, left=tuple(zip(left_zones, left_at, strict=True)))

@@ -15,9 +15,9 @@ from uuid import UUID
 
 from psycopg import Connection
 
-from momentum import gamification, localtime
+from momentum import localtime
 from momentum.config import get_settings
-from momentum.db import fetch_all, fetch_one, fetch_value
+from momentum.db import fetch_all, fetch_one
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.pagination import Page, PageRequest, page_of
 from momentum.quests.models import PersonalQuest, PersonalQuestIn, PersonalQuestPatch, QuestProgressIn
@@ -44,6 +44,7 @@ RETURNING id
 """
 DELETE = "DELETE FROM user_quests WHERE id = %(id)s AND user_id = %(user_id)s AND source_quest_id IS NULL RETURNING id"
 # A repeatable quest done in an earlier period starts again (its streak is kept until a period is missed).
+# personal_quest_claim.sql does the same inside the claim's statement.
 RESTART = """
 UPDATE user_quests SET status = 'active', progress = 0, completed_at = NULL, claimed_at = NULL
 WHERE user_id = %(user_id)s AND source_quest_id IS NULL AND is_repeatable AND status <> 'active'
@@ -60,12 +61,7 @@ UPDATE user_quests SET progress = least(target, progress + %(amount)s),
                         ELSE 1 END
 WHERE id = %(id)s
 """
-MARK_CLAIMED = "UPDATE user_quests SET status = 'claimed', claimed_at = now() WHERE id = %(id)s"
-CLAIMS_TODAY = """
-SELECT count(*) FROM points_ledger
-WHERE user_id = %(user_id)s AND event_type = 'personal_quest' AND created_at >= %(day_start)s
-"""
-LOCK_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended('personal-quest:' || %(user_id)s::text, 0))"
+CLAIM = f"SELECT {COLUMNS} FROM personal_quest_claim(%(user_id)s, %(id)s, %(limit)s)"
 PATCHABLE = ("title", "description", "category", "difficulty", "xp_reward", "coin_reward", "target", "is_active")
 
 
@@ -155,37 +151,9 @@ def advance_personal(conn: Connection, user_id: UUID, quest_id: UUID, body: Ques
 
 
 def claim_personal(conn: Connection, user_id: UUID, quest_id: UUID) -> PersonalQuest:
-    """Pay a completed quest's reward once.
+    """Pay a completed quest's reward once, in one statement (migrations/functions/personal_quest_claim.sql).
 
     Raises: NotFound, Conflict (quest_not_completed, already_claimed), Conflict (personal_quest_limit).
     """
-    with conn.transaction():
-        conn.execute(LOCK_PERSON, {"user_id": user_id})
-        _restart(conn, user_id)
-        quest = fetch_one(conn, PersonalQuest, LOCK, {"id": quest_id, "user_id": user_id}, resource="quest")
-        if quest.status == "claimed":
-            raise Conflict("The quest's reward is claimed already", code="already_claimed")
-        if quest.status != "completed":
-            raise Conflict("The quest is not completed yet", code="quest_not_completed")
-        if quest.xp_reward or quest.coin_reward:
-            zone = localtime.user_zone(conn, user_id)
-            day_start = localtime.day_start(localtime.local_today(conn, user_id), zone)
-            limit = get_settings().personal_quest_claims_per_day
-            if fetch_value(conn, CLAIMS_TODAY, {"user_id": user_id, "day_start": day_start}) >= limit:
-                raise Conflict(
-                    f"At most {limit} personal quest rewards a day",
-                    code="personal_quest_limit",
-                    details={"limit": limit},
-                )
-            gamification.award(
-                conn,
-                user_id,
-                event_type="personal_quest",
-                idempotency_key=f"personal-quest:{quest_id}:{quest.completed_at}",
-                xp=quest.xp_reward,
-                coins=quest.coin_reward,
-                reason=f"Personal quest: {quest.title}",
-                event_id=quest_id,
-            )
-        conn.execute(MARK_CLAIMED, {"id": quest_id})
-    return get_personal(conn, user_id, quest_id)
+    params = {"user_id": user_id, "id": quest_id, "limit": get_settings().personal_quest_claims_per_day}
+    return fetch_one(conn, PersonalQuest, CLAIM, params, resource="quest")

@@ -1,9 +1,9 @@
 """Universal quests: admins define them; a person accepts one, does the thing, and claims the reward once.
 
 Claiming creates a ``quest`` reward in ``user_rewards`` (``source_id`` is the quest) and claims it through the
-market's claim path, so the payment is the one every reward takes (ledger key ``reward:<reward_id>``). The progress
-row is locked first and moves from completed to claimed in the same transaction, so a quest pays once per
-completion however many claims arrive at once.
+market's ``claim_reward`` SQL function, so the payment is the one every reward takes (ledger key
+``reward:<reward_id>``). All of it is one statement, ``quest_claim``: the progress row is locked first and moves
+from completed to claimed in it, so a quest pays once per completion however many claims arrive at once.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from psycopg import Connection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from momentum import gamification, metrics
 from momentum.db import fetch_all, fetch_one
 from momentum.errors import Conflict, NotFound
-from momentum.market import rewards
 from momentum.pagination import Page, PageRequest, page_of
 from momentum.quests.models import Quest, QuestClaim, QuestIn, QuestPatch, QuestQuery, UserQuest
 from momentum.quests.progress import reset_periods
@@ -50,21 +50,9 @@ ON CONFLICT (user_id, quest_id) DO NOTHING
 RETURNING id
 """
 
-LOCK_PROGRESS = """
-SELECT p.status, q.xp_reward, q.coin_reward
-FROM user_quest_progress p JOIN universal_quests q ON q.id = p.quest_id
-WHERE p.user_id = %(user_id)s AND p.quest_id = %(id)s
-FOR UPDATE OF p
-"""
-
-CREATE_REWARD = """
-INSERT INTO user_rewards (user_id, reward_type, source_id, coins_earned, xp_earned)
-VALUES (%(user_id)s, 'quest', %(id)s, %(coins)s, %(xp)s)
-RETURNING id
-"""
-
-MARK_CLAIMED = """
-UPDATE user_quest_progress SET status = 'claimed', claimed_at = now() WHERE user_id = %(user_id)s AND quest_id = %(id)s
+CLAIM = f"""
+SELECT {QUEST_COLUMNS}, c.progress, c.reward_id, c.coins, c.total_xp, c.level, c.achievements_due
+FROM quest_claim(%(user_id)s, %(id)s) c, LATERAL (SELECT (c.quest).*) q
 """
 
 ADMIN_LIST = f"""
@@ -136,31 +124,20 @@ def accept_quest(conn: Connection, user_id: UUID, quest_id: UUID) -> UserQuest:
 
 
 def claim_quest(conn: Connection, user_id: UUID, quest_id: UUID) -> QuestClaim:
-    """Claim a completed quest's reward once (a ``quest`` reward, claimed at once).
+    """Claim a completed quest's reward once (a ``quest`` reward, claimed at once), in one statement
+    (migrations/functions/quest_claim.sql); then grant any achievement it completes, only when the statement says
+    one could be due.
 
     Raises: NotFound (not accepted), Conflict (quest_not_completed, already_claimed).
     """
-    with conn.transaction():
-        reset_periods(conn, user_id, quest_id)
-        with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_PROGRESS, {"user_id": user_id, "id": quest_id}).fetchone()
-        if row is None:
-            raise NotFound("quest")
-        if row["status"] == "claimed":
-            raise Conflict("The quest's reward is claimed already", code="already_claimed")
-        if row["status"] != "completed":
-            raise Conflict("The quest is not completed yet", code="quest_not_completed")
-        params = {"user_id": user_id, "id": quest_id, "coins": row["coin_reward"], "xp": row["xp_reward"]}
-        (reward_id,) = conn.execute(CREATE_REWARD, params).fetchone() or (None,)
-        result = rewards.claim_reward(conn, user_id, reward_id)
-        conn.execute(MARK_CLAIMED, params)
-    return QuestClaim(
-        quest=get_quest(conn, user_id, quest_id),
-        reward_id=reward_id,
-        coins=result.coins,
-        total_xp=result.total_xp,
-        level=result.level,
-    )
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(CLAIM, {"user_id": user_id, "id": quest_id}).fetchone()
+    assert row is not None  # the function answers one row or raises
+    if row.pop("achievements_due"):
+        gamification.check_achievements(conn, user_id)
+    metrics.record("Claims")
+    balances = {name: row.pop(name) for name in ("reward_id", "coins", "total_xp", "level")}
+    return QuestClaim(quest=UserQuest.model_validate(row), **balances)
 
 
 # ---------------------------------------------------------------- admin
