@@ -192,3 +192,43 @@ def test_compound_bars_of_two_and_four_beats(per_bar):
     meter, first, _confidence = tempo.find_bars(beats, low, env, chroma, compound=True)
 
     assert (meter, first) == (per_bar, 1)
+
+
+def _skank(bpm: float = 80.0, seconds: float = 40.0) -> tuple[tempo.Onsets, np.ndarray, np.ndarray]:
+    """(onset envelopes, chroma, true beat frames) of a reggae-like groove: loud off-beat chords, a softer
+    kick and bass on the beat, the chord changing every two beats, on the beat."""
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / bpm
+    rng = np.random.default_rng(2)
+    n = int(seconds * fps)
+    full, low = rng.uniform(0, 0.02, n), rng.uniform(0, 0.01, n)
+    chroma = np.zeros((n, 12), np.float32)
+    beats = np.round(np.arange(period, n - period, period)).astype(int)
+    for i, b in enumerate(beats):
+        low[b] += 0.4
+        full[b] += 0.4
+        full[int(round(b + period / 2))] += 1.0
+        end = beats[i + 1] if i + 1 < len(beats) else n
+        chroma[b:end, (0, 5, 7, 9)[(i // 2) % 4]] = 1.0
+        chroma[b:end, ((0, 5, 7, 9)[(i // 2) % 4] + 4) % 12] = 0.6
+    return tempo.Onsets(full.astype(np.float32), low.astype(np.float32), full.astype(np.float32)), chroma, beats
+
+
+def test_beats_locked_to_the_off_beat_move_onto_the_bass_and_chord_changes():
+    onsets, chroma, beats = _skank()
+    fps = 1000 / tempo.HOP_MS
+
+    rhythm = tempo.analyse_rhythm(onsets, chroma)
+
+    assert rhythm.bpm == pytest.approx(80, rel=0.02)
+    frames = np.round(rhythm.beats * fps).astype(int)
+    off = np.abs(frames[:, None] - beats[None, :]).min(axis=1)
+    assert np.mean(off <= 1) > 0.9
+
+
+def test_only_beats_between_the_bass_and_chord_changes_are_moved():
+    onsets, chroma, beats = _skank()
+    between = np.round(beats[:-1] + np.diff(beats) / 2).astype(int)
+
+    assert np.array_equal(tempo.on_the_beat(beats, onsets.low, chroma), beats)
+    assert np.abs(tempo.on_the_beat(between, onsets.low, chroma) - beats[1:-1]).max() <= 1
