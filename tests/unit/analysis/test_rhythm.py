@@ -232,3 +232,32 @@ def test_only_beats_between_the_bass_and_chord_changes_are_moved():
 
     assert np.array_equal(tempo.on_the_beat(beats, onsets.low, chroma), beats)
     assert np.abs(tempo.on_the_beat(between, onsets.low, chroma) - beats[1:-1]).max() <= 1
+
+
+def _bars_under_a_busy_melody(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of a 4/4 groove: the chord changes at each bar line
+    under a loud melody with a new note on every beat, and the kick is louder on beat 3 than on beat 1."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(seed)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    chroma = np.zeros((n, 12), np.float32)
+    chords = [(0, 4, 7), (9, 0, 4), (5, 9, 0), (7, 11, 2)]
+    for i, b in enumerate(beats):
+        low[b] += (0.5, 0.3, 1.0, 0.3)[i % 4]
+        full[b] += 1.0
+        chroma[b : b + period, list(chords[(i // 4) % 4])] = 1.0
+        chroma[b : b + period, rng.integers(12)] += 3.0
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_with_drums_the_bar_starts_where_the_harmony_of_whole_bars_changes(seed):
+    # Beat by beat the melody changes as much as the chord and the kick points at beat 3; over whole bars
+    # the melody averages out and the chord change marks beat 1.
+    beats, low, full, chroma = _bars_under_a_busy_melody(seed)
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=False)
+
+    assert (meter, first) == (4, 0)

@@ -66,6 +66,7 @@ SETTINGS = {
         tempo.TERNARY_SUPPORT,
         tempo.OFFBEAT_LOW_RATIO,
         tempo.OFFBEAT_CHANGE_RATIO,
+        tempo.BAR_CHANGE_WEIGHT,
     ],
     "sections": [
         sections.KERNEL_UNITS,
