@@ -74,8 +74,9 @@ def routes(url: str) -> list[tuple[str, Handler, Events, int]]:
     from momentum.fitness import sessions
     from momentum.fitness.models import SessionIn
 
-    item_id, people = prepare(url, 1)
+    item_id, people = prepare(url, 2)
     user_id, token = people[0]
+    quester_id, quester_token = people[1]  # has accepted a quest that counts working sets
     purchase_fn = Handler("functions.purchase.app", "PurchaseFunction")
     claim_fn = Handler("functions.claim_reward.app", "ClaimRewardFunction")
     log_set_fn = Handler("functions.log_set.app", "LogSetFunction")
@@ -93,6 +94,13 @@ def routes(url: str) -> list[tuple[str, Handler, Events, int]]:
         ]
         (exercise_id,) = conn.execute("SELECT id FROM exercises WHERE is_builtin ORDER BY name LIMIT 1").fetchone()
         session_id = sessions.start_session(conn, user_id, SessionIn()).id
+        quest_session_id = sessions.start_session(conn, quester_id, SessionIn()).id
+        conn.execute(
+            "WITH q AS (INSERT INTO universal_quests (title, type, target_type, target) "
+            "VALUES ('Bench sets', 'daily', 'sets_logged', 1000000000) RETURNING id) "
+            "INSERT INTO user_quest_progress (user_id, quest_id) SELECT %s, id FROM q",
+            (quester_id,),
+        )
     pending = iter(rewards)
     weights = iter(range(10**6))
 
@@ -108,17 +116,20 @@ def routes(url: str) -> list[tuple[str, Handler, Events, int]]:
             for _ in range(n)
         ]
 
-    def sets(n: int) -> list[dict[str, Any]]:
+    def sets(n: int, session: Any = session_id, bearer: str = token) -> list[dict[str, Any]]:
         return [
             log_set_fn.event(
                 "POST",
                 "/fitness/sessions/{session_id}/sets",
-                {"session_id": session_id},
-                token,
+                {"session_id": session},
+                bearer,
                 {"exercise_id": str(exercise_id), "reps": 5, "weight": 40 + next(weights) % 40, "rpe": 8},
             )
             for _ in range(n)
         ]
+
+    def counted_sets(n: int) -> list[dict[str, Any]]:
+        return sets(n, quest_session_id, quester_token)
 
     def lists(n: int) -> list[dict[str, Any]]:
         return [market_fn.event("GET", "/market/purchases", {}, token)] * n
@@ -127,6 +138,7 @@ def routes(url: str) -> list[tuple[str, Handler, Events, int]]:
         ("purchase", purchase_fn, purchases, 201),
         ("claim", claim_fn, claims, 200),
         ("log set", log_set_fn, sets, 201),
+        ("log set, a quest counts it", log_set_fn, counted_sets, 201),
         ("list purchases (page of 20)", market_fn, lists, 200),
     ]
 

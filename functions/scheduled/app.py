@@ -1,65 +1,54 @@
-"""Scheduled and queue-triggered upkeep (see template.yaml): the nightly market recommendations, the sweep of uploads
-that never arrived, and the analysis dead-letter queue.
+"""Scheduled and queue-triggered upkeep (see template.yaml): the jobs over all users or all rows, and the analysis
+dead-letter queue.
 
-The schedule only cuts the users into ranges and queues one message per range; the recommendations queue's
-function (functions/recommend_batch) computes each range, so the night's wall time does not grow with the users
-and a failed range is retried, then dead-lettered, alone. ``momentum recommend`` computes everything in one
-process instead. ``momentum sweep`` runs the upload sweep by hand.
+Each job (``momentum.jobs``) runs the same way: its schedule calls a producer here, which only cuts the rows into
+ranges and queues one message per range; the job's queue function computes each range (the recommendations in
+functions/recommend_batch, the upload sweep's ranges here), so a job's wall time does not grow with the rows and a
+failed range is retried, then dead-lettered, alone. ``momentum jobs run NAME`` runs a job the same way locally;
+``momentum recommend`` and ``momentum sweep`` compute everything in one process instead.
 """
 
-import json
 from typing import Any
 
 import boto3
-from momentum import db
+from momentum import db, jobs
 from momentum.config import get_settings
 from momentum.http import MomentumApp
-from momentum.log import log
-from momentum.market import recommendations
 from momentum.reference import endings
 
 app = MomentumApp("momentum-scheduled")
 
-SQS_BATCH = 10  # the most messages one SendMessageBatch call takes
+
+def enqueue(name: str) -> int:
+    """Queue every range of the job ``name`` on its queue; returns how many ranges were queued.
+
+    Raises: RuntimeError when the job's queue is not configured or SQS refuses a message (see ``jobs.enqueue``).
+    """
+    job = jobs.all_jobs()[name]
+    settings = get_settings()
+    queue_url = getattr(settings, job.queue_setting)
+    if not queue_url:
+        raise RuntimeError(f"No queue configured for the {name} job: set {job.queue_setting.upper()}")
+    sqs = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url)
+    return jobs.enqueue(db.get_conn(), job, sqs, queue_url)
 
 
 @app.lambda_function(name="enqueue_recommendations")
 def enqueue_recommendations(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Queue every range of users for the recommendations function; returns how many ranges were queued.
-
-    Raises: RuntimeError when no queue is configured or SQS refuses a message (the run fails visibly; the ranges
-    already queued are computed, and recomputing them the next night is harmless).
-    """
-    settings = get_settings()
-    if not settings.recommendations_queue_url:
-        raise RuntimeError("No recommendations queue configured: set RECOMMENDATIONS_QUEUE_URL")
-    sqs = boto3.client("sqs", endpoint_url=settings.aws_endpoint_url)
-    ranges = 0
-    pending: list[dict[str, str]] = []
-
-    def send() -> None:
-        answer = sqs.send_message_batch(QueueUrl=settings.recommendations_queue_url, Entries=pending)
-        if answer.get("Failed"):
-            raise RuntimeError(f"SQS refused {len(answer['Failed'])} recommendation batches: {answer['Failed']}")
-        pending.clear()
-
-    for users in recommendations.user_batches(db.get_conn(), recommendations.BATCH_USERS):
-        pending.append({"Id": str(len(pending)), "MessageBody": json.dumps(users.message())})
-        ranges += 1
-        if len(pending) == SQS_BATCH:
-            send()
-    if pending:
-        send()
-    log("recommendation batches queued", batches=ranges, users_per_batch=recommendations.BATCH_USERS)
-    return {"batches": ranges}
+    """The nightly recommendations: a message per range of users; returns how many ranges were queued."""
+    return {"batches": enqueue("recommendations")}
 
 
-@app.lambda_function(name="sweep_uploads")
-def sweep_uploads(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """End the tracks whose upload never arrived before its form expired; returns how many."""
-    ended = endings.sweep_expired_uploads(db.get_conn())
-    log("expired uploads swept", ended=ended)
-    return {"ended": ended}
+@app.lambda_function(name="enqueue_upload_sweep")
+def enqueue_upload_sweep(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The upload sweep (every five minutes): a message per range of tracks still processing."""
+    return {"batches": enqueue("upload-sweep")}
+
+
+@app.lambda_function(name="sweep_upload_range")
+def sweep_upload_range(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """End the expired uploads of one range of tracks per queue message (SQS's partial batch response)."""
+    return jobs.handle(jobs.all_jobs()["upload-sweep"], event)
 
 
 @app.lambda_function(name="end_dead_letters")

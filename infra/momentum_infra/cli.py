@@ -11,7 +11,7 @@ import subprocess
 import sys
 from importlib.metadata import PackageNotFoundError, version
 
-from momentum_infra import analyze_cmd, recommend_cmd
+from momentum_infra import analyze_cmd, jobs_cmd, recommend_cmd
 
 
 def _database_url() -> str:
@@ -102,11 +102,16 @@ def cmd_dev(args: argparse.Namespace) -> int:
     localstack.point_functions_at_queues(queues)
     stack = localstack.LocalStack()
     stop = localstack.start_queue_delivery(stack, s3_endpoint, queues)
-    localstack.start_schedules(stack, stop)
+    scheduled = localstack.start_schedules(stack, stop)
     server = localstack.make_http_server(stack, args.host, args.port)
     print(
         f"Momentum is serving {len(stack.router.routes)} routes on {base_url} "
         f"(OpenAPI: {base_url}/openapi.json; S3: {s3_endpoint}). Ctrl-C stops it.",
+        file=sys.stderr,
+        flush=True,
+    )
+    print(
+        f"Scheduled as in AWS: {', '.join(scheduled)} (run a job now: momentum jobs run NAME)",
         file=sys.stderr,
         flush=True,
     )
@@ -188,13 +193,19 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--admin", action="store_true", help="grant the admin role")
     create.set_defaults(func=cmd_user_create)
 
-    recommend = sub.add_parser("recommend", help="compute market recommendations now (the nightly job)")
+    recommend = sub.add_parser(
+        "recommend", help="compute everyone's market recommendations now, in one process (the nightly job, unqueued)"
+    )
     recommend_cmd.add_arguments(recommend)
     recommend.set_defaults(func=recommend_cmd.run)
 
     sub.add_parser(
-        "sweep", help="end tracks whose upload never arrived (the scheduled sweep; `momentum dev` runs it too)"
+        "sweep",
+        help="end tracks whose upload never arrived, now, in one process (the five-minute job, unqueued)",
     ).set_defaults(func=cmd_sweep)
+
+    jobs = sub.add_parser("jobs", help="the jobs over all users or rows: list them, or run one now as AWS does")
+    jobs_cmd.add_arguments(jobs)
 
     analyze = sub.add_parser("analyze", help="analyze an audio file with the same analyzer as the cloud")
     analyze_cmd.add_arguments(analyze)

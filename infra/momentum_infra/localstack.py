@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 from typing import Any
@@ -277,6 +278,31 @@ def wire_uploads(
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
     sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
     resources = template["Resources"]
+    queues = create_queues(sqs, template)
+    s3.create_bucket(Bucket=bucket)
+    if restore is not None:
+        restore(s3)
+    upload = next(r for r in resources.values() if r["Type"] == "AWS::S3::Bucket")["Properties"]
+    configs = []
+    for qc in upload.get("NotificationConfiguration", {}).get("QueueConfigurations", []):
+        queue_url = queues[qc["Queue"]["Fn::GetAtt"][0]]
+        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        rules = qc.get("Filter", {}).get("S3Key", {}).get("Rules", [])
+        config = {"QueueArn": arn, "Events": [qc["Event"]]}
+        if rules:
+            config["Filter"] = {"Key": {"FilterRules": rules}}
+        configs.append(config)
+    if configs:
+        s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs}
+        )
+    return queues
+
+
+def create_queues(sqs: Any, template: dict[str, Any] | None = None) -> dict[str, str]:
+    """Create the queues of template.yaml with their redrive to a dead-letter queue; returns logical id -> URL."""
+    template = template or tpl.load_template()
+    resources = template["Resources"]
     queues = {}
     for logical_id, resource in resources.items():
         if resource["Type"] == "AWS::SQS::Queue":
@@ -295,23 +321,6 @@ def wire_uploads(
                     )
                 },
             )
-    s3.create_bucket(Bucket=bucket)
-    if restore is not None:
-        restore(s3)
-    upload = next(r for r in resources.values() if r["Type"] == "AWS::S3::Bucket")["Properties"]
-    configs = []
-    for qc in upload.get("NotificationConfiguration", {}).get("QueueConfigurations", []):
-        queue_url = queues[qc["Queue"]["Fn::GetAtt"][0]]
-        arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        rules = qc.get("Filter", {}).get("S3Key", {}).get("Rules", [])
-        config = {"QueueArn": arn, "Events": [qc["Event"]]}
-        if rules:
-            config["Filter"] = {"Key": {"FilterRules": rules}}
-        configs.append(config)
-    if configs:
-        s3.put_bucket_notification_configuration(
-            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configs}
-        )
     return queues
 
 
@@ -334,6 +343,61 @@ def sqs_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Delivery:
+    """What one poll of a queue did: messages received, and how many of them failed (left to be received again)."""
+
+    received: int = 0
+    failed: int = 0
+
+
+def deliver_once(
+    sqs: Any,
+    queue_url: str,
+    queue_arn: str,
+    handler: Callable[[dict[str, Any], Any], Any],
+    function: str,
+    batch_size: int = 1,
+    wait_seconds: int = QUEUE_POLL_SECONDS,
+    retry_after: int | None = None,
+) -> Delivery:
+    """Receive a batch and invoke the queue's function as Lambda's SQS event source mapping does: delete the
+    messages the function handled, leave the failed ones (whole batch, or those in batchItemFailures) to be received
+    again, after the queue's visibility timeout or, with ``retry_after``, that many seconds."""
+    messages = sqs.receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=batch_size, WaitTimeSeconds=wait_seconds, AttributeNames=["All"]
+    ).get("Messages", [])
+    if not messages:
+        return Delivery()
+    try:
+        result = handler(sqs_event(messages, queue_arn), lambda_context(function, 900)) or {}
+        failed_ids = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+    except Exception as error:  # a crashed invocation leaves the whole batch for redelivery
+        print(f"{function} failed: {error!r}", file=sys.stderr)
+        failed_ids = {m["MessageId"] for m in messages}
+    done = [m for m in messages if m["MessageId"] not in failed_ids]
+    failed = [m for m in messages if m["MessageId"] in failed_ids]
+    if done:
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+        )
+    if failed and retry_after is not None:
+        sqs.change_message_visibility_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": retry_after}
+                for i, m in enumerate(failed)
+            ],
+        )
+    return Delivery(len(messages), len(failed))
+
+
+def queue_arn(sqs: Any, queue_url: str) -> str:
+    arn: str = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return arn
+
+
 def deliver_queue(
     endpoint: str,
     queue_url: str,
@@ -342,33 +406,16 @@ def deliver_queue(
     stop: threading.Event,
     batch_size: int = 1,
 ) -> None:
-    """Poll a queue and invoke its function as Lambda's SQS event source mapping does: delete the messages the
-    function handled, leave the failed ones (whole batch, or those in batchItemFailures) to be received again."""
+    """Poll a queue and invoke its function, as Lambda's SQS event source mapping does, until ``stop``."""
     import boto3
 
     sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1")
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    arn = queue_arn(sqs, queue_url)
     while not stop.is_set():
-        messages = sqs.receive_message(
-            QueueUrl=queue_url,
-            MaxNumberOfMessages=batch_size,
-            WaitTimeSeconds=QUEUE_POLL_SECONDS,
-            AttributeNames=["All"],
-        ).get("Messages", [])
-        if not messages:
-            continue
-        try:
-            result = handler(sqs_event(messages, arn), lambda_context(function, 900)) or {}
-            failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
-        except Exception as error:  # a crashed invocation leaves the whole batch for redelivery
-            print(f"{function} failed: {error!r}", file=sys.stderr)
-            continue
-        done = [m for m in messages if m["MessageId"] not in failed]
-        if done:
-            sqs.delete_message_batch(
-                QueueUrl=queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
-            )
+        deliver_once(sqs, queue_url, arn, handler, function, batch_size)
+    from momentum import db
+
+    db.close_conn()  # this thread's connection, when the stack stops
 
 
 def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str]) -> threading.Event:
@@ -391,22 +438,36 @@ def start_queue_delivery(stack: LocalStack, endpoint: str, queues: dict[str, str
     return stop
 
 
-def start_schedules(stack: LocalStack, stop: threading.Event, speedup: float = 1.0) -> list[str]:
-    """Run the template's ``rate(...)`` schedules as EventBridge would (first run after one period); returns the
-    functions scheduled. Cron schedules (the nightly recommendations) are run by hand: ``momentum recommend``."""
+def scheduled_event() -> dict[str, Any]:
+    return {"source": "aws.events", "detail-type": "Scheduled Event"}
+
+
+def start_schedules(
+    stack: LocalStack, stop: threading.Event, speedup: float = 1.0, clock: Callable[[], datetime] | None = None
+) -> list[str]:
+    """Run the template's schedules as EventBridge would: a ``rate(...)`` one first after one period, a
+    ``cron(...)`` one (the nightly recommendations) at its time of day in UTC; returns the functions scheduled."""
+    now = clock or (lambda: datetime.now(UTC))
     started = []
     for trigger in tpl.schedule_triggers():
         period = trigger.every_seconds
-        if period is None:
+        if period is None and trigger.next_run(now()) is None:
+            print(f"{trigger.function}: schedule {trigger.expression} is not run locally", file=sys.stderr)
             continue
 
-        def run(trigger: tpl.ScheduleTrigger = trigger, period: float = period / speedup) -> None:
+        def wait(trigger: tpl.ScheduleTrigger = trigger, period: int | None = period) -> bool:
+            """Sleep until the next run; False when the stack stops first."""
+            if period is not None:
+                return not stop.wait(period / speedup)
+            due = trigger.next_run(now())
+            assert due is not None
+            return not stop.wait(max(0.0, (due - now()).total_seconds()) / speedup)
+
+        def run(trigger: tpl.ScheduleTrigger = trigger, wait: Callable[[], bool] = wait) -> None:
             handler = stack.handler(trigger.module, trigger.callable_name)
-            while not stop.wait(period):
+            while wait():
                 try:
-                    handler(
-                        {"source": "aws.events", "detail-type": "Scheduled Event"}, lambda_context(trigger.function)
-                    )
+                    handler(scheduled_event(), lambda_context(trigger.function))
                 except Exception as error:  # a failed run is logged; the next period tries again, as in AWS
                     print(f"{trigger.function} failed: {error!r}", file=sys.stderr)
             from momentum import db
@@ -416,6 +477,64 @@ def start_schedules(stack: LocalStack, stop: threading.Event, speedup: float = 1
         threading.Thread(target=run, daemon=True, name=f"schedule-{trigger.function}").start()
         started.append(trigger.function)
     return started
+
+
+@dataclass
+class JobRun:
+    """One local run of a job: the ranges its producer queued, the deliveries of them to the queue's function
+    (retries included), the deliveries that failed, and the ranges left in the dead-letter queue."""
+
+    job: str
+    ranges: int
+    deliveries: int
+    failures: int
+    dead_lettered: int
+    seconds: float
+
+
+def run_job(
+    stack: LocalStack,
+    sqs: Any,
+    queues: dict[str, str],
+    name: str,
+    wiring: tpl.JobWiring,
+    retry_after: int = 0,
+) -> JobRun:
+    """Run a job as AWS does, once and to the end: its producer fills its queue, and the queue's function computes
+    every message; a failed range is received again (after ``retry_after`` seconds rather than the queue's
+    visibility timeout) until it succeeds or the queue's redrive moves it to the dead-letter queue."""
+    started = time.perf_counter()
+    producer = stack.handler(wiring.producer.module, wiring.producer.callable_name)
+    answer = producer(scheduled_event(), lambda_context(wiring.producer.function)) or {}
+    consumer = stack.handler(wiring.consumer.module, wiring.consumer.callable_name)
+    url = queues[wiring.queue]
+    arn = queue_arn(sqs, url)
+    deliveries = failures = 0
+    while True:
+        delivery = deliver_once(
+            sqs, url, arn, consumer, wiring.consumer.function, wiring.consumer.batch_size, 0, retry_after
+        )
+        deliveries += delivery.received
+        failures += delivery.failed
+        if delivery.received == 0 and _pending(sqs, url) == 0:
+            break
+        if delivery.received == 0:
+            time.sleep(0.1)  # failed messages still invisible
+    dead = _pending(sqs, queues[wiring.dead_letter_queue]) if wiring.dead_letter_queue else 0
+    return JobRun(
+        job=name,
+        ranges=int(answer.get("batches", 0)),
+        deliveries=deliveries,
+        failures=failures,
+        dead_lettered=dead,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _pending(sqs: Any, queue_url: str) -> int:
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+    return sum(int(attributes.get(name, 0)) for name in names)
 
 
 def point_functions_at_queues(queues: dict[str, str], template: dict[str, Any] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,42 @@ class ScheduleTrigger:
         unit = {"minute": 60, "hour": 3600, "day": 86400}[match.group(2).rstrip("s")]
         return int(match.group(1)) * unit
 
+    def next_run(self, after: datetime) -> datetime | None:
+        """The first time after ``after`` (UTC) a ``cron(...)`` schedule fires, for the minute and hour fields of
+        EventBridge's syntax (numbers, lists, ranges, ``*`` and ``*/n``) with every day; None for a ``rate(...)``
+        schedule or a cron expression that picks days."""
+        match = re.fullmatch(r"cron\((\S+) (\S+) [*?] \* [*?] \*\)", self.expression)
+        if not match:
+            return None
+        minutes, hours = _cron_field(match.group(1), 60), _cron_field(match.group(2), 24)
+        start = after.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+        for day in range(2):
+            base = start.replace(hour=0, minute=0) + timedelta(days=day)
+            for hour in sorted(hours):
+                for minute in sorted(minutes):
+                    candidate = base.replace(hour=hour, minute=minute)
+                    if candidate >= start:
+                        return candidate
+        return None
+
+
+def _cron_field(field: str, size: int) -> set[int]:
+    values: set[int] = set()
+    for part in field.split(","):
+        step = 1
+        if "/" in part:
+            part, every = part.split("/")
+            step = int(every)
+        if part == "*":
+            first, last = 0, size - 1
+        elif "-" in part:
+            first, last = (int(v) for v in part.split("-"))
+        else:
+            first = int(part)
+            last = size - 1 if step > 1 else first  # "5/15": from 5, every 15
+        values.update(range(first, last + 1, step))
+    return values
+
 
 def schedule_triggers(template: dict[str, Any] | None = None) -> list[ScheduleTrigger]:
     template = template or load_template()
@@ -143,6 +180,37 @@ def schedule_triggers(template: dict[str, Any] | None = None) -> list[ScheduleTr
         for event in (props.get("Events") or {}).values()
         if event["Type"] == "Schedule"
     ]
+
+
+@dataclass(frozen=True)
+class JobWiring:
+    """A job over all rows as the template runs it: a schedule calls the producer, which fills ``queue`` (the
+    producer's environment variable ``queue_variable`` holds its URL); ``consumer`` computes the queue's messages,
+    and those that keep failing go to ``dead_letter_queue``."""
+
+    producer: ScheduleTrigger
+    queue_variable: str
+    queue: str
+    dead_letter_queue: str | None
+    consumer: QueueTrigger
+
+
+def job_wiring(template: dict[str, Any] | None = None) -> dict[str, JobWiring]:
+    """Queue-URL environment variable -> the job it wires, for every scheduled function that fills a queue."""
+    template = template or load_template()
+    resources = template["Resources"]
+    consumers = {trigger.queue: trigger for trigger in queue_triggers(template)}
+    wired = {}
+    for producer in schedule_triggers(template):
+        variables = (resources[producer.function]["Properties"].get("Environment") or {}).get("Variables", {})
+        for name, value in variables.items():
+            queue = value.get("Ref") if isinstance(value, dict) else None
+            if queue not in consumers:
+                continue
+            redrive = resources[queue]["Properties"].get("RedrivePolicy")
+            dead_letters = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] if redrive else None
+            wired[name] = JobWiring(producer, name, queue, dead_letters, consumers[queue])
+    return wired
 
 
 def function_modules(template: dict[str, Any] | None = None) -> dict[str, str]:

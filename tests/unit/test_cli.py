@@ -19,7 +19,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_help_describes_every_command_and_option(capsys):
     status, out, _ = run(capsys, "--help")
     assert status == 0 and "``" not in out
-    for command in ("dev", "db", "psql", "migrate", "seed", "user", "recommend", "analyze"):
+    for command in ("dev", "db", "psql", "migrate", "seed", "user", "recommend", "sweep", "jobs", "analyze"):
         assert f"\n    {command}" in out
     status, out, _ = run(capsys, "dev", "--help")
     assert "--port PORT  port to serve on" in out and "--host HOST  address to listen on" in out

@@ -153,8 +153,41 @@ def test_queues_are_encrypted_at_rest():
         "AnalysisDeadLetterQueue",
         "RecommendationsQueue",
         "RecommendationsDeadLetterQueue",
+        "UploadSweepQueue",
+        "UploadSweepDeadLetterQueue",
     }
     assert all(q["Properties"].get("SqsManagedSseEnabled") is True for q in queues.values())
+
+
+def test_every_job_runs_on_the_queue_pattern():
+    """Each job over all users or rows: a schedule calls its producer, which may send to its queue; one function
+    computes the queue's messages one range at a time and reports failures per message; failures retry, then go to
+    a dead-letter queue with an alarm; the queue outlasts the function's timeout."""
+    from momentum import jobs
+
+    template = tpl.load_template()
+    resources = template["Resources"]
+    wired = tpl.job_wiring(template)
+    alarmed = {
+        alarm["Properties"]["Dimensions"][0]["Value"]["Fn::GetAtt"][0]
+        for alarm in resources_of("AWS::CloudWatch::Alarm", template).values()
+        if alarm["Properties"].get("Namespace") == "AWS/SQS"
+    }
+    for name, job in jobs.all_jobs().items():
+        wiring = wired[job.queue_setting.upper()]
+        producer = resources[wiring.producer.function]["Properties"]
+        assert {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": [wiring.queue, "QueueName"]}}} in producer[
+            "Policies"
+        ], name
+        consumer = resources[wiring.consumer.function]["Properties"]
+        [event] = [e["Properties"] for e in consumer["Events"].values() if e["Type"] == "SQS"]
+        assert event["BatchSize"] == 1 and event["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
+        assert wiring.dead_letter_queue in alarmed, name
+        queue = resources[wiring.queue]["Properties"]
+        assert queue["VisibilityTimeout"] >= consumer.get("Timeout", 3), name
+        assert queue["RedrivePolicy"]["maxReceiveCount"] >= 2, name
+        reserved = consumer["ReservedConcurrentExecutions"]["Fn::If"][1]
+        assert reserved >= event["ScalingConfig"]["MaximumConcurrency"], name
 
 
 def test_the_upload_bucket_keeps_overwritten_audio_for_a_while():
@@ -321,7 +354,7 @@ def test_an_alarm_fires_when_aurora_nears_its_maximum_capacity():
 
 def test_every_alarm_notifies_the_alarm_topic():
     alarms = resources_of("AWS::CloudWatch::Alarm")
-    assert len(alarms) == 5
+    assert len(alarms) == 6
     assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms.values())
 
 
@@ -333,3 +366,21 @@ def test_every_security_scan_suppression_gives_its_reason():
     ]
     assert skips
     assert all(skip["id"].startswith("CKV") and len(skip.get("comment", "")) > 40 for _, skip in skips), skips
+
+
+def test_the_local_stack_finds_the_next_run_of_a_daily_cron_schedule():
+    from datetime import UTC, datetime
+
+    nightly = tpl.ScheduleTrigger("F", "functions/scheduled/", "app.f", "cron(30 3 * * ? *)")
+    assert nightly.next_run(datetime(2026, 1, 1, 3, 29, 59, tzinfo=UTC)) == datetime(2026, 1, 1, 3, 30, tzinfo=UTC)
+    assert nightly.next_run(datetime(2026, 1, 1, 3, 30, tzinfo=UTC)) == datetime(2026, 1, 2, 3, 30, tzinfo=UTC)
+    assert nightly.next_run(datetime(2026, 12, 31, 23, 0, tzinfo=UTC)) == datetime(2027, 1, 1, 3, 30, tzinfo=UTC)
+    quarterly = tpl.ScheduleTrigger("F", "functions/scheduled/", "app.f", "cron(0/15 8-9 ? * * *)")
+    assert quarterly.next_run(datetime(2026, 1, 1, 8, 5, tzinfo=UTC)) == datetime(2026, 1, 1, 8, 15, tzinfo=UTC)
+    assert quarterly.next_run(datetime(2026, 1, 1, 8, 50, tzinfo=UTC)) == datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    assert quarterly.next_run(datetime(2026, 1, 1, 9, 45, tzinfo=UTC)) == datetime(2026, 1, 2, 8, 0, tzinfo=UTC)
+    assert tpl.ScheduleTrigger("F", "f/", "app.f", "cron(0 12 ? * MON *)").next_run(datetime.now(UTC)) is None
+    assert tpl.ScheduleTrigger("F", "f/", "app.f", "rate(5 minutes)").next_run(datetime.now(UTC)) is None
+    assert {t.function for t in tpl.schedule_triggers() if t.next_run(datetime.now(UTC)) or t.every_seconds} == {
+        t.function for t in tpl.schedule_triggers()
+    }  # every schedule of the template runs locally

@@ -1,6 +1,7 @@
 """Recommendations: scored from co-purchases, interests, category affinity, affordability and availability."""
 
 import argparse
+import dataclasses
 import json
 import uuid
 
@@ -150,7 +151,7 @@ def test_the_schedule_queues_ranges_that_cover_every_user_once(conn, queues, mon
     sqs, wired = queues
     for _ in range(4):  # at least two ranges
         make_user()
-    monkeypatch.setattr(recommendations, "BATCH_USERS", 3)
+    monkeypatch.setattr(recommendations, "JOB", dataclasses.replace(recommendations.JOB, batch=3))
 
     result = enqueue_recommendations({}, None)
 

@@ -11,7 +11,7 @@ from momentum.reference import endings
 from momentum.reference import runs as run_state
 from momentum.reference.storage import reanalysis_notification
 
-from functions.scheduled.app import end_dead_letters, sweep_uploads
+from functions.scheduled.app import end_dead_letters
 from tests.integration.reference.test_reference_upload import create_track, put_file, runs, track_row
 from tests.reference_support import wav_bytes
 
@@ -71,7 +71,7 @@ def expire(conn, track_id, seconds_ago):
     )
 
 
-def test_the_sweep_ends_tracks_whose_upload_never_arrived(uploads, reference, make_user, conn):
+def test_the_sweep_ends_tracks_whose_upload_never_arrived(uploads, sweep_queue, reference, make_user, conn):
     from momentum.config import get_settings
 
     ttl = get_settings().upload_url_ttl_seconds
@@ -84,8 +84,9 @@ def test_the_sweep_ends_tracks_whose_upload_never_arrived(uploads, reference, ma
     expire(conn, analysing, ttl + 1)
     run_state.claim_run(conn, analysing, "content", "0")
 
-    # The handler as EventBridge calls it
-    assert sweep_uploads({"source": "aws.events"}, None)["ended"] >= 1
+    # As template.yaml runs it: the schedule queues ranges of processing tracks, the queue's function sweeps them
+    run = sweep_job(uploads, sweep_queue)
+    assert run.ranges >= 1 and run.deliveries == run.ranges and (run.failures, run.dead_lettered) == (0, 0)
 
     assert track_row(conn, expired)[:2] == ("error", endings.UPLOAD_NEVER_ARRIVED)
     assert runs(conn, expired) == [("error", endings.UPLOAD_NEVER_ARRIVED)]
@@ -93,6 +94,36 @@ def test_the_sweep_ends_tracks_whose_upload_never_arrived(uploads, reference, ma
     assert track_row(conn, analysing)[0] == "processing"
     # Nothing left to end: a second sweep changes nothing
     assert endings.sweep_expired_uploads(conn) == 0
+
+
+def template_queues(sqs) -> dict[str, str]:
+    """The template's queues, as the uploads fixture created them on moto."""
+    from momentum_infra import template as tpl
+
+    names = [name for name, r in tpl.load_template()["Resources"].items() if r["Type"] == "AWS::SQS::Queue"]
+    return {name: sqs.get_queue_url(QueueName=f"local-{name}")["QueueUrl"] for name in names}
+
+
+@pytest.fixture()
+def sweep_queue(uploads, monkeypatch):
+    """The sweep's producer points at the sweep's queue; returns the template's queues."""
+    from momentum.config import get_settings
+
+    queues = template_queues(uploads.sqs)
+    monkeypatch.setenv("UPLOAD_SWEEP_QUEUE_URL", queues["UploadSweepQueue"])
+    get_settings.cache_clear()
+    yield queues
+    monkeypatch.delenv("UPLOAD_SWEEP_QUEUE_URL")
+    get_settings.cache_clear()
+
+
+def sweep_job(uploads, queues):
+    """The sweep as template.yaml runs it, to the end (``momentum jobs run upload-sweep``)."""
+    from momentum_infra import localstack
+    from momentum_infra import template as tpl
+
+    wiring = tpl.job_wiring()["UPLOAD_SWEEP_QUEUE_URL"]
+    return localstack.run_job(localstack.LocalStack(routes=[]), uploads.sqs, queues, "upload-sweep", wiring)
 
 
 def test_a_late_file_after_the_sweep_is_still_analysed(uploads, reference, handler, make_user, conn):
@@ -157,8 +188,9 @@ def test_unreadable_dead_letters_are_dropped(uploads, body):
     assert end_dead_letters(event, None) == {"batchItemFailures": []}
 
 
-def test_the_local_stack_runs_the_sweep_on_its_schedule(uploads, reference, make_user, conn):
-    """`momentum dev` runs the template's rate() schedules; here five minutes pass in half a second."""
+def test_the_local_stack_runs_the_sweep_on_its_schedule(uploads, sweep_queue, reference, make_user, conn):
+    """`momentum dev` runs the template's schedules, and the sweep's producer feeds the queue its function polls;
+    here five minutes pass in half a second."""
     import threading
     import time
 
@@ -170,14 +202,17 @@ def test_the_local_stack_runs_the_sweep_on_its_schedule(uploads, reference, make
     expire(conn, track_id, get_settings().upload_url_ttl_seconds + 1)
     stop = threading.Event()
     try:
-        assert "SweepUploadsFunction" in localstack.start_schedules(localstack.LocalStack(), stop, speedup=600)
+        stack = localstack.LocalStack()
+        delivery = localstack.start_queue_delivery(stack, None, sweep_queue)
+        assert "SweepUploadsFunction" in localstack.start_schedules(stack, stop, speedup=600)
         deadline = time.monotonic() + 10
         while track_row(conn, track_id)[0] == "processing" and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         stop.set()
+        delivery.set()
         for thread in threading.enumerate():
-            if thread.name.startswith("schedule-"):
+            if thread.name.startswith(("schedule-", "sqs-")):
                 thread.join(5)  # each closes its database connection as it ends
     assert track_row(conn, track_id)[:2] == ("error", endings.UPLOAD_NEVER_ARRIVED)
 

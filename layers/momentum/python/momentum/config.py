@@ -35,6 +35,8 @@ class Settings(BaseModel):
     analysis_queue_url: str | None = None
     # The queue the nightly schedule fills with ranges of users whose recommendations to recompute.
     recommendations_queue_url: str | None = None
+    # The queue the upload sweep's schedule fills with ranges of processing tracks to sweep.
+    upload_sweep_queue_url: str | None = None
     # Set in the local stack, where S3 and SQS are an in-process moto server.
     aws_endpoint_url: str | None = Field(default=None, alias="MOMENTUM_AWS_ENDPOINT_URL")
 

@@ -218,7 +218,8 @@ def list_skills(conn: Connection, user_id: UUID) -> list[Skill]:
     return db.fetch_all(conn, Skill, LIST_SKILLS, (user_id,))
 
 
-# A streak that missed a whole local day is over: it reads as 0 until the next activity starts a new one.
+# A streak that missed a whole local day is over: it reads as 0 until the next activity starts a new one. Read
+# this way, in each person's own day, streaks need no nightly reset job over all users.
 LIST_STREAKS = """
 SELECT streak_type,
        CASE WHEN last_activity_date >= %(today)s::date - 1 THEN current_streak ELSE 0 END AS current_streak,

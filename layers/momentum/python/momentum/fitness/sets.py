@@ -3,7 +3,9 @@
 Logging is the hot path: one statement, ``fitness_log_set`` (migration 0010), locks the session, numbers the set
 within its exercise, inserts it and inserts the records it breaks against the current bests (read from the top of
 an index, so the cost does not grow with the history). The rule of which values a set offers stays in
-``rules.record_values``. With authentication, a logged set costs two round trips.
+``rules.record_values``. The same statement advances the accepted quests that count working sets
+(``quests.COUNT_IN_STATEMENT``), so with authentication a logged set costs two round trips, and the set and its
+quest progress commit together or not at all.
 
 Editing or deleting a set rebuilds the records of its exercise from that set onwards (see ``records``), in one
 transaction. Sets of a completed session can still be corrected; the session's payment does not change.
@@ -23,10 +25,15 @@ from momentum.fitness.exercises import require_visible
 from momentum.fitness.models import ExerciseSet, LoggedSet, SetIn, SetPatch
 from momentum.fitness.sessions import lock_session
 
-LOG_SET = """
-SELECT fitness_log_set(%(user_id)s, %(session_id)s, %(exercise_id)s, %(reps)s::integer, %(weight)s::real,
-                       %(duration)s::integer, %(is_warmup)s, %(is_dropset)s, %(rpe)s::integer, %(notes)s::text,
-                       %(record_types)s::text[], %(record_values)s::real[])
+# target_type is NULL for a warm-up, which no quest counts. The function runs first (the CTE is materialised and
+# read by the main query); if it raises, the whole statement, quest progress included, is undone.
+LOG_SET = f"""
+WITH logged AS MATERIALIZED (
+    SELECT fitness_log_set(%(user_id)s, %(session_id)s, %(exercise_id)s, %(reps)s::integer, %(weight)s::real,
+                           %(duration)s::integer, %(is_warmup)s, %(is_dropset)s, %(rpe)s::integer, %(notes)s::text,
+                           %(record_types)s::text[], %(record_values)s::real[]) AS result
+), quest_progress AS ({quests.COUNT_IN_STATEMENT})
+SELECT result FROM logged
 """
 
 SET_COLUMNS = (
@@ -70,6 +77,8 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         "session_id": session_id,
         "record_types": list(offered),
         "record_values": list(offered.values()),
+        "target_type": None if body.is_warmup else "sets_logged",
+        "amount": 1,
     }
     # fitness_log_set's errors (MF404, MF409, MF422) and a custom exercise deleted between its check and the insert
     # (a foreign-key violation) reach the glue, which maps them through momentum.dberrors.
@@ -80,8 +89,6 @@ def log_set(conn: Connection, user_id: UUID, session_id: UUID, body: SetIn) -> L
         if error.sqlstate == "MF422" and not dberrors.details(error):
             raise _unknown_exercise(body.exercise_id) from None
         raise
-    if not body.is_warmup:  # quests count working sets: bookkeeping after the set, one round trip without such quests
-        quests.record_progress(conn, user_id, "sets_logged", 1)
     return LoggedSet.model_validate(result)
 
 

@@ -1,6 +1,6 @@
-"""Daily caps on learning rewards: what a user has used of a cap on their day (``days.activity_day``: local
-midnight, guarded against time-zone hops as streaks are), taken under a row lock so that concurrent requests never
-pay past the cap together."""
+"""Daily caps on learning rewards: what a user has used of a cap on their local day (their ``timezone`` setting,
+read inside the statement by ``user_time_zone``), taken under a row lock so that concurrent requests never pay past
+the cap together."""
 
 from __future__ import annotations
 
@@ -8,13 +8,12 @@ from uuid import UUID
 
 from psycopg import Connection
 
-from momentum.platform import days
-
 # Today's row, created if need be and locked (the no-op update takes the row lock) until the transaction ends.
 LOCK = """
-INSERT INTO learn_daily_usage AS u (user_id, day, bucket) VALUES (%(u)s, %(d)s, %(b)s)
+INSERT INTO learn_daily_usage AS u (user_id, day, bucket)
+VALUES (%(u)s, (now() AT TIME ZONE user_time_zone(%(u)s))::date, %(b)s)
 ON CONFLICT (user_id, day, bucket) DO UPDATE SET amount = u.amount
-RETURNING amount
+RETURNING amount, day
 """
 USE = """
 UPDATE learn_daily_usage SET amount = amount + %(n)s
@@ -27,9 +26,11 @@ def take(conn: Connection, user_id: UUID, bucket: str, wanted: int, cap: int) ->
     Call inside the transaction that pays it, so a rollback gives it back."""
     if wanted <= 0 or cap <= 0:
         return 0
-    params = {"u": user_id, "b": bucket, "d": days.activity_day(conn, user_id)}
+    params: dict[str, object] = {"u": user_id, "b": bucket}
     row = conn.execute(LOCK, params).fetchone()
-    used = row[0] if row else 0
+    assert row is not None  # an upsert with RETURNING always answers a row
+    used: int = row[0]
+    params["d"] = row[1]
     granted = max(0, min(wanted, cap - used))
     if granted:
         conn.execute(USE, params | {"n": granted})

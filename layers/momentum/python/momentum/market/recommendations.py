@@ -14,23 +14,25 @@ The strongest signal becomes the human ``reason``. Each user keeps their top ``P
 score; a run replaces a batch of users' rows in one transaction, so readers see the old list or the new one.
 Scoring is one set-based statement per batch of users.
 
-Nightly, the work fans out: the scheduled function cuts the users (in id order) into ranges of ``BATCH_USERS``
-(``user_batches``) and sends each range to the recommendations queue as one message; the queue's function computes
-one range per invocation (``recommend_range``), so the night's wall time stays flat as users grow, and a range that
-fails is retried, then dead-lettered, alone. ``compute_recommendations`` does all ranges in one process (the CLI).
+Nightly, the work fans out as every job over all users does (``momentum.jobs``, ``JOB`` here): the scheduled
+function cuts the users (in id order) into ranges of ``BATCH_USERS`` and sends each range to the recommendations
+queue as one message; the queue's function computes one range per invocation (``recommend_range``), so the night's
+wall time stays flat as users grow, and a range that fails is retried, then dead-lettered, alone.
+``compute_recommendations`` does all ranges in one process (``momentum recommend``).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
 from psycopg.rows import dict_row
 
+from momentum.jobs import Job, KeyRange, key_ranges
 from momentum.market.catalog import ITEM_COLUMNS
 from momentum.market.models import Item, Recommendation
 
@@ -39,12 +41,6 @@ BATCH_USERS = 1000
 
 NEXT_USERS = "SELECT id FROM users WHERE %(after)s::uuid IS NULL OR id > %(after)s ORDER BY id LIMIT %(limit)s"
 
-# The last id of the next range of users after ``after``: an index-only scan of one range's ids, nothing sent back
-# but that id. None past the last full range, and then LAST_USER closes the final, shorter one.
-RANGE_END = """
-SELECT id FROM users WHERE %(after)s::uuid IS NULL OR id > %(after)s ORDER BY id OFFSET %(offset)s LIMIT 1
-"""
-LAST_USER = "SELECT id FROM users WHERE %(after)s::uuid IS NULL OR id > %(after)s ORDER BY id DESC LIMIT 1"
 USERS_IN_RANGE = """
 SELECT id FROM users WHERE (%(after)s::uuid IS NULL OR id > %(after)s) AND id <= %(through)s ORDER BY id
 """
@@ -168,36 +164,12 @@ def compute_recommendations(
     return RecommendationRun(users=users, recommendations=written, seconds=round(time.perf_counter() - started, 3))
 
 
-@dataclass(frozen=True)
-class UserRange:
-    """The users with ``after < id <= through`` (``after`` None: from the first)."""
-
-    after: UUID | None
-    through: UUID
-
-    def message(self) -> dict[str, str | None]:
-        return {"after": str(self.after) if self.after else None, "through": str(self.through)}
-
-    @classmethod
-    def from_message(cls, body: dict[str, Any]) -> UserRange:
-        """Raises: ValueError (or KeyError, TypeError) for a message that is not a range."""
-        after = body.get("after")
-        return cls(after=UUID(after) if after is not None else None, through=UUID(body["through"]))
+UserRange = KeyRange  # a range of users, as the recommendations queue's messages carry it
 
 
 def user_batches(conn: Connection, batch_users: int = BATCH_USERS) -> Iterator[UserRange]:
     """The users in id order, cut into ranges of ``batch_users``; one short round trip per range."""
-    after: UUID | None = None
-    while True:
-        row = conn.execute(RANGE_END, {"after": after, "offset": batch_users - 1}).fetchone()
-        last = row or conn.execute(LAST_USER, {"after": after}).fetchone()
-        if last is None:
-            return
-        through: UUID = last[0]
-        yield UserRange(after, through)
-        if row is None:
-            return
-        after = through
+    return key_ranges(conn, "users", batch_users)
 
 
 def recommend_range(conn: Connection, users: UserRange, per_user: int = PER_USER) -> RecommendationRun:
@@ -206,6 +178,20 @@ def recommend_range(conn: Connection, users: UserRange, per_user: int = PER_USER
     ids = [user_id for (user_id,) in conn.execute(USERS_IN_RANGE, {"after": users.after, "through": users.through})]
     written = recommend_for(conn, ids, per_user) if ids else 0
     return RecommendationRun(users=len(ids), recommendations=written, seconds=round(time.perf_counter() - started, 3))
+
+
+def _run(conn: Connection, users: KeyRange) -> dict[str, Any]:
+    return asdict(recommend_range(conn, users))
+
+
+JOB = Job(
+    name="recommendations",
+    table="users",
+    where="true",
+    batch=BATCH_USERS,
+    queue_setting="recommendations_queue_url",
+    run=_run,
+)
 
 
 def list_recommendations(conn: Connection, user_id: UUID) -> list[Recommendation]:

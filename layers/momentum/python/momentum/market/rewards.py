@@ -6,7 +6,8 @@ the user's ``daily`` streak (consecutive local days; a missed day restarts it at
 worth ``10 × min(n, 7)`` coins and ``5 × min(n, 7)`` XP — 10 coins and 5 XP on the first day, growing to the cap
 of 70 coins and 35 XP from the seventh consecutive day. It must be claimed by the end of the following local day.
 Changing the timezone does not start a new day early: see ``momentum.platform.days``. Concurrent requests are
-serialised by a per-user advisory lock, so "once a day" holds however many arrive at once.
+serialised by a per-user advisory lock, so "once a day" holds however many arrive at once. Being created on
+request, in the person's own day, it needs no job over all users (see ``momentum.jobs``).
 
 Achievement rewards are created by ``gamification.check_achievements`` when an achievement with a reward is
 earned; it runs after purchases and claims when their statement says one could be due.

@@ -4,7 +4,8 @@ A domain that does something a quest can count calls ``record_progress`` inside 
 on completing a focus session, a habit completion, a logged working set, a purchase, …). Each accepted, active quest
 of that ``target_type`` advances by the amount, capped at its target, and completes on reaching it. Quests of type
 daily, weekly and monthly start again from zero in each new period (day, ISO week, month, in the person's time
-zone), whatever state they were in; one-time quests never reset.
+zone), whatever state they were in; one-time quests never reset. The reset happens when the person's progress is
+read or advanced (``RESET``, and inside ``ADVANCE``), so no job walks all users at midnight.
 """
 
 from __future__ import annotations
@@ -27,12 +28,17 @@ TARGET_TYPES = (
     "purchases",
 )
 
-# The start of the current period of a quest type, in the person's zone (one-time quests have none).
-PERIOD_START = """(CASE q.type
-    WHEN 'daily' THEN date_trunc('day', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
-    WHEN 'weekly' THEN date_trunc('week', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
-    WHEN 'monthly' THEN date_trunc('month', now() AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s
+
+def _period_start(tz: str) -> str:
+    """The start of the current period of a quest type, in the zone ``tz`` names (one-time quests have none)."""
+    return f"""(CASE q.type
+    WHEN 'daily' THEN date_trunc('day', now() AT TIME ZONE {tz}) AT TIME ZONE {tz}
+    WHEN 'weekly' THEN date_trunc('week', now() AT TIME ZONE {tz}) AT TIME ZONE {tz}
+    WHEN 'monthly' THEN date_trunc('month', now() AT TIME ZONE {tz}) AT TIME ZONE {tz}
 END)"""
+
+
+PERIOD_START = _period_start("%(tz)s")
 
 RESET = f"""
 UPDATE user_quest_progress uqp
@@ -42,22 +48,35 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND (%(quest_id)s::uuid 
   AND {PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at)
 """
 
+
 # Reset and advance in one statement (one round trip on the paths that do things): a quest whose period has
 # turned over counts from zero, whatever state it was left in.
-RESET_DUE = f"coalesce({PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
-BASE = f"(CASE WHEN {RESET_DUE} THEN 0 ELSE uqp.progress END)"
-ADVANCE = f"""
+def _advance(tz: str, joined: str = "") -> str:
+    """ADVANCE with the zone ``tz`` names, and more relations ``joined`` to the FROM list."""
+    period_start = _period_start(tz)
+    reset_due = f"coalesce({period_start} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
+    base = f"(CASE WHEN {reset_due} THEN 0 ELSE uqp.progress END)"
+    return f"""
 UPDATE user_quest_progress uqp
-SET progress = least(q.target, {BASE} + %(amount)s),
-    status = CASE WHEN {BASE} + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
-    completed_at = CASE WHEN {BASE} + %(amount)s >= q.target THEN now() END,
+SET progress = least(q.target, {base} + %(amount)s),
+    status = CASE WHEN {base} + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
+    completed_at = CASE WHEN {base} + %(amount)s >= q.target THEN now() END,
     claimed_at = NULL,
-    last_reset_at = CASE WHEN {RESET_DUE} THEN {PERIOD_START} ELSE uqp.last_reset_at END,
-    times_completed = uqp.times_completed + ({BASE} + %(amount)s >= q.target)::integer
-FROM universal_quests q
+    last_reset_at = CASE WHEN {reset_due} THEN {period_start} ELSE uqp.last_reset_at END,
+    times_completed = uqp.times_completed + ({base} + %(amount)s >= q.target)::integer
+FROM universal_quests q{joined}
 WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.target_type = %(target_type)s
-  AND (uqp.status = 'active' OR {RESET_DUE})
+  AND (uqp.status = 'active' OR {reset_due})
 """
+
+
+RESET_DUE = f"coalesce({PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
+ADVANCE = _advance("%(tz)s")
+
+# ADVANCE as a data-modifying CTE of a domain's own statement (parameters user_id, target_type, amount; a NULL
+# target_type counts nothing), with the person's zone read in the same statement: the action and its quest progress
+# are one round trip and commit together. Use it as ``WITH …, quest_progress AS ({COUNT_IN_STATEMENT}) SELECT …``.
+COUNT_IN_STATEMENT = _advance("zone.tz", ", (SELECT user_time_zone(%(user_id)s) AS tz) zone").strip()
 
 
 # Taking progress back (an undone habit): a completed quest not yet claimed is active again below its target.
