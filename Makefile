@@ -147,8 +147,12 @@ bench-platform: $(RUNTIME)
 bench-today: $(RUNTIME)
 	$(BIN)/python bench/bench_today.py
 
+# Renders its material first (cached under ~/.cache/momentum-analysis-eval): bench/analysis_corpus.py and
+# bench/analysis_real.py install the Debian packages they render with (fluidsynth, soundfonts, hydrogen, lmms,
+# musescore3) when they are missing. SETS=projects,compositions runs some of the four sets.
+SETS ?= renders,scores,projects,compositions
 bench-analysis: $(BENCH)
-	$(BIN)/python bench/bench_analysis.py
+	$(BIN)/python bench/bench_analysis.py --set $(SETS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,10 +1,14 @@
 """Evaluate the Momentum analyser beside librosa and essentia on the same files, in one run.
 
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
-                                   [--reuse-peers] [--no-resources]
+                                   [--set renders,scores,projects,compositions] [--reuse-peers]
+                                   [--no-resources] [--verbose] [--losses]
 
-The material (bench/analysis_corpus.py) is rendered from MIDI into ~/.cache/momentum-analysis-eval (outside
-git) through two Debian soundfonts; its truth comes from the MIDI / score, never from an analyser. Metrics
+The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
+score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
+written for this evaluation, and Bach chorales), `projects` and `compositions` (bench/analysis_real.py:
+Hydrogen and LMMS demo songs rendered by their sequencers, real scores from music21's corpus and MuseScore's
+demos rendered through two soundfonts). Metrics
 use mir_eval: tempo Acc1 (within 4 %) and Acc2 (also x2, x1/2, x3, x1/3), beat and downbeat F-measure
 (+-70 ms, first 5 s trimmed as mir_eval.beat.evaluate does), key MIREX weighted score, section boundary
 F-measure at 3 s (start and end of the track excluded). librosa has no key or section estimator of its own:
@@ -37,8 +41,10 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import analysis_corpus  # noqa: E402
+import analysis_real  # noqa: E402
 from analysis_corpus import CACHE, Piece  # noqa: E402
 
+SETS = {"renders": "render", "scores": "score", "projects": "project", "compositions": "composition"}
 IMPORT_RUNS = 5
 LONG_TRACK_MINUTES = 10
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
@@ -245,6 +251,28 @@ def table(title: str, rows: list[tuple[str, list[tuple[Piece, dict]]]], systems:
         print(f"{name:22s}{len(items):>4d} " + " ".join(f"{c:>23s}" for c in cells))
 
 
+def print_losses(results: list[tuple[Piece, dict]], systems: list[str]) -> None:
+    """Each file and metric where a peer scores above ours, with both estimates: the kinds of failure."""
+    peers = [s for s in systems if s != "ours"]
+    if "ours" not in systems or not peers:
+        return
+    print("\nwhere a peer beats ours (file, metric: ours vs best peer; estimates in brackets)")
+    for p, r in results:
+        for m in METRICS:
+            ours = r["ours"][m]
+            best = max(peers, key=lambda s: -1.0 if r[s][m] is None else r[s][m])
+            if ours is None or r[best][m] is None or r[best][m] <= ours + 0.05:
+                continue
+            est, peer = r["ours"]["_est"], r[best]["_est"]
+            if m in ("acc1", "acc2", "beat_f"):
+                detail = f"truth {p.bpm:.1f} BPM, ours {est['bpm'] or 0:.1f}, {best} {peer['bpm'] or 0:.1f}"
+            elif m == "key":
+                detail = f"truth {p.key}, ours {est['key']}, {best} {peer['key']}"
+            else:
+                detail = f"{p.beats_per_bar} beats a bar, ours {est['bpm'] or 0:.1f} BPM"
+            print(f"  {p.id:48s} {LABELS[m]:13s} {ours:.2f} vs {r[best][m]:.2f} ({detail})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one variant per style, a quarter of the scores")
@@ -253,12 +281,24 @@ def main() -> int:
     parser.add_argument("--reuse-peers", action="store_true", help="reuse cached peer results (development)")
     parser.add_argument("--no-resources", action="store_true", help="skip the 10-minute memory and import runs")
     parser.add_argument("--verbose", action="store_true", help="one line per file")
+    parser.add_argument("--set", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
+    parser.add_argument("--losses", action="store_true", help="list the files where a peer beats ours")
     args = parser.parse_args()
     systems = args.systems.split(",")
     warnings.filterwarnings("ignore")
 
     print("building the evaluation set (cached) …", file=sys.stderr)
-    pieces = analysis_corpus.build(quick=args.quick, log=lambda m: print(m, file=sys.stderr))
+    sets = args.set.split(",")
+    if unknown := set(sets) - set(SETS):
+        parser.error(f"unknown set {', '.join(sorted(unknown))}")
+    log = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    pieces: list[Piece] = []
+    if {"renders", "scores"} & set(sets):
+        pieces += analysis_corpus.build(quick=args.quick, log=log)
+    if real := {"projects", "compositions"} & set(sets):
+        pieces += analysis_real.build(log=log, only=real)
+    kinds = [SETS[s] for s in sets]
+    pieces = [p for p in pieces if p.kind in kinds]
     if args.split != "all":
         pieces = [p for p in pieces if p.split == args.split]
     results: list[tuple[Piece, dict]] = []
@@ -268,7 +308,7 @@ def main() -> int:
         minutes += piece.duration / 60
         row: dict[str, dict] = {}
         for system in systems:
-            cache = CACHE / f"{piece.id}.{system}.json"
+            cache = Path(piece.audio).with_name(f"{piece.id}.{system}.json")
             if system != "ours" and args.reuse_peers and cache.exists():
                 est = json.loads(cache.read_text())
             else:
@@ -285,7 +325,7 @@ def main() -> int:
             row[system]["_est"] = est
         results.append((piece, row))
         if args.verbose:
-            line = f"{piece.id:34s} {piece.bpm:6.1f} {piece.key or '-':9s} |"
+            line = f"{piece.id:44s} {piece.bpm:6.1f} {piece.key or '-':9s} |"
             for s in systems:
                 e = row[s]["_est"]
                 line += f" {s[:3]} {e['bpm'] or 0:6.1f} {e['key'] or '-':9s}"
@@ -303,20 +343,19 @@ def main() -> int:
         styles: dict[str, list] = defaultdict(list)
         for p, r in items:
             styles[p.style].append((p, r))
-        rows = sorted(styles.items())
-        rows.append(("renders", [(p, r) for p, r in items if p.kind == "render"]))
-        rows.append(("scores", [(p, r) for p, r in items if p.kind == "score"]))
+        rows = []
+        for name in sets:  # each set's styles, then the set
+            rows += sorted((st, v) for st, v in styles.items() if v[0][0].kind == SETS[name])
+            rows.append((f"= {name}", [(p, r) for p, r in items if p.kind == SETS[name]]))
         rows.append((f"ALL {split}", items))
-        table(f"{split} (per style; columns: {', '.join(systems)})", rows, systems)
-    table(
-        "all files",
-        [
-            ("renders", [(p, r) for p, r in results if p.kind == "render"]),
-            ("scores", [(p, r) for p, r in results if p.kind == "score"]),
-            ("ALL", results),
-        ],
-        systems,
-    )
+        table(f"{split} (per style; columns: {', '.join(systems)})", [r for r in rows if r[1]], systems)
+    totals = [(name, [(p, r) for p, r in results if p.kind == SETS[name]]) for name in sets]
+    minor = [(p, r) for p, r in results if p.key and p.key.endswith("minor")]
+    major = [(p, r) for p, r in results if p.key and p.key.endswith("major")]
+    totals += [("stated minor key", minor), ("stated major key", major), ("ALL", results)]
+    table("all files", [r for r in totals if r[1]], systems)
+    if args.losses:
+        print_losses(results, systems)
     print("\nCPU s per audio minute incl. decode (single thread):")
     for s in systems:
         if seconds[s]:
