@@ -7,8 +7,10 @@ carry an onset (kick, snare, clap; hi-hats count less); levels a third or three 
 nearly as periodic as the dominant one. When a rival level came within a small margin of winning, the tempo is
 marked unsure and the rival named. A perceptual prior deciding those close calls was measured and rejected: on
 the evaluation set it turned right readings of chorales, one-drop and trap into wrong ones (Acc1 0.94 -> 0.86).
-Beats are tracked by dynamic programming (Ellis 2007) and grouped into bars by the accent pattern (bass onsets,
-harmonic change) that repeats every 3 or 4 beats, or every 2 or 4 dotted beats when each beat divides in three.
+Beats are tracked by dynamic programming (Ellis 2007); beats that fell between the bass onsets and the chord
+changes (the tracker followed the off-beat) are moved onto them. Beats are grouped into bars by the accent
+pattern (bass onsets, harmonic change; with drums also the change of harmony from bar to bar) that repeats
+every 3 or 4 beats, or every 2 or 4 dotted beats when each beat divides in three.
 """
 
 from __future__ import annotations
