@@ -192,3 +192,72 @@ def test_compound_bars_of_two_and_four_beats(per_bar):
     meter, first, _confidence = tempo.find_bars(beats, low, env, chroma, compound=True)
 
     assert (meter, first) == (per_bar, 1)
+
+
+def _skank(bpm: float = 80.0, seconds: float = 40.0) -> tuple[tempo.Onsets, np.ndarray, np.ndarray]:
+    """(onset envelopes, chroma, true beat frames) of a reggae-like groove: loud off-beat chords, a softer
+    kick and bass on the beat, the chord changing every two beats, on the beat."""
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / bpm
+    rng = np.random.default_rng(2)
+    n = int(seconds * fps)
+    full, low = rng.uniform(0, 0.02, n), rng.uniform(0, 0.01, n)
+    chroma = np.zeros((n, 12), np.float32)
+    beats = np.round(np.arange(period, n - period, period)).astype(int)
+    for i, b in enumerate(beats):
+        low[b] += 0.4
+        full[b] += 0.4
+        full[int(round(b + period / 2))] += 1.0
+        end = beats[i + 1] if i + 1 < len(beats) else n
+        chroma[b:end, (0, 5, 7, 9)[(i // 2) % 4]] = 1.0
+        chroma[b:end, ((0, 5, 7, 9)[(i // 2) % 4] + 4) % 12] = 0.6
+    return tempo.Onsets(full.astype(np.float32), low.astype(np.float32), full.astype(np.float32)), chroma, beats
+
+
+def test_beats_locked_to_the_off_beat_move_onto_the_bass_and_chord_changes():
+    onsets, chroma, beats = _skank()
+    fps = 1000 / tempo.HOP_MS
+
+    rhythm = tempo.analyse_rhythm(onsets, chroma)
+
+    assert rhythm.bpm == pytest.approx(80, rel=0.02)
+    frames = np.round(rhythm.beats * fps).astype(int)
+    off = np.abs(frames[:, None] - beats[None, :]).min(axis=1)
+    assert np.mean(off <= 1) > 0.9
+
+
+def test_only_beats_between_the_bass_and_chord_changes_are_moved():
+    onsets, chroma, beats = _skank()
+    between = np.round(beats[:-1] + np.diff(beats) / 2).astype(int)
+
+    assert np.array_equal(tempo.on_the_beat(beats, onsets.low, chroma), beats)
+    assert np.abs(tempo.on_the_beat(between, onsets.low, chroma) - beats[1:-1]).max() <= 1
+
+
+def _bars_under_a_busy_melody(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of a 4/4 groove: the chord changes at each bar line
+    under a loud melody with a new note on every beat, and the kick is louder on beat 3 than on beat 1."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(seed)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    chroma = np.zeros((n, 12), np.float32)
+    chords = [(0, 4, 7), (9, 0, 4), (5, 9, 0), (7, 11, 2)]
+    for i, b in enumerate(beats):
+        low[b] += (0.5, 0.3, 1.0, 0.3)[i % 4]
+        full[b] += 1.0
+        chroma[b : b + period, list(chords[(i // 4) % 4])] = 1.0
+        chroma[b : b + period, rng.integers(12)] += 3.0
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_with_drums_the_bar_starts_where_the_harmony_of_whole_bars_changes(seed):
+    # Beat by beat the melody changes as much as the chord and the kick points at beat 3; over whole bars
+    # the melody averages out and the chord change marks beat 1.
+    beats, low, full, chroma = _bars_under_a_busy_melody(seed)
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=False)
+
+    assert (meter, first) == (4, 0)

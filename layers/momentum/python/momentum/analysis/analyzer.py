@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.2.0"
+ANALYZER_VERSION = "1.3.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -64,6 +64,9 @@ SETTINGS = {
         tempo.FILL_DOUBT,
         tempo.ALTERNATION_DOUBT,
         tempo.TERNARY_SUPPORT,
+        tempo.OFFBEAT_LOW_RATIO,
+        tempo.OFFBEAT_CHANGE_RATIO,
+        tempo.BAR_CHANGE_WEIGHT,
     ],
     "sections": [
         sections.KERNEL_UNITS,
