@@ -234,6 +234,20 @@ def test_only_beats_between_the_bass_and_chord_changes_are_moved():
     assert np.abs(tempo.on_the_beat(between, onsets.low, chroma) - beats[1:-1]).max() <= 1
 
 
+def test_beats_of_drums_alone_are_never_moved_by_chord_change():
+    # Without tones the chroma is noise: its "changes" must not move correct beats onto the off-beat.
+    onsets, _, beats = _skank()
+    between = np.round(beats[:-1] + np.diff(beats) / 2).astype(int)
+    # A flat spectrum whose small tilt changes on every true beat, as drum hits colour it: the change looks like
+    # harmony at the true beats, yet the track has no tones at all.
+    rng = np.random.default_rng(7)
+    noise = np.ones((len(onsets.full), 12))
+    for start, end in zip(beats, [*beats[1:], len(noise)], strict=True):
+        noise[start:end] = rng.uniform(0.9, 1.1, size=12)
+
+    assert np.array_equal(tempo.on_the_beat(between, onsets.low, noise), between)
+
+
 def _bars_under_a_busy_melody(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of a 4/4 groove: the chord changes at each bar line
     under a loud melody with a new note on every beat, and the kick is louder on beat 3 than on beat 1."""

@@ -112,16 +112,23 @@ def _mode_between(chroma_sum: np.ndarray, best: int, relative: int, ends: tuple[
     return relative if end_votes == 2 and not leading else best
 
 
+def has_pitch_content(chroma_sum: np.ndarray) -> bool:
+    """Whether a summed chroma vector has tones at all (its pitch classes differ enough): drums and noise do not."""
+    centred = chroma_sum - chroma_sum.mean()
+    norm = np.linalg.norm(centred)
+    return bool(np.isfinite(norm) and norm > MIN_CHROMA_CONTRAST * np.sqrt(12) * chroma_sum.mean())
+
+
 def estimate_key(chroma_sum: np.ndarray, ends: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[str | None, float]:
     """(key such as "A minor", confidence 0-1) for a summed chroma vector; (None, 0) without pitch content.
 
     `ends`: summed chroma of the opening and the closing seconds, to choose between a key and its relative.
     Without them, the leading tone alone cannot turn a major reading minor.
     """
+    if not has_pitch_content(chroma_sum):
+        return None, 0.0
     centred = chroma_sum - chroma_sum.mean()
     norm = np.linalg.norm(centred)
-    if not np.isfinite(norm) or norm <= MIN_CHROMA_CONTRAST * np.sqrt(12) * chroma_sum.mean():
-        return None, 0.0
     corr = PROFILES @ (centred / norm)
     order = np.argsort(corr)[::-1]
     best = int(order[0])

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import HOP_MS, band_edges, frame_blocks
+from .key import has_pitch_content
 
 FPS = 1000 / HOP_MS
 MIN_BPM, MAX_BPM = 40.0, 210.0
@@ -351,8 +352,8 @@ def _strength_near(env: np.ndarray, frames: np.ndarray) -> np.ndarray:
 
 def on_the_beat(beat_frames: npt.NDArray[np.intp], env_low: np.ndarray, chroma: np.ndarray) -> npt.NDArray[np.intp]:
     """The beats, moved to the midpoints between them when those carry the bass and the chord changes (the
-    tracker followed the off-beat)."""
-    if len(beat_frames) < 8:
+    tracker followed the off-beat). Without tones (drums only) chord change is noise, so the beats stay."""
+    if len(beat_frames) < 8 or not has_pitch_content(chroma.sum(axis=0)):
         return beat_frames
     mid: npt.NDArray[np.intp] = np.round(beat_frames[:-1] + np.diff(beat_frames) / 2).astype(np.intp)
     low_ratio = float(np.median(_strength_near(env_low, mid))) / max(
