@@ -102,6 +102,9 @@ def main() -> int:
 
         conn = db.get_conn()
         started = time.perf_counter()
+        recommendations.refresh_statistics(conn)  # the producer's shared step, once per night
+        statistics = time.perf_counter() - started
+        started = time.perf_counter()
         ranges = list(recommendations.user_batches(conn, recommendations.BATCH_USERS))
         producer = time.perf_counter() - started
 
@@ -130,6 +133,8 @@ def main() -> int:
         f"{items} items, {purchases:,} purchases ("
         + ("the large data set of bench/seed_large.py)" if large else f"generated in {generated:.1f} s)")
     )
+    print(f"  schedule: shop-wide statistics (holders per item and per pair) refreshed in {statistics:.1f} s")
+    record("recommendations", "producer: shop statistics refresh", round(statistics, 1), "s")
     print(
         f"  schedule: {len(ranges)} messages of {recommendations.BATCH_USERS:,} users cut in {producer * 1000:.0f} ms"
     )

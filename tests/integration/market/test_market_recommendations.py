@@ -65,6 +65,7 @@ def stored(conn, user_id):
 
 
 def test_signals_become_scores_and_reasons(conn, scene):
+    recommendations.refresh_statistics(conn)
     recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     alice = stored(conn, scene["alice"].id)
 
@@ -78,6 +79,7 @@ def test_signals_become_scores_and_reasons(conn, scene):
 
 
 def test_affordability_counts(conn, scene):
+    recommendations.refresh_statistics(conn)
     recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     alice, bob = stored(conn, scene["alice"].id), stored(conn, scene["bob"].id)
     # Both match Alice's interest; only the price tells them apart.
@@ -88,6 +90,7 @@ def test_affordability_counts(conn, scene):
 
 
 def test_a_run_replaces_each_users_rows(conn, scene):
+    recommendations.refresh_statistics(conn)
     recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     first = stored(conn, scene["alice"].id)
     recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
@@ -99,6 +102,7 @@ def test_a_run_replaces_each_users_rows(conn, scene):
 
 def test_get_returns_the_callers_best_first_without_what_they_bought_since(api, conn, scene):
     http = api("market")
+    recommendations.refresh_statistics(conn)
     recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
     assert buy(api("purchase"), scene["alice"], scene["course"]).status_code == 201
 
@@ -205,3 +209,21 @@ def test_the_nightly_fan_out_and_the_cli_compute_for_everyone(conn, scene, queue
     assert f"for {users} users" in capsys.readouterr().err
     assert len(stored(conn, scene["alice"].id)) == 3
     assert recommend_cmd.run(parser.parse_args(["--per-user", "0"])) == 2
+
+
+def test_a_range_reads_the_shop_statistics_of_the_last_refresh(conn, scene):
+    # The shop-wide counts come from the producer's refresh, not from every purchase again in each range.
+    recommendations.refresh_statistics(conn)
+    holders = dict(conn.execute("SELECT item_id, holders FROM market_item_holders").fetchall())
+    expected = dict(
+        conn.execute(
+            "SELECT item_id, count(DISTINCT user_id) FROM user_purchases WHERE status <> 'refunded' GROUP BY item_id"
+        ).fetchall()
+    )
+    assert holders == expected
+    conn.execute("DELETE FROM market_item_pairs")
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    assert not any("also bought" in reason for _, reason in stored(conn, scene["alice"].id).values())
+    recommendations.refresh_statistics(conn)
+    recommendations.recommend_for(conn, scene["users"], per_user=EVERYTHING)
+    assert any("also bought" in reason for _, reason in stored(conn, scene["alice"].id).values())

@@ -48,6 +48,8 @@ def test_a_user_interested_in_mixing_gets_mixing_items_first(caller, conn):
     fan, other = caller(), caller()
     fan.put("/me/interests", {"keys": ["mixing"]})
 
+    recommendations.refresh_statistics(conn)
+
     recommendations.recommend_for(conn, [fan.id, other.id], per_user=100)
 
     # Then the fan's first recommendation is about mixing, and the mixing item comes before its twin

@@ -51,7 +51,8 @@ class KeyRange:
 class Job:
     """A job over the ids of ``table`` (its uuid primary key ``id``) where ``where`` holds, ``batch`` ids a range.
 
-    ``run`` computes one range and returns figures for the log; ``queue_setting`` names the setting (and so the
+    ``run`` computes one range and returns figures for the log; ``prepare``, if any, runs once in the producer
+    before the ranges are cut (work every range shares); ``queue_setting`` names the setting (and so the
     environment variable, in capitals) holding its queue's URL. ``table`` and ``where`` are SQL written here, never
     input.
     """
@@ -62,6 +63,7 @@ class Job:
     batch: int
     queue_setting: str
     run: Callable[[Connection, KeyRange], Mapping[str, Any]]
+    prepare: Callable[[Connection], None] | None = None
 
 
 def all_jobs() -> dict[str, Job]:
@@ -101,6 +103,8 @@ def enqueue(conn: Connection, job: Job, sqs: Any, queue_url: str) -> int:
     Raises: RuntimeError when SQS refuses a message (the run fails visibly; the ranges already queued are computed,
     and computing them again on the next run is harmless, as every job's range is).
     """
+    if job.prepare is not None:
+        job.prepare(conn)
     ranges = 0
     pending: list[dict[str, str]] = []
 

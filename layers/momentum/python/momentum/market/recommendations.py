@@ -14,11 +14,15 @@ The strongest signal becomes the human ``reason``. Each user keeps their top ``P
 score; a run replaces a batch of users' rows in one transaction, so readers see the old list or the new one.
 Scoring is one set-based statement per batch of users.
 
+The shop-wide figures (how many people hold each item, and each pair of items) are the same for every user: the
+producer computes them once per run into ``market_item_holders`` and ``market_item_pairs`` (``refresh_statistics``)
+and every range reads them, so a range's statement reads only its own users' purchases.
+
 Nightly, the work fans out as every job over all users does (``momentum.jobs``, ``JOB`` here): the scheduled
-function cuts the users (in id order) into ranges of ``BATCH_USERS`` and sends each range to the recommendations
-queue as one message; the queue's function computes one range per invocation (``recommend_range``), so the night's
-wall time stays flat as users grow, and a range that fails is retried, then dead-lettered, alone.
-``compute_recommendations`` does all ranges in one process (``momentum recommend``).
+function refreshes the statistics and cuts the users (in id order) into ranges of ``BATCH_USERS`` and sends each
+range to the recommendations queue as one message; the queue's function computes one range per invocation
+(``recommend_range``), so the night's wall time stays flat as users grow, and a range that fails is retried, then
+dead-lettered, alone. ``compute_recommendations`` does all ranges in one process (``momentum recommend``).
 """
 
 from __future__ import annotations
@@ -47,20 +51,39 @@ SELECT id FROM users WHERE (%(after)s::uuid IS NULL OR id > %(after)s) AND id <=
 
 DELETE_RECOMMENDATIONS = "DELETE FROM market_recommendations WHERE user_id = ANY(%(user_ids)s::uuid[])"
 
+# The shop-wide statistics, replaced in one transaction (readers see the old figures or the new ones).
+REFRESH_STATISTICS = [
+    # One pass over every purchase, once a night in the producer (a 300 s function): longer than a request may take.
+    "SET LOCAL statement_timeout = '240s'",
+    "DELETE FROM market_item_pairs",
+    "DELETE FROM market_item_holders",
+    """
+CREATE TEMPORARY TABLE held ON COMMIT DROP AS
+SELECT DISTINCT user_id, item_id FROM user_purchases WHERE status <> 'refunded'
+""",
+    "INSERT INTO market_item_holders (item_id, holders) SELECT item_id, count(*) FROM held GROUP BY item_id",
+    """
+INSERT INTO market_item_pairs (item_id, other_item_id, holders)
+SELECT a.item_id, b.item_id, count(*)
+FROM held a JOIN held b ON b.user_id = a.user_id AND b.item_id <> a.item_id
+GROUP BY a.item_id, b.item_id
+""",
+]
+
 SCORE_AND_INSERT = """
 WITH target AS (
     SELECT u.id AS user_id, coalesce(w.coins, 0) AS coins
     FROM unnest(%(user_ids)s::uuid[]) AS u (id) LEFT JOIN user_wallet w ON w.user_id = u.id
 ), shop AS (
     SELECT i.* FROM market_items i WHERE market_item_unavailability(i) IS NULL
-), held AS (  -- who bought what; a refund undoes a purchase
-    SELECT DISTINCT p.user_id, p.item_id FROM user_purchases p WHERE p.status <> 'refunded'
+), held AS (  -- what these users hold; a refund undoes a purchase
+    SELECT DISTINCT p.user_id, p.item_id
+    FROM target t JOIN user_purchases p ON p.user_id = t.user_id
+    WHERE p.status <> 'refunded'
 ), buyers AS (
-    SELECT h.item_id, count(*) AS n FROM held h GROUP BY h.item_id
-), pairs AS (  -- users who bought both a and b
-    SELECT a.item_id AS a, b.item_id AS b, count(*) AS n
-    FROM held a JOIN held b ON b.user_id = a.user_id AND b.item_id <> a.item_id
-    GROUP BY a.item_id, b.item_id
+    SELECT item_id, holders AS n FROM market_item_holders
+), pairs AS (  -- people who hold both a and b
+    SELECT item_id AS a, other_item_id AS b, holders AS n FROM market_item_pairs
 ), also_bought AS (  -- per (user, b): the best share of an item's buyers who also bought b, and that item
     SELECT DISTINCT ON (h.user_id, p.b) h.user_id, p.b AS item_id, p.n::real / bu.n AS share, ia.name AS via
     FROM target t
@@ -147,11 +170,19 @@ def recommend_for(conn: Connection, user_ids: list[UUID], per_user: int = PER_US
         return conn.execute(SCORE_AND_INSERT, {"user_ids": user_ids, "per_user": per_user}).rowcount
 
 
+def refresh_statistics(conn: Connection) -> None:
+    """Recompute how many people hold each item and each pair of items (once per run, before the ranges)."""
+    with conn.transaction():
+        for statement in REFRESH_STATISTICS:
+            conn.execute(statement)
+
+
 def compute_recommendations(
     conn: Connection, batch_users: int = BATCH_USERS, per_user: int = PER_USER
 ) -> RecommendationRun:
     """Recompute every user's recommendations, a batch of users per transaction."""
     started = time.perf_counter()
+    refresh_statistics(conn)
     users = written = 0
     after = None
     while True:
@@ -191,6 +222,7 @@ JOB = Job(
     batch=BATCH_USERS,
     queue_setting="recommendations_queue_url",
     run=_run,
+    prepare=refresh_statistics,
 )
 
 
