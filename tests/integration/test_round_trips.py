@@ -228,14 +228,14 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /goals/{goal_id}/milestones/{milestone_id}/complete": (11, milestone_complete),
     "POST /quests/{quest_id}/claim": (12, quest_claim),
     "POST /learn/review/{card_id}": (14, review_answer),
-    "POST /habits/{habit_id}/undo": (15, habit_undo),
+    "POST /habits/{habit_id}/undo": (2, habit_undo),
     "POST /learn/lessons/{lesson_id}/quiz": (15, quiz_pass),
     "POST /learn/rounds/{round_id}/submit": (15, drill_round),
     "POST /fitness/sessions/{session_id}/complete": (16, workout_complete),
     "POST /focus/sessions/{session_id}/complete": (16, focus_complete),
     "POST /personal-quests/{quest_id}/claim": (16, personal_quest_claim),
     "POST /books/{book_id}/sessions": (20, reading_session),
-    "POST /habits/{habit_id}/complete": (21, habit_complete),
+    "POST /habits/{habit_id}/complete": (2, habit_complete),
 }
 
 

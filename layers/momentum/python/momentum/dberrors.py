@@ -85,6 +85,11 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),
     "MF422": lambda error: InvalidInput("Unknown exercise", code="unknown_exercise", details=details(error)),
+    # habits: habit_complete, habit_undo
+    "MH404": _not_found,
+    "MH001": lambda error: Conflict("The habit is paused", code="habit_inactive"),
+    "MH002": _conflict("habit_done_for_period", "The habit is done for this period"),
+    "MH003": lambda error: Conflict("No completion today to undo", code="nothing_to_undo"),
 }
 
 

@@ -17,7 +17,7 @@ from momentum.log import log
 from momentum.models import ResponseModel
 
 VERSION = "0.1.0"
-SCHEMA_HEAD = "0023_log_set"
+SCHEMA_HEAD = "0025_activity_writes"
 
 
 class Health(ResponseModel):

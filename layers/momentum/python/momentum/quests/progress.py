@@ -70,7 +70,6 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.ta
 """
 
 
-RESET_DUE = f"coalesce({PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
 ADVANCE = _advance("%(tz)s")
 
 # ADVANCE as a data-modifying CTE of a domain's own statement (parameters user_id, target_type, amount; a NULL
@@ -81,16 +80,32 @@ COUNT_IN_STATEMENT = _advance("zone.tz", ", (SELECT user_time_zone(%(user_id)s) 
 
 # Taking progress back (an undone habit): a completed quest not yet claimed is active again below its target.
 BELOW = "uqp.progress + %(amount)s < q.target"
-RETRACT = f"""
+
+
+def _retract(tz: str, joined: str = "", guard: str = "") -> str:
+    """RETRACT with the zone ``tz`` names, more relations ``joined`` to the FROM list and a ``guard`` condition."""
+    reset_due = f"coalesce({_period_start(tz)} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
+    return f"""
 UPDATE user_quest_progress uqp
 SET progress = greatest(0, uqp.progress + %(amount)s),
     status = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN 'active' ELSE uqp.status END,
     completed_at = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN NULL ELSE uqp.completed_at END,
     times_completed = uqp.times_completed - (uqp.status = 'completed' AND {BELOW})::integer
-FROM universal_quests q
+FROM universal_quests q{joined}
 WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.target_type = %(target_type)s
-  AND uqp.status IN ('active', 'completed') AND NOT {RESET_DUE}
+  AND uqp.status IN ('active', 'completed') AND NOT {reset_due}{guard}
 """
+
+
+RETRACT = _retract("%(tz)s")
+# RETRACT as a data-modifying CTE of a domain's own statement, as COUNT_IN_STATEMENT is for ADVANCE (amount < 0).
+# As record_progress, it takes back only when an active quest counts the target type.
+RETRACT_IN_STATEMENT = _retract(
+    "zone.tz",
+    ", (SELECT user_time_zone(%(user_id)s) AS tz) zone",
+    "\n  AND EXISTS (SELECT 1 FROM user_quest_progress qp JOIN universal_quests qq ON qq.id = qp.quest_id\n"
+    "              WHERE qp.user_id = %(user_id)s AND qq.target_type = %(target_type)s AND qq.is_active)",
+).strip()
 
 
 # One round trip on the paths that do things: a row (with the person's time zone setting, if any) only when the

@@ -1,0 +1,101 @@
+"""Habit completion and undo are one statement each, and the shared tail of the paying writes moves into SQL.
+
+- ``habit_complete`` and ``habit_undo`` lock the habit, write the completion, recompute the streaks
+  (``habit_streaks``, ``habit_set_streaks``), pay and answer with the habit (``habit_state``).
+- ``award_boosted`` is ``award_points`` with the running shop boosts applied (``gamification.award`` calls it).
+- ``touch_streak`` records a streak's activity on the person's activity day (``user_activity_day``), spending a
+  banked freeze over one missed day (``gamification.touch_streak`` calls it).
+- ``achievements_due`` says whether a write could have earned an achievement; ``claim_reward`` now calls it instead
+  of its own copy of the test.
+
+Revision ID: 0025_activity_writes
+Revises: 0023_log_set
+"""
+
+from alembic import op
+from momentum_infra.migrate import apply_sql
+
+revision = "0025_activity_writes"
+down_revision = "0023_log_set"
+branch_labels = None
+depends_on = None
+
+OWN_TABLES: tuple[str, ...] = ()
+
+SOURCES = {
+    "user_activity_day": "6b747b4f2cc85340",
+    "touch_streak": "8d245c2b926802bb",
+    "award_boosted": "ac788416249047c3",
+    "achievements_due": "2df50945e54fd1d9",
+    "claim_reward": "23d33d9cc6c654b7",
+    "habit_streaks": "16cc6cece12c6979",
+    "habit_set_streaks": "6151cca76359a881",
+    "habit_state": "77621ac6ae65158e",
+    "habit_complete": "82ae22fc5e82a510",
+    "habit_undo": "0dcf0a1c7cd4d025",
+}
+
+OLD_CLAIM_REWARD = """
+-- Pay a reward once: the row lock makes concurrent claims queue, and the first one marks it claimed.
+CREATE OR REPLACE FUNCTION claim_reward(p_user_id uuid, p_reward_id uuid,
+                             OUT reward user_rewards, OUT coins integer, OUT total_xp integer, OUT level integer,
+                             OUT achievements_due boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_earned integer;
+BEGIN
+    SELECT * INTO reward FROM user_rewards r WHERE r.id = p_reward_id AND r.user_id = p_user_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reward not found' USING ERRCODE = 'MM404', DETAIL = '{"resource": "reward"}';
+    ELSIF reward.claimed THEN
+        RAISE EXCEPTION 'reward already claimed' USING ERRCODE = 'MM005',
+            DETAIL = json_build_object('claimed_at', reward.claimed_at)::text;
+    ELSIF reward.expires_at <= now() THEN
+        RAISE EXCEPTION 'reward expired' USING ERRCODE = 'MM006',
+            DETAIL = json_build_object('expires_at', reward.expires_at)::text;
+    END IF;
+    IF reward.coins_earned <> 0 OR reward.xp_earned <> 0 THEN
+        PERFORM award_points(p_user_id, 'reward', 'reward:' || reward.id, reward.coins_earned, reward.xp_earned,
+                             p_reason => reward.reward_type || ' reward', p_event_id => reward.id);
+    END IF;
+    UPDATE user_rewards r SET claimed = true, claimed_at = now() WHERE r.id = reward.id RETURNING * INTO reward;
+    IF reward.coins_earned <> 0 THEN
+        INSERT INTO market_transactions (user_id, transaction_type, coins_amount, reason)
+        VALUES (p_user_id, 'reward', reward.coins_earned, reward.reward_type || ' reward');
+    END IF;
+    -- Balances after the claim (a user without a wallet or progress row yet has the starting ones).
+    SELECT coalesce(max(w.coins), 0), coalesce(max(w.total_earned), 0) INTO coins, v_earned
+    FROM user_wallet w WHERE w.user_id = p_user_id;
+    SELECT coalesce(max(p.total_xp), 0), coalesce(max(p.current_level), 1) INTO total_xp, level
+    FROM user_progress p WHERE p.user_id = p_user_id;
+    -- Of the achievement metrics (momentum.gamification), a paying claim changes only total_xp, level,
+    -- coins_earned and the count of 'reward' ledger events. A trigger (or, in a compound, one of its parts) it
+    -- newly meets must therefore be a threshold on one of those now reached, or name the 'reward' event: only
+    -- then does the caller run the full check, so most claims stay one round trip.
+    achievements_due := (reward.coins_earned <> 0 OR reward.xp_earned <> 0) AND EXISTS (
+        SELECT 1 FROM achievement_definitions d
+        WHERE jsonb_path_exists(d.trigger_config,
+                  '$.** ? ((@.metric == "total_xp" && @.value <= $xp) || (@.metric == "level" && @.value <= $level)
+                           || (@.metric == "coins_earned" && @.value <= $earned) || @.event_type == "reward")',
+                  jsonb_build_object('xp', total_xp, 'level', level, 'earned', v_earned))
+          AND NOT EXISTS (SELECT 1 FROM user_achievements ua
+                          WHERE ua.user_id = p_user_id AND ua.achievement_key = d.key));
+END $$;
+"""
+
+
+def upgrade() -> None:
+    apply_sql(*SOURCES)
+
+
+def downgrade() -> None:
+    op.execute("DROP FUNCTION habit_undo(uuid, uuid)")
+    op.execute("DROP FUNCTION habit_complete(uuid, uuid, text, integer, integer, integer[], integer[], integer[])")
+    op.execute("DROP FUNCTION habit_state(uuid, date)")
+    op.execute("DROP FUNCTION habit_set_streaks(uuid, text, date)")
+    op.execute("DROP FUNCTION habit_streaks(text, integer[], integer, date[], date, date)")
+    op.execute(OLD_CLAIM_REWARD)
+    op.execute("DROP FUNCTION achievements_due(uuid, text[], text[])")
+    op.execute("DROP FUNCTION award_boosted(uuid, text, text, integer, integer, text, integer, text, uuid, boolean)")
+    op.execute("DROP FUNCTION touch_streak(uuid, text, date)")
+    op.execute("DROP FUNCTION user_activity_day(uuid)")
