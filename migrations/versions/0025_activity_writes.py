@@ -1,7 +1,10 @@
-"""Habit completion and undo are one statement each, and the shared tail of the paying writes moves into SQL.
+"""Habit completion and undo and focus completion are one statement each, and the shared tail of the paying writes
+moves into SQL.
 
 - ``habit_complete`` and ``habit_undo`` lock the habit, write the completion, recompute the streaks
   (``habit_streaks``, ``habit_set_streaks``), pay and answer with the habit (``habit_state``).
+- ``focus_complete`` ends expired sessions (``focus_expire``), locks and ends the session and pays for the time
+  focused (``focus_session_award``).
 - ``award_boosted`` is ``award_points`` with the running shop boosts applied (``gamification.award`` calls it).
 - ``touch_streak`` records a streak's activity on the person's activity day (``user_activity_day``), spending a
   banked freeze over one missed day (``gamification.touch_streak`` calls it).
@@ -33,6 +36,9 @@ SOURCES = {
     "habit_state": "77621ac6ae65158e",
     "habit_complete": "82ae22fc5e82a510",
     "habit_undo": "0dcf0a1c7cd4d025",
+    "focus_session_award": "5ba23ddfda432c21",
+    "focus_expire": "bd2ec86803b76051",
+    "focus_complete": "9f656e5a601a8796",
 }
 
 OLD_CLAIM_REWARD = """
@@ -89,6 +95,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION focus_complete(uuid, uuid)")
+    op.execute("DROP FUNCTION focus_expire(uuid)")
+    op.execute("DROP FUNCTION focus_session_award(text, integer, boolean)")
     op.execute("DROP FUNCTION habit_undo(uuid, uuid)")
     op.execute("DROP FUNCTION habit_complete(uuid, uuid, text, integer, integer, integer[], integer[], integer[])")
     op.execute("DROP FUNCTION habit_state(uuid, date)")

@@ -85,6 +85,11 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),
     "MF422": lambda error: InvalidInput("Unknown exercise", code="unknown_exercise", details=details(error)),
+    # focus: focus_complete
+    "MS404": _not_found,
+    "MS409": lambda error: Conflict(
+        _message(error, "The session has ended"), code="focus_session_ended", details=details(error)
+    ),
     # habits: habit_complete, habit_undo
     "MH404": _not_found,
     "MH001": lambda error: Conflict("The habit is paused", code="habit_inactive"),

@@ -10,6 +10,7 @@ from momentum.quests.progress import (
     COUNTING_COLUMNS,
     RETRACT_IN_STATEMENT,
     TARGET_TYPES,
+    count_in_statement,
     record_counted_progress,
     record_progress,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "COUNT_IN_STATEMENT",
     "RETRACT_IN_STATEMENT",
     "TARGET_TYPES",
+    "count_in_statement",
     "record_counted_progress",
     "record_progress",
 ]

@@ -51,22 +51,23 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND (%(quest_id)s::uuid 
 
 # Reset and advance in one statement (one round trip on the paths that do things): a quest whose period has
 # turned over counts from zero, whatever state it was left in.
-def _advance(tz: str, joined: str = "") -> str:
-    """ADVANCE with the zone ``tz`` names, and more relations ``joined`` to the FROM list."""
+def _advance(tz: str, joined: str = "", amount: str = "%(amount)s") -> str:
+    """ADVANCE with the zone ``tz`` names, more relations ``joined`` to the FROM list, and the ``amount``
+    expression (a parameter, or a value the statement computes; nothing is counted unless it is positive)."""
     period_start = _period_start(tz)
     reset_due = f"coalesce({period_start} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
     base = f"(CASE WHEN {reset_due} THEN 0 ELSE uqp.progress END)"
     return f"""
 UPDATE user_quest_progress uqp
-SET progress = least(q.target, {base} + %(amount)s),
-    status = CASE WHEN {base} + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
-    completed_at = CASE WHEN {base} + %(amount)s >= q.target THEN now() END,
+SET progress = least(q.target, {base} + {amount}),
+    status = CASE WHEN {base} + {amount} >= q.target THEN 'completed' ELSE 'active' END,
+    completed_at = CASE WHEN {base} + {amount} >= q.target THEN now() END,
     claimed_at = NULL,
     last_reset_at = CASE WHEN {reset_due} THEN {period_start} ELSE uqp.last_reset_at END,
-    times_completed = uqp.times_completed + ({base} + %(amount)s >= q.target)::integer
+    times_completed = uqp.times_completed + ({base} + {amount} >= q.target)::integer
 FROM universal_quests q{joined}
 WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.target_type = %(target_type)s
-  AND (uqp.status = 'active' OR {reset_due})
+  AND (uqp.status = 'active' OR {reset_due}) AND {amount} > 0
 """
 
 
@@ -76,6 +77,12 @@ ADVANCE = _advance("%(tz)s")
 # target_type counts nothing), with the person's zone read in the same statement: the action and its quest progress
 # are one round trip and commit together. Use it as ``WITH …, quest_progress AS ({COUNT_IN_STATEMENT}) SELECT …``.
 COUNT_IN_STATEMENT = _advance("zone.tz", ", (SELECT user_time_zone(%(user_id)s) AS tz) zone").strip()
+
+
+def count_in_statement(amount: str) -> str:
+    """COUNT_IN_STATEMENT advancing by ``amount``, an expression of the statement (for a write whose count is only
+    known in the database, such as the minutes a focus session ran); zero or less counts nothing."""
+    return _advance("zone.tz", ", (SELECT user_time_zone(%(user_id)s) AS tz) zone", amount).strip()
 
 
 # Taking progress back (an undone habit): a completed quest not yet claimed is active again below its target.
