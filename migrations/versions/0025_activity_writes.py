@@ -5,6 +5,7 @@ moves into SQL.
   (``habit_streaks``, ``habit_set_streaks``), pay and answer with the habit (``habit_state``).
 - ``focus_complete`` ends expired sessions (``focus_expire``), locks and ends the session and pays for the time
   focused (``focus_session_award``).
+- ``fitness_complete_session`` completes a workout session and pays by the table of ``rules.session_award``.
 - ``award_boosted`` is ``award_points`` with the running shop boosts applied (``gamification.award`` calls it).
 - ``touch_streak`` records a streak's activity on the person's activity day (``user_activity_day``), spending a
   banked freeze over one missed day (``gamification.touch_streak`` calls it).
@@ -39,6 +40,7 @@ SOURCES = {
     "focus_session_award": "5ba23ddfda432c21",
     "focus_expire": "bd2ec86803b76051",
     "focus_complete": "9f656e5a601a8796",
+    "fitness_complete_session": "3c3e6ec6c43e5441",
 }
 
 OLD_CLAIM_REWARD = """
@@ -95,6 +97,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        "DROP FUNCTION fitness_complete_session("
+        "uuid, uuid, text, boolean, integer, integer[], integer[], integer[], text)"
+    )
     op.execute("DROP FUNCTION focus_complete(uuid, uuid)")
     op.execute("DROP FUNCTION focus_expire(uuid)")
     op.execute("DROP FUNCTION focus_session_award(text, integer, boolean)")

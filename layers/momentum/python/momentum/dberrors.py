@@ -81,10 +81,11 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MM006": lambda error: Gone("This reward has expired", code="expired", details=details(error)),
     "MM404": _not_found,
     "MM422": _invalid,
-    # fitness: fitness_log_set
+    # fitness: fitness_log_set, fitness_complete_session
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),
     "MF422": lambda error: InvalidInput("Unknown exercise", code="unknown_exercise", details=details(error)),
+    "MF410": lambda error: Conflict("The session is already completed", code="session_completed"),
     # focus: focus_complete
     "MS404": _not_found,
     "MS409": lambda error: Conflict(
