@@ -91,6 +91,12 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MS409": lambda error: Conflict(
         _message(error, "The session has ended"), code="focus_session_ended", details=details(error)
     ),
+    # goals: goal_complete
+    "MG404": _not_found,
+    "MG001": lambda error: Conflict(
+        _message(error, "The goal is not active"), code="goal_not_active", details=details(error)
+    ),
+    "MG002": lambda error: Conflict("The milestone is completed already", code="milestone_completed"),
     # habits: habit_complete, habit_undo
     "MH404": _not_found,
     "MH001": lambda error: Conflict("The habit is paused", code="habit_inactive"),
