@@ -6,6 +6,7 @@ moves into SQL.
 - ``focus_complete`` ends expired sessions (``focus_expire``), locks and ends the session and pays for the time
   focused (``focus_session_award``).
 - ``goal_complete`` completes a goal or one of its milestones and pays.
+- ``daily_reward_create`` creates the daily reward, touching the daily streak.
 - ``fitness_complete_session`` completes a workout session and pays by the table of ``rules.session_award``.
 - ``award_boosted`` is ``award_points`` with the running shop boosts applied (``gamification.award`` calls it).
 - ``touch_streak`` records a streak's activity on the person's activity day (``user_activity_day``), spending a
@@ -42,6 +43,7 @@ SOURCES = {
     "focus_expire": "bd2ec86803b76051",
     "focus_complete": "9f656e5a601a8796",
     "goal_complete": "28b93908a5d52183",
+    "daily_reward_create": "1fb7e9761681213c",
     "fitness_complete_session": "3c3e6ec6c43e5441",
 }
 
@@ -99,6 +101,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP FUNCTION daily_reward_create(uuid, integer[], integer[])")
     op.execute("DROP FUNCTION goal_complete(uuid, uuid, uuid, integer, integer, integer, integer)")
     op.execute(
         "DROP FUNCTION fitness_complete_session("

@@ -222,7 +222,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /fitness/sessions/{session_id}/sets": (2, log_set),
     "POST /market/purchases/{purchase_id}/use": (4, use),
     "POST /market/purchases/{purchase_id}/refund": (9, refund),
-    "POST /market/rewards/daily": (9, daily_reward),
+    "POST /market/rewards/daily": (2, daily_reward),
     "POST /goals/{goal_id}/complete": (3, goal_complete),
     "POST /admin/users/{user_id}/grants": (10, grant),
     "POST /goals/{goal_id}/milestones/{milestone_id}/complete": (3, milestone_complete),

@@ -81,6 +81,8 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MM006": lambda error: Gone("This reward has expired", code="expired", details=details(error)),
     "MM404": _not_found,
     "MM422": _invalid,
+    # daily reward: daily_reward_create
+    "MD001": _conflict("daily_reward_exists", "Today's daily reward was already collected"),
     # fitness: fitness_log_set, fitness_complete_session
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),
