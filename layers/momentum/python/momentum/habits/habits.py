@@ -17,12 +17,14 @@ achievement check runs after, only when the completion says one may be due.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
+import psycopg
 from psycopg import Connection
+from psycopg.pq import TransactionStatus
 
-from momentum import gamification, localtime, quests
+from momentum import dberrors, gamification, localtime, quests
 from momentum.db import fetch_all, fetch_one, fetch_row
 from momentum.errors import InvalidInput, NotFound
 from momentum.habits import rules
@@ -172,6 +174,18 @@ def _recompute_streaks(conn: Connection, user_id: UUID, habit: dict[str, Any]) -
     conn.execute(SET_STREAKS, {"id": habit["id"], "user_id": user_id})
 
 
+def _one_statement(conn: Connection, query: LiteralString, params: dict[str, Any]) -> Any:
+    """The one value a write statement returns, its errors as domain errors. Inside a caller's transaction (a plan
+    tick completes a habit in its own) it runs under a savepoint, so an error leaves that transaction usable."""
+    try:
+        if conn.info.transaction_status == TransactionStatus.IDLE:
+            return fetch_row(conn, query, params)[0]
+        with conn.transaction():
+            return fetch_row(conn, query, params)[0]
+    except psycopg.Error as error:
+        raise dberrors.domain_error(error) or error from None
+
+
 def complete_habit(conn: Connection, user_id: UUID, habit_id: UUID, body: HabitCompleteIn) -> HabitCompletion:
     """Complete a habit for today (local date). Raises: NotFound, Conflict (habit_done_for_period, habit_inactive)."""
     params = {
@@ -186,7 +200,7 @@ def complete_habit(conn: Connection, user_id: UUID, habit_id: UUID, body: HabitC
         "target_type": "habits_completed",
         "amount": 1,
     }
-    (result,) = fetch_row(conn, COMPLETE, params)
+    result = _one_statement(conn, COMPLETE, params)
     if result.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
     return HabitCompletion.model_validate(result)
@@ -198,8 +212,7 @@ def undo_today(conn: Connection, user_id: UUID, habit_id: UUID) -> Habit:
     Raises: NotFound, Conflict (nothing_to_undo, insufficient_coins).
     """
     params = {"user_id": user_id, "id": habit_id, "target_type": "habits_completed", "amount": -1}
-    (result,) = fetch_row(conn, UNDO, params)
-    return Habit.model_validate(result)
+    return Habit.model_validate(_one_statement(conn, UNDO, params))
 
 
 def list_completions(
