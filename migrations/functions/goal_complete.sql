@@ -2,13 +2,13 @@
 -- pay once), refuse a goal that is not active, complete the milestone (paid under 'goal-milestone:<id>'; the
 -- goal's progress follows its milestones, and the last one completes the goal), complete the goal (paid under
 -- 'goal:<id>'). p_milestone_id NULL completes the goal by hand. The amounts are momentum.habits.rules, passed in.
--- Returns whether an achievement may be due.
+-- Returns the goal as goal_state shows it, and whether an achievement may be due.
 -- Errors: MG404 goal or milestone not found, MG001 goal not active (DETAIL names its status), MG002 milestone
 -- completed already.
 CREATE OR REPLACE FUNCTION goal_complete(
     p_user_id uuid, p_goal_id uuid, p_milestone_id uuid, p_milestone_xp integer, p_milestone_coins integer,
     p_goal_xp integer, p_goal_coins integer)
-RETURNS boolean
+RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
     v_status text;
@@ -55,5 +55,8 @@ BEGIN
         PERFORM award_boosted(p_user_id, 'goal', 'goal:' || p_goal_id, p_goal_coins, p_goal_xp,
                               p_reason => 'Goal completed: ' || v_title, p_event_id => p_goal_id);
     END IF;
-    RETURN achievements_due(p_user_id, ARRAY['total_xp', 'level', 'coins_earned'], ARRAY['goal', 'goal_milestone']);
+    RETURN jsonb_build_object(
+        'goal', (SELECT goal_state(g) FROM goals g WHERE g.id = p_goal_id),
+        'achievements_due', achievements_due(p_user_id, ARRAY['total_xp', 'level', 'coins_earned'],
+                                             ARRAY['goal', 'goal_milestone']));
 END $$;

@@ -5,7 +5,8 @@ moves into SQL.
   (``habit_streaks``, ``habit_set_streaks``), pay and answer with the habit (``habit_state``).
 - ``focus_complete`` ends expired sessions (``focus_expire``), locks and ends the session and pays for the time
   focused (``focus_session_award``).
-- ``goal_complete`` completes a goal or one of its milestones and pays.
+- ``goal_complete`` completes a goal or one of its milestones and pays, answering with the goal (``goal_state``,
+  which reading a goal uses too).
 - ``daily_reward_create`` creates the daily reward, touching the daily streak.
 - ``fitness_complete_session`` completes a workout session and pays by the table of ``rules.session_award``.
 - ``award_boosted`` is ``award_points`` with the running shop boosts applied (``gamification.award`` calls it).
@@ -42,7 +43,8 @@ SOURCES = {
     "focus_session_award": "5ba23ddfda432c21",
     "focus_expire": "bd2ec86803b76051",
     "focus_complete": "9f656e5a601a8796",
-    "goal_complete": "28b93908a5d52183",
+    "goal_state": "1b4a8d99019fbb5e",
+    "goal_complete": "60076bcd24106aea",
     "daily_reward_create": "1fb7e9761681213c",
     "fitness_complete_session": "3c3e6ec6c43e5441",
 }
@@ -103,6 +105,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP FUNCTION daily_reward_create(uuid, integer[], integer[])")
     op.execute("DROP FUNCTION goal_complete(uuid, uuid, uuid, integer, integer, integer, integer)")
+    op.execute("DROP FUNCTION goal_state(goals)")
     op.execute(
         "DROP FUNCTION fitness_complete_session("
         "uuid, uuid, text, boolean, integer, integer[], integer[], integer[], text)"

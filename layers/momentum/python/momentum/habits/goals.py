@@ -3,7 +3,7 @@
 Completing a milestone pays once (``goal-milestone:<id>``); completing the goal (by hand, or by completing its last
 milestone) pays more, once (``goal:<id>``). A paused or completed goal changes no milestone and pays nothing (409
 ``goal_not_active``). Every change locks the goal row first, so concurrent requests pay once. Completing a goal or a
-milestone is one statement (``goal_complete`` in migrations/functions), then the goal it answers with is read.
+milestone is one statement (``goal_complete`` in migrations/functions), answering with the goal (``goal_state``).
 """
 
 from __future__ import annotations
@@ -15,21 +15,13 @@ from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from momentum import gamification
-from momentum.db import fetch_all, fetch_one, fetch_row
+from momentum.db import fetch_row
 from momentum.errors import Conflict, NotFound
 from momentum.habits import rules
 from momentum.habits.models import Goal, GoalIn, GoalMilestoneIn, GoalPatch, GoalQuery
 from momentum.pagination import Page, PageRequest, page_of
 
-GOAL = """
-SELECT g.id, g.title, g.description, g.category, g.target_date, g.started_at, g.completed_at, g.status, g.progress,
-       g.priority, g.sort_order, g.created_at, g.updated_at,
-       coalesce((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'title', m.title, 'description', m.description,
-                                                     'is_completed', m.is_completed, 'completed_at', m.completed_at,
-                                                     'sort_order', m.sort_order) ORDER BY m.sort_order, m.id)
-                 FROM goal_milestones m WHERE m.goal_id = g.id), '[]') AS milestones
-FROM goals g
-"""
+GOAL = "SELECT goal_state(g) FROM goals g"
 GET = f"{GOAL} WHERE g.id = %(id)s AND g.user_id = %(user_id)s"
 LIST = f"""{GOAL}
 WHERE g.user_id = %(user_id)s AND (%(status)s::text IS NULL OR g.status = %(status)s)
@@ -84,13 +76,16 @@ def list_goals(conn: Connection, user_id: UUID, query: GoalQuery, page: PageRequ
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    rows = fetch_all(conn, Goal, LIST, params)
+    rows = [Goal.model_validate(goal) for (goal,) in conn.execute(LIST, params)]
     return page_of(rows, page, key=lambda g: (g.sort_order, str(g.id)))
 
 
 def get_goal(conn: Connection, user_id: UUID, goal_id: UUID) -> Goal:
     """Raises: NotFound."""
-    return fetch_one(conn, Goal, GET, {"id": goal_id, "user_id": user_id}, resource="goal")
+    row = conn.execute(GET, {"id": goal_id, "user_id": user_id}).fetchone()
+    if row is None:
+        raise NotFound("goal")
+    return Goal.model_validate(row[0])
 
 
 def create_goal(conn: Connection, user_id: UUID, body: GoalIn) -> Goal:
@@ -166,10 +161,10 @@ def _complete(conn: Connection, user_id: UUID, goal_id: UUID, milestone_id: UUID
         "goal_xp": rules.GOAL_XP,
         "goal_coins": rules.GOAL_COINS,
     }
-    (achievements_due,) = fetch_row(conn, COMPLETE, params)
-    if achievements_due:
+    (result,) = fetch_row(conn, COMPLETE, params)
+    if result["achievements_due"]:
         gamification.check_achievements(conn, user_id)
-    return get_goal(conn, user_id, goal_id)
+    return Goal.model_validate(result["goal"])
 
 
 def complete_milestone(conn: Connection, user_id: UUID, goal_id: UUID, milestone_id: UUID) -> Goal:
