@@ -234,7 +234,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /fitness/sessions/{session_id}/complete": (6, workout_complete),
     "POST /focus/sessions/{session_id}/complete": (2, focus_complete),
     "POST /personal-quests/{quest_id}/claim": (16, personal_quest_claim),
-    "POST /books/{book_id}/sessions": (20, reading_session),
+    "POST /books/{book_id}/sessions": (18, reading_session),
     "POST /habits/{habit_id}/complete": (2, habit_complete),
 }
 
