@@ -28,7 +28,8 @@ BEGIN
         VALUES (p_admin_id, p_session_id, 'admin_action', 'user', p_user_id, 'grant', 'success',
                 p_request || jsonb_build_object('ledger_id', v_ledger_id::text), p_ip_address, p_user_agent,
                 p_request_id);
-        achievements_due := achievements_due(p_user_id, 'admin_grant');
+        achievements_due := achievements_due(p_user_id, ARRAY['total_xp', 'level', 'skill_stars', 'coins_earned'],
+                                             ARRAY['admin_grant']);
     ELSE
         SELECT l.details INTO first_request FROM audit_log l
         WHERE l.event_type = 'admin_action' AND l.action = 'grant' AND l.resource_id = p_user_id

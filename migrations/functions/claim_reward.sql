@@ -3,8 +3,6 @@ CREATE OR REPLACE FUNCTION claim_reward(p_user_id uuid, p_reward_id uuid,
                              OUT reward user_rewards, OUT coins integer, OUT total_xp integer, OUT level integer,
                              OUT achievements_due boolean)
 LANGUAGE plpgsql AS $$
-DECLARE
-    v_earned integer;
 BEGIN
     SELECT * INTO reward FROM user_rewards r WHERE r.id = p_reward_id AND r.user_id = p_user_id FOR UPDATE;
     IF NOT FOUND THEN
@@ -26,20 +24,12 @@ BEGIN
         VALUES (p_user_id, 'reward', reward.coins_earned, reward.reward_type || ' reward');
     END IF;
     -- Balances after the claim (a user without a wallet or progress row yet has the starting ones).
-    SELECT coalesce(max(w.coins), 0), coalesce(max(w.total_earned), 0) INTO coins, v_earned
-    FROM user_wallet w WHERE w.user_id = p_user_id;
+    coins := coalesce((SELECT w.coins FROM user_wallet w WHERE w.user_id = p_user_id), 0);
     SELECT coalesce(max(p.total_xp), 0), coalesce(max(p.current_level), 1) INTO total_xp, level
     FROM user_progress p WHERE p.user_id = p_user_id;
     -- Of the achievement metrics (momentum.gamification), a paying claim changes only total_xp, level,
-    -- coins_earned and the count of 'reward' ledger events. A trigger (or, in a compound, one of its parts) it
-    -- newly meets must therefore be a threshold on one of those now reached, or name the 'reward' event: only
-    -- then does the caller run the full check, so most claims stay one round trip.
-    achievements_due := (reward.coins_earned <> 0 OR reward.xp_earned <> 0) AND EXISTS (
-        SELECT 1 FROM achievement_definitions d
-        WHERE jsonb_path_exists(d.trigger_config,
-                  '$.** ? ((@.metric == "total_xp" && @.value <= $xp) || (@.metric == "level" && @.value <= $level)
-                           || (@.metric == "coins_earned" && @.value <= $earned) || @.event_type == "reward")',
-                  jsonb_build_object('xp', total_xp, 'level', level, 'earned', v_earned))
-          AND NOT EXISTS (SELECT 1 FROM user_achievements ua
-                          WHERE ua.user_id = p_user_id AND ua.achievement_key = d.key));
+    -- coins_earned and the count of 'reward' ledger events: only a trigger on one of those can be newly met, so
+    -- most claims stay one round trip.
+    achievements_due := (reward.coins_earned <> 0 OR reward.xp_earned <> 0)
+        AND achievements_due(p_user_id, ARRAY['total_xp', 'level', 'coins_earned'], ARRAY['reward']);
 END $$;

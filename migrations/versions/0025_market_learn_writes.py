@@ -34,10 +34,10 @@ depends_on = None
 OWN_TABLES: tuple[str, ...] = ()
 
 SOURCES = {
-    "award_boosted": "6ad62a40375d2d5c",
+    "award_boosted": "ac788416249047c3",
     "personal_quest_claim": "f5c84458e9788b43",
-    "achievements_due": "b1815981730cfe95",
-    "admin_grant": "ea25f98a142ee0ca",
+    "achievements_due": "2df50945e54fd1d9",
+    "admin_grant": "48fdb3fbe1a250bc",
     "refund_purchase": "02e5d73f1e1275a1",
     "use_purchase": "7891ec5ad5641a43",
     "learn_usage_take": "1408a533bad7723a",
@@ -75,6 +75,6 @@ def downgrade() -> None:
         "DROP FUNCTION admin_grant(uuid, uuid, uuid, text, integer, integer, text, integer, text, jsonb, text, text,"
         " text)"
     )
-    op.execute("DROP FUNCTION achievements_due(uuid, text)")
+    op.execute("DROP FUNCTION achievements_due(uuid, text[], text[])")
     op.execute("DROP FUNCTION personal_quest_claim(uuid, uuid, integer)")
-    op.execute("DROP FUNCTION award_boosted(uuid, text, text, integer, integer, text, integer, text, uuid)")
+    op.execute("DROP FUNCTION award_boosted(uuid, text, text, integer, integer, text, integer, text, uuid, boolean)")

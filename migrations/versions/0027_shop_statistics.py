@@ -7,13 +7,13 @@ two tables, before it queues the ranges; each range reads them. They hold no per
 spec, tables of our own.
 
 Revision ID: 0027_shop_statistics
-Revises: 0025_market_learn_writes
+Revises: 0026_activity_writes
 """
 
 from alembic import op
 
 revision = "0027_shop_statistics"
-down_revision = "0025_market_learn_writes"
+down_revision = "0026_activity_writes"
 branch_labels = None
 depends_on = None
 

@@ -9,8 +9,9 @@ Using a purchase (``POST /market/purchases/{id}/use``) of a seeded boost starts 
   missed day, which then continues instead of restarting.
 
 Using a boost while one of its kind is running extends it: the new window starts where the running one ends (the
-multiplier does not stack). Freezes bank, one per use. ``gamification.award`` asks ``xp_multiplier`` before paying,
-and the ledger row carries the boosted XP and names the boost in its reason.
+multiplier does not stack). Freezes bank, one per use. Awards apply the running boosts in the database
+(``award_boosted``, which ``gamification.award`` and the write functions pay through), and the ledger row carries
+the boosted XP and names the boost in its reason; ``touch_streak`` spends the freezes.
 
 Cosmetics (avatar, theme and frame items) are equipped from a purchase the person holds, one per slot, and shown on
 ``GET /me``.
@@ -44,19 +45,10 @@ EFFECTS = {
     "boost_streak_freeze": Effect("streak_freeze", 1, None),
 }
 SLOTS = ("avatar", "theme", "frame")
-# The ledger event types a focus boost applies to.
+
+# The ledger event types a focus boost applies to (award_boosted.sql holds the same list; a test compares them).
 FOCUS_EVENTS = ("focus", "focus_break", "focus_deep_work")
 
-ACTIVE = """
-SELECT kind, multiplier, label FROM user_boosts
-WHERE user_id = %(user_id)s AND kind IN ('xp', 'focus') AND starts_at <= now() AND ends_at > now()
-"""
-SPEND_FREEZE = """
-UPDATE user_boosts SET used_at = now(), used_for = %(streak_type)s
-WHERE id = (SELECT id FROM user_boosts WHERE user_id = %(user_id)s AND kind = 'streak_freeze' AND used_at IS NULL
-            ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING id
-"""
 LIST = """
 SELECT kind, multiplier, label, starts_at, ends_at, used_at, used_for FROM user_boosts
 WHERE user_id = %(user_id)s AND (ends_at > now() OR (kind = 'streak_freeze' AND used_at IS NULL))
@@ -109,22 +101,6 @@ def effects_by_key() -> dict[str, dict[str, Any]]:
         }
         for key, e in EFFECTS.items()
     }
-
-
-def xp_multiplier(conn: Connection, user_id: UUID, event_type: str) -> tuple[int, str | None]:
-    """The product of the boosts running now that apply to an award of this event type, and their names."""
-    multiplier, labels = 1, []
-    with conn.cursor() as cur:
-        for kind, factor, label in cur.execute(ACTIVE, {"user_id": user_id}):
-            if kind == "xp" or event_type in FOCUS_EVENTS:
-                multiplier *= factor
-                labels.append(f"{label} ×{factor}")
-    return multiplier, ", ".join(labels) or None
-
-
-def spend_freeze(conn: Connection, user_id: UUID, streak_type: str) -> bool:
-    """Spend one banked streak freeze on a streak; False when there is none."""
-    return conn.execute(SPEND_FREEZE, {"user_id": user_id, "streak_type": streak_type}).fetchone() is not None
 
 
 def list_boosts(conn: Connection, user_id: UUID) -> list[ActiveBoost]:

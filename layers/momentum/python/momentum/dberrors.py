@@ -97,10 +97,29 @@ SQLSTATES: dict[str, ErrorFactory] = {
         _message(error, "Too many personal quest rewards today"), code="personal_quest_limit", details=details(error)
     ),
     "MQ404": _not_found,
-    # fitness: fitness_log_set
+    # daily reward: daily_reward_create
+    "MD001": _conflict("daily_reward_exists", "Today's daily reward was already collected"),
+    # fitness: fitness_log_set, fitness_complete_session
     "MF404": lambda error: NotFound("session"),
     "MF409": lambda error: Conflict("The session is completed; it takes no more sets", code="session_completed"),
     "MF422": lambda error: InvalidInput("Unknown exercise", code="unknown_exercise", details=details(error)),
+    "MF410": lambda error: Conflict("The session is already completed", code="session_completed"),
+    # focus: focus_complete
+    "MS404": _not_found,
+    "MS409": lambda error: Conflict(
+        _message(error, "The session has ended"), code="focus_session_ended", details=details(error)
+    ),
+    # goals: goal_complete
+    "MG404": _not_found,
+    "MG001": lambda error: Conflict(
+        _message(error, "The goal is not active"), code="goal_not_active", details=details(error)
+    ),
+    "MG002": lambda error: Conflict("The milestone is completed already", code="milestone_completed"),
+    # habits: habit_complete, habit_undo
+    "MH404": _not_found,
+    "MH001": lambda error: Conflict("The habit is paused", code="habit_inactive"),
+    "MH002": _conflict("habit_done_for_period", "The habit is done for this period"),
+    "MH003": lambda error: Conflict("No completion today to undo", code="nothing_to_undo"),
 }
 
 

@@ -13,7 +13,7 @@ from lifetime ``total_xp``, which never resets.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,7 +22,7 @@ from psycopg import Connection
 from psycopg.types.json import Jsonb
 from pydantic import Field, model_validator
 
-from momentum import boosts, db, dberrors
+from momentum import db, dberrors
 from momentum.audit import ClientInfo
 from momentum.auth import CurrentUser
 from momentum.errors import Conflict, InvalidInput
@@ -128,17 +128,13 @@ def award(
     if skill_stars and not skill_key:
         raise InvalidInput("Skill stars need a skill_key")
     # award is called outside requests too (jobs, seeds, the CLI), so it gives award_points' errors their domain
-    # meaning itself, through the one table; inside a request the glue would do the same.
-    if xp > 0 and not refund:  # running shop boosts multiply what is earned, and the ledger says so
-        multiplier, boosted_by = boosts.xp_multiplier(conn, user_id, event_type)
-        if multiplier > 1:
-            xp *= multiplier
-            reason = f"{reason or event_type} (boost: {boosted_by})"
+    # meaning itself, through the one table; inside a request the glue would do the same. award_boosted applies the
+    # running shop boosts to earned XP (momentum.boosts) and names them in the ledger reason.
     try:
         return db.fetch_one(
             conn,
             Award,
-            "SELECT * FROM award_points(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "SELECT * FROM award_boosted(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (user_id, event_type, idempotency_key, coins, xp, skill_key, skill_stars, reason, event_id, refund),
             resource="award",
         )
@@ -228,54 +224,20 @@ SELECT streak_type,
 FROM user_streaks WHERE user_id = %(user_id)s ORDER BY streak_type
 """
 
-TOUCH_STREAK = """
-INSERT INTO user_streaks AS s (user_id, streak_type, current_streak, longest_streak, last_activity_date)
-VALUES (%(user_id)s, %(type)s, 1, 1, %(day)s)
-ON CONFLICT (user_id, streak_type) DO UPDATE
-SET current_streak = CASE
-        WHEN s.last_activity_date >= %(day)s THEN s.current_streak
-        WHEN s.last_activity_date = %(day)s - 1 THEN s.current_streak + 1
-        ELSE 1 END,
-    longest_streak = greatest(s.longest_streak, CASE
-        WHEN s.last_activity_date >= %(day)s THEN s.current_streak
-        WHEN s.last_activity_date = %(day)s - 1 THEN s.current_streak + 1
-        ELSE 1 END),
-    last_activity_date = greatest(s.last_activity_date, %(day)s)
-RETURNING streak_type, current_streak, longest_streak, last_activity_date
-"""
-
-
-STREAK_LAST_DAY = """
-SELECT last_activity_date, current_streak FROM user_streaks
-WHERE user_id = %(user_id)s AND streak_type = %(type)s
-FOR UPDATE
-"""
-STREAK_BRIDGE = """
-UPDATE user_streaks SET last_activity_date = %(day)s WHERE user_id = %(user_id)s AND streak_type = %(type)s
-"""
-
 
 def list_streaks(conn: Connection, user_id: UUID) -> list[Streak]:
     return db.fetch_all(conn, Streak, LIST_STREAKS, {"user_id": user_id, "today": days.activity_day(conn, user_id)})
 
 
 def touch_streak(conn: Connection, user_id: UUID, streak_type: str, day: date | None = None) -> Streak:
-    """Record activity on a day: the same day keeps the streak, the next day extends it, a gap restarts it.
+    """Record activity on a day: the same day keeps the streak, the next day extends it, a gap restarts it, and
+    after one missed day a banked streak freeze carries it over (migrations/functions/touch_streak.sql, which the
+    write functions call in their own statement).
 
     The day is the person's local day (``momentum.platform.days.activity_day``) unless given.
     """
-    day = day or days.activity_day(conn, user_id)
-    # One missed day: a banked streak freeze (a shop item) is spent to carry the streak over it.
-    last = conn.execute(STREAK_LAST_DAY, {"user_id": user_id, "type": streak_type}).fetchone()
-    if (
-        last is not None
-        and last[0] == day - timedelta(days=2)
-        and last[1] > 0
-        and boosts.spend_freeze(conn, user_id, streak_type)
-    ):
-        conn.execute(STREAK_BRIDGE, {"user_id": user_id, "type": streak_type, "day": day - timedelta(days=1)})
     return db.fetch_one(
-        conn, Streak, TOUCH_STREAK, {"user_id": user_id, "type": streak_type, "day": day}, resource="streak"
+        conn, Streak, "SELECT * FROM touch_streak(%s, %s, %s)", (user_id, streak_type, day), resource="streak"
     )
 
 

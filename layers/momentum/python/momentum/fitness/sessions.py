@@ -1,10 +1,11 @@
 """Workout sessions: started (optionally from a workout), filled with sets, completed once for XP and coins.
 
-Completing pays through ``gamification.award`` under the key ``workout-session:<id>`` by ``rules.session_award``
-(working sets, not minutes; nothing for an empty session), extends the ``workout`` streak when the session had
-working sets, and records the payment on the session. The completing UPDATE only matches a session that is not
-completed yet, so of two concurrent completions one pays and the other gets 409. Locking the session row also
-orders completion against set logging: a set is either in before the count or refused after.
+Completing pays under the key ``workout-session:<id>`` by ``rules.session_award`` (working sets, not minutes; nothing
+for an empty session), extends the ``workout`` streak when the session had working sets, and records the payment on
+the session, all in one statement (``fitness_complete_session`` in migrations/functions, given the rule's table).
+The completing UPDATE only matches a session that is not completed yet, so of two concurrent completions one pays
+and the other gets 409. Locking the session row also orders completion against set logging: a set is either in
+before the count or refused after. The answer, the session with its sets, is read after.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from psycopg import Connection
 from psycopg.rows import dict_row
 
 from momentum import db, gamification
-from momentum.errors import Conflict, InvalidInput, NotFound
+from momentum.errors import InvalidInput, NotFound
 from momentum.fitness import records, rules
 from momentum.fitness.models import (
     CompleteIn,
@@ -111,19 +112,11 @@ SELECT id, completed_at FROM workout_sessions WHERE id = %(id)s AND user_id = %(
 """
 
 COMPLETE_SESSION = """
-UPDATE workout_sessions
-SET completed_at = now(),
-    duration_seconds = greatest(0, round(extract(epoch FROM now() - started_at)))::integer,
-    notes = CASE WHEN %(set_notes)s THEN %(notes)s ELSE notes END,
-    rating = coalesce(%(rating)s, rating)
-WHERE id = %(id)s AND user_id = %(user_id)s AND completed_at IS NULL
-RETURNING id
+SELECT fitness_complete_session(%(user_id)s, %(id)s, %(notes)s, %(set_notes)s, %(rating)s, %(xp)s, %(coins)s,
+                                %(skill_stars)s, %(skill_key)s)
 """
-
-# A separate statement after the UPDATE: it sees every set committed before the session row was locked.
-COUNT_WORKING_SETS = f"SELECT count(*) FROM exercise_sets s WHERE s.session_id = %(id)s AND {WORKING_SET}"
-
-RECORD_AWARD = "UPDATE workout_sessions SET xp_awarded = %(xp)s, coins_awarded = %(coins)s WHERE id = %(id)s"
+# What a session pays by its count of working sets (index n for n sets; the rule pays nothing more past the cap).
+PAY_TABLE = [rules.session_award(n) for n in range(rules.WORKING_SETS_PAID + 1)]
 
 # Where each exercise of the session starts in the user's history, for rebuilding its records.
 SESSION_HISTORY_STARTS = """
@@ -224,29 +217,14 @@ def complete_session(conn: Connection, user_id: UUID, session_id: UUID, body: Co
         "notes": body.notes,
         "set_notes": "notes" in body.model_fields_set,
         "rating": body.rating,
+        "xp": [pay.xp for pay in PAY_TABLE],
+        "coins": [pay.coins for pay in PAY_TABLE],
+        "skill_stars": [pay.skill_stars for pay in PAY_TABLE],
+        "skill_key": rules.FITNESS_SKILL,
     }
-    with conn.transaction():
-        if conn.execute(COMPLETE_SESSION, params).fetchone() is None:
-            lock_session(conn, user_id, session_id)  # raises NotFound when it is not the user's
-            raise Conflict("The session is already completed", code="session_completed")
-        (working_sets,) = db.fetch_row(conn, COUNT_WORKING_SETS, params)
-        award = rules.session_award(working_sets)
-        if award.pays:
-            gamification.award(
-                conn,
-                user_id,
-                event_type="workout_session",
-                idempotency_key=f"workout-session:{session_id}",
-                xp=award.xp,
-                coins=award.coins,
-                skill_key=rules.FITNESS_SKILL,
-                skill_stars=award.skill_stars,
-                reason=f"Workout session: {working_sets} working sets",
-                event_id=session_id,
-            )
-            conn.execute(RECORD_AWARD, {"id": session_id, "xp": award.xp, "coins": award.coins})
-            gamification.touch_streak(conn, user_id, "workout")
-            gamification.check_achievements(conn, user_id)
+    (achievements_due,) = db.fetch_row(conn, COMPLETE_SESSION, params)
+    if achievements_due:
+        gamification.check_achievements(conn, user_id)
     return get_session(conn, user_id, session_id)
 
 

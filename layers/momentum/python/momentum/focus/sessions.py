@@ -5,9 +5,10 @@ session was last paused or resumed, so every device computes the same remaining 
 completed by ``expires_at`` (planned end plus a grace period, or a long pause) ends as abandoned the next time any
 of the person's sessions is read or changed; a client cannot complete it later.
 
-Completing pays through ``gamification.award`` under the key ``focus-session:<id>`` for the time actually focused
-(``rules.session_award``), touches the ``focus`` streak, checks achievements and advances ``focus_minutes`` quests.
-The session row is locked first, so of two concurrent completions one pays and the other gets 409.
+Completing is one statement (``focus_complete`` in migrations/functions): it pays under the key
+``focus-session:<id>`` for the time actually focused (``focus_session_award``), touches the ``focus`` streak and
+advances ``focus_minutes`` quests in the same statement, and the full achievement check follows only when it says
+one may be due. The session row is locked first, so of two concurrent completions one pays and the other gets 409.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from uuid import UUID
 from psycopg import Connection
 
 from momentum import gamification, quests
-from momentum.db import fetch_all, fetch_one, fetch_optional
+from momentum.db import fetch_all, fetch_one, fetch_optional, fetch_row
 from momentum.errors import Conflict, NotFound
 from momentum.focus import rules
 from momentum.focus.models import FocusSession, FocusSessionIn, FocusSessionQuery
@@ -52,17 +53,8 @@ ORDER BY s.started_at DESC, s.id DESC
 LIMIT %(limit)s
 """
 
-# Sessions past their expiry end as abandoned, keeping the time they had left (a running one has none by then).
-EXPIRE = """
-WITH expired AS (
-    UPDATE focus_sessions SET status = 'abandoned', abandoned_at = expires_at
-    WHERE user_id = %(user_id)s AND status = 'active' AND expires_at <= now()
-    RETURNING id
-)
-UPDATE focus_pause_state p
-SET time_remaining_seconds = CASE WHEN p.is_paused THEN p.time_remaining_seconds ELSE 0 END, is_paused = false
-FROM expired e WHERE p.session_id = e.id
-"""
+# Sessions past their expiry end as abandoned, keeping the time they had left (focus_complete runs it too).
+EXPIRE = "SELECT focus_expire(%(user_id)s)"
 
 # One active session per person: starts are serialised per person by a transaction-scoped advisory lock.
 LOCK_PERSON = "SELECT pg_advisory_xact_lock(hashtextextended('focus:' || %(user_id)s::text, 0))"
@@ -112,7 +104,13 @@ SET status = %(status)s,
 WHERE id = %(id)s
 """
 
-RECORD_AWARD = "UPDATE focus_sessions SET xp_awarded = %(xp)s, coins_awarded = %(coins)s WHERE id = %(id)s"
+# The function runs first (the CTE is materialised and read by the main query); if it raises, the whole statement,
+# quest progress included, is undone. The minutes a quest counts are only known once the function has run.
+COMPLETE = f"""
+WITH done AS MATERIALIZED (SELECT focus_complete(%(user_id)s, %(id)s) AS result),
+quest_progress AS ({quests.count_in_statement("(SELECT (done.result ->> 'quest_minutes')::integer FROM done)")})
+SELECT result FROM done
+"""
 
 
 def expire_sessions(conn: Connection, user_id: UUID) -> None:
@@ -215,38 +213,8 @@ def abandon_session(conn: Connection, user_id: UUID, session_id: UUID) -> FocusS
 
 def complete_session(conn: Connection, user_id: UUID, session_id: UUID) -> FocusSession:
     """Complete an active session (early or on time) and pay once for the time focused. Raises: NotFound, Conflict."""
-    with conn.transaction():
-        _, remaining, mode, duration, unbroken = _lock_active(conn, user_id, session_id)
-        conn.execute(END, {"id": session_id, "remaining": remaining, "status": "completed"})
-        focused = duration - remaining
-        award = rules.session_award(mode, focused, unbroken=unbroken)
-        if award.pays:
-            gamification.award(
-                conn,
-                user_id,
-                event_type="focus" if mode == "work" else "focus_break",
-                idempotency_key=f"focus-session:{session_id}",
-                xp=award.xp,
-                coins=award.coins,
-                skill_key=rules.FOCUS_SKILL if award.skill_stars else None,
-                skill_stars=award.skill_stars,
-                reason=f"Focus session: {focused // 60} minutes ({mode})",
-                event_id=session_id,
-            )
-            conn.execute(RECORD_AWARD, {"id": session_id, "xp": award.xp, "coins": award.coins})
-        if award.deep_work:
-            gamification.award(
-                conn,
-                user_id,
-                event_type="focus_deep_work",
-                idempotency_key=f"focus-deep-work:{session_id}",
-                xp=rules.DEEP_WORK_XP,
-                coins=rules.DEEP_WORK_COINS,
-                reason="Deep work: an hour of focus without a pause",
-                event_id=session_id,
-            )
-        if mode == "work" and award.pays:
-            gamification.touch_streak(conn, user_id, "focus")
-            quests.record_progress(conn, user_id, "focus_minutes", focused // 60)
-            gamification.check_achievements(conn, user_id)
-    return get_session(conn, user_id, session_id)
+    params = {"user_id": user_id, "id": session_id, "target_type": "focus_minutes"}
+    (result,) = fetch_row(conn, COMPLETE, params)
+    if result["achievements_due"]:
+        gamification.check_achievements(conn, user_id)
+    return FocusSession.model_validate(result["session"])

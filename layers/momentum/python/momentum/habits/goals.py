@@ -2,7 +2,8 @@
 
 Completing a milestone pays once (``goal-milestone:<id>``); completing the goal (by hand, or by completing its last
 milestone) pays more, once (``goal:<id>``). A paused or completed goal changes no milestone and pays nothing (409
-``goal_not_active``). Every change locks the goal row first, so concurrent requests pay once.
+``goal_not_active``). Every change locks the goal row first, so concurrent requests pay once. Completing a goal or a
+milestone is one statement (``goal_complete`` in migrations/functions), answering with the goal (``goal_state``).
 """
 
 from __future__ import annotations
@@ -14,21 +15,13 @@ from psycopg import Connection
 from psycopg.types.json import Jsonb
 
 from momentum import gamification
-from momentum.db import fetch_all, fetch_one
+from momentum.db import fetch_row
 from momentum.errors import Conflict, NotFound
 from momentum.habits import rules
 from momentum.habits.models import Goal, GoalIn, GoalMilestoneIn, GoalPatch, GoalQuery
 from momentum.pagination import Page, PageRequest, page_of
 
-GOAL = """
-SELECT g.id, g.title, g.description, g.category, g.target_date, g.started_at, g.completed_at, g.status, g.progress,
-       g.priority, g.sort_order, g.created_at, g.updated_at,
-       coalesce((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'title', m.title, 'description', m.description,
-                                                     'is_completed', m.is_completed, 'completed_at', m.completed_at,
-                                                     'sort_order', m.sort_order) ORDER BY m.sort_order, m.id)
-                 FROM goal_milestones m WHERE m.goal_id = g.id), '[]') AS milestones
-FROM goals g
-"""
+GOAL = "SELECT goal_state(g) FROM goals g"
 GET = f"{GOAL} WHERE g.id = %(id)s AND g.user_id = %(user_id)s"
 LIST = f"""{GOAL}
 WHERE g.user_id = %(user_id)s AND (%(status)s::text IS NULL OR g.status = %(status)s)
@@ -56,12 +49,6 @@ INSERT INTO goal_milestones (goal_id, title, description, sort_order)
 VALUES (%(id)s, %(title)s, %(description)s,
         coalesce(%(sort_order)s, (SELECT coalesce(max(sort_order) + 1, 0) FROM goal_milestones WHERE goal_id = %(id)s)))
 """
-COMPLETE_MILESTONE = """
-UPDATE goal_milestones SET is_completed = true, completed_at = now()
-WHERE id = %(milestone_id)s AND goal_id = %(id)s AND NOT is_completed
-RETURNING title
-"""
-MILESTONE_EXISTS = "SELECT 1 FROM goal_milestones WHERE id = %(milestone_id)s AND goal_id = %(id)s"
 DELETE_MILESTONE = "DELETE FROM goal_milestones WHERE id = %(milestone_id)s AND goal_id = %(id)s RETURNING id"
 # Progress follows the milestones whenever there are some.
 SYNC_PROGRESS = """
@@ -72,7 +59,10 @@ WHERE g.id = %(id)s
 RETURNING g.progress
 """
 MILESTONE_COUNT = "SELECT count(*) FROM goal_milestones WHERE goal_id = %(id)s"
-COMPLETE_GOAL = "UPDATE goals SET status = 'completed', completed_at = now(), progress = 100 WHERE id = %(id)s"
+COMPLETE = """
+SELECT goal_complete(%(user_id)s, %(id)s, %(milestone_id)s, %(milestone_xp)s, %(milestone_coins)s, %(goal_xp)s,
+                     %(goal_coins)s)
+"""
 DELETE = "DELETE FROM goals WHERE id = %(id)s AND user_id = %(user_id)s RETURNING id"
 PATCHABLE = ("title", "description", "category", "target_date", "priority", "sort_order", "status", "progress")
 
@@ -86,13 +76,16 @@ def list_goals(conn: Connection, user_id: UUID, query: GoalQuery, page: PageRequ
         "after_id": after_id,
         "limit": page.limit + 1,
     }
-    rows = fetch_all(conn, Goal, LIST, params)
+    rows = [Goal.model_validate(goal) for (goal,) in conn.execute(LIST, params)]
     return page_of(rows, page, key=lambda g: (g.sort_order, str(g.id)))
 
 
 def get_goal(conn: Connection, user_id: UUID, goal_id: UUID) -> Goal:
     """Raises: NotFound."""
-    return fetch_one(conn, Goal, GET, {"id": goal_id, "user_id": user_id}, resource="goal")
+    row = conn.execute(GET, {"id": goal_id, "user_id": user_id}).fetchone()
+    if row is None:
+        raise NotFound("goal")
+    return Goal.model_validate(row[0])
 
 
 def create_goal(conn: Connection, user_id: UUID, body: GoalIn) -> Goal:
@@ -158,18 +151,20 @@ def delete_milestone(conn: Connection, user_id: UUID, goal_id: UUID, milestone_i
     return get_goal(conn, user_id, goal_id)
 
 
-def _pay_goal(conn: Connection, user_id: UUID, goal_id: UUID, title: str) -> None:
-    conn.execute(COMPLETE_GOAL, {"id": goal_id})
-    gamification.award(
-        conn,
-        user_id,
-        event_type="goal",
-        idempotency_key=f"goal:{goal_id}",
-        xp=rules.GOAL_XP,
-        coins=rules.GOAL_COINS,
-        reason=f"Goal completed: {title}",
-        event_id=goal_id,
-    )
+def _complete(conn: Connection, user_id: UUID, goal_id: UUID, milestone_id: UUID | None) -> Goal:
+    params = {
+        "user_id": user_id,
+        "id": goal_id,
+        "milestone_id": milestone_id,
+        "milestone_xp": rules.MILESTONE_XP,
+        "milestone_coins": rules.MILESTONE_COINS,
+        "goal_xp": rules.GOAL_XP,
+        "goal_coins": rules.GOAL_COINS,
+    }
+    (result,) = fetch_row(conn, COMPLETE, params)
+    if result["achievements_due"]:
+        gamification.check_achievements(conn, user_id)
+    return Goal.model_validate(result["goal"])
 
 
 def complete_milestone(conn: Connection, user_id: UUID, goal_id: UUID, milestone_id: UUID) -> Goal:
@@ -177,37 +172,9 @@ def complete_milestone(conn: Connection, user_id: UUID, goal_id: UUID, milestone
 
     Raises: NotFound, Conflict (goal_not_active, milestone_completed).
     """
-    params = {"id": goal_id, "milestone_id": milestone_id}
-    with conn.transaction():
-        status, title = _lock(conn, user_id, goal_id)
-        if conn.execute(MILESTONE_EXISTS, params).fetchone() is None:
-            raise NotFound("milestone")
-        _require_active(status)
-        row = conn.execute(COMPLETE_MILESTONE, params).fetchone()
-        if row is None:
-            raise Conflict("The milestone is completed already", code="milestone_completed")
-        gamification.award(
-            conn,
-            user_id,
-            event_type="goal_milestone",
-            idempotency_key=f"goal-milestone:{milestone_id}",
-            xp=rules.MILESTONE_XP,
-            coins=rules.MILESTONE_COINS,
-            reason=f"Milestone: {row[0]}",
-            event_id=milestone_id,
-        )
-        (progress,) = conn.execute(SYNC_PROGRESS, {"id": goal_id}).fetchone() or (0,)
-        if progress == 100:
-            _pay_goal(conn, user_id, goal_id, title)
-        gamification.check_achievements(conn, user_id)
-    return get_goal(conn, user_id, goal_id)
+    return _complete(conn, user_id, goal_id, milestone_id)
 
 
 def complete_goal(conn: Connection, user_id: UUID, goal_id: UUID) -> Goal:
     """Complete an active goal by hand and pay once. Raises: NotFound, Conflict (goal_not_active)."""
-    with conn.transaction():
-        status, title = _lock(conn, user_id, goal_id)
-        _require_active(status)
-        _pay_goal(conn, user_id, goal_id, title)
-        gamification.check_achievements(conn, user_id)
-    return get_goal(conn, user_id, goal_id)
+    return _complete(conn, user_id, goal_id, None)

@@ -2,24 +2,31 @@
 streaks per habit that follow the schedule.
 
 Completing locks the habit row, refuses a completion beyond ``target_count`` in the period (409
-``habit_done_for_period``), and pays through ``gamification.award`` under ``habit-completion:<completion id>``: the
-base amount, plus a bonus when the completion finishes a period on a milestone streak (``rules.MILESTONES``).
+``habit_done_for_period``), and pays under ``habit-completion:<completion id>``: the base amount, plus a bonus when
+the completion finishes a period on a milestone streak (``rules.MILESTONES``).
 Undoing removes today's latest completion and reverses exactly what it paid with a negative award under
 ``habit-undo:<completion id>`` (refused with 409 ``insufficient_coins`` when those coins are spent already).
-Streaks are recomputed from the completions after each change, so an undo also takes back the streak it made.
+Streaks are recomputed from the completions after each change (``habit_streaks``), so an undo also takes back the
+streak it made.
+
+Completing and undoing are one statement each (``habit_complete``, ``habit_undo`` in migrations/functions), with
+the quest progress they count in the same statement: with authentication, two round trips, all or nothing. The full
+achievement check runs after, only when the completion says one may be due.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
+import psycopg
 from psycopg import Connection
+from psycopg.pq import TransactionStatus
 
-from momentum import gamification, localtime, quests
-from momentum.db import fetch_all, fetch_one
-from momentum.errors import Conflict, InvalidInput, NotFound
+from momentum import dberrors, gamification, localtime, quests
+from momentum.db import fetch_all, fetch_one, fetch_row
+from momentum.errors import InvalidInput, NotFound
 from momentum.habits import rules
 from momentum.habits.models import (
     Habit,
@@ -63,25 +70,23 @@ VALUES (%(user_id)s, %(name)s, %(description)s, %(frequency)s, %(target_count)s,
 RETURNING id
 """
 DELETE = "DELETE FROM habits WHERE id = %(id)s AND user_id = %(user_id)s RETURNING id"
-INSERT_COMPLETION = """
-INSERT INTO habit_completions (habit_id, user_id, completed_date, notes)
-VALUES (%(id)s, %(user_id)s, %(today)s, %(notes)s)
-RETURNING id, habit_id, completed_at, completed_date, notes
-"""
-UNDO_COMPLETION = """
-DELETE FROM habit_completions WHERE id = (
-    SELECT id FROM habit_completions WHERE habit_id = %(id)s AND completed_date = %(today)s
-    ORDER BY completed_at DESC, id DESC LIMIT 1)
-RETURNING id
-"""
-COUNTS = (
-    "SELECT completed_date, count(*)::integer FROM habit_completions WHERE habit_id = %(id)s GROUP BY completed_date"
-)
-PAID = "SELECT coins, xp FROM points_ledger WHERE user_id = %(user_id)s AND idempotency_key = %(key)s"
 SET_STREAKS = """
-UPDATE habits SET current_streak = %(current)s, longest_streak = %(longest)s,
-    last_completed_at = (SELECT max(completed_at) FROM habit_completions WHERE habit_id = %(id)s)
-WHERE id = %(id)s
+SELECT habit_set_streaks(%(id)s, z.tz, (now() AT TIME ZONE z.tz)::date)
+FROM (SELECT user_time_zone(%(user_id)s) AS tz) z
+"""
+# The function runs first (the CTE is materialised and read by the main query); if it raises, the whole statement,
+# quest progress included, is undone.
+COMPLETE = f"""
+WITH done AS MATERIALIZED (
+    SELECT habit_complete(%(user_id)s, %(id)s, %(notes)s, %(xp)s, %(coins)s, %(milestones)s, %(milestone_xp)s,
+                          %(milestone_coins)s) AS result
+), quest_progress AS ({quests.COUNT_IN_STATEMENT})
+SELECT result FROM done
+"""
+UNDO = f"""
+WITH undone AS MATERIALIZED (SELECT habit_undo(%(user_id)s, %(id)s) AS result),
+quest_progress AS ({quests.RETRACT_IN_STATEMENT})
+SELECT result FROM undone
 """
 COMPLETIONS = """
 SELECT c.id, c.habit_id, c.completed_at, c.completed_date, c.notes
@@ -164,57 +169,41 @@ def _lock(conn: Connection, user_id: UUID, habit_id: UUID) -> dict[str, Any]:
     return dict(zip(keys, row, strict=True))
 
 
-def _recompute_streaks(conn: Connection, user_id: UUID, habit: dict[str, Any]) -> int:
-    """Rewrite the habit's streaks from its completions; returns the current streak."""
-    zone = localtime.user_zone(conn, user_id)
-    today = _today(conn, user_id)
-    counts: dict[date, int] = dict(conn.execute(COUNTS, {"id": habit["id"]}).fetchall())
-    first: date = habit["created_at"].astimezone(zone).date()
-    current, longest = rules.streaks(
-        habit["frequency"], habit["custom_days"], habit["target_count"], counts, min(first, today), today
-    )
-    conn.execute(SET_STREAKS, {"id": habit["id"], "current": current, "longest": longest})
-    return current
+def _recompute_streaks(conn: Connection, user_id: UUID, habit: dict[str, Any]) -> None:
+    """Rewrite the habit's streaks from its completions (the caller holds its lock)."""
+    conn.execute(SET_STREAKS, {"id": habit["id"], "user_id": user_id})
+
+
+def _one_statement(conn: Connection, query: LiteralString, params: dict[str, Any]) -> Any:
+    """The one value a write statement returns, its errors as domain errors. Inside a caller's transaction (a plan
+    tick completes a habit in its own) it runs under a savepoint, so an error leaves that transaction usable."""
+    try:
+        if conn.info.transaction_status == TransactionStatus.IDLE:
+            return fetch_row(conn, query, params)[0]
+        with conn.transaction():
+            return fetch_row(conn, query, params)[0]
+    except psycopg.Error as error:
+        raise dberrors.domain_error(error) or error from None
 
 
 def complete_habit(conn: Connection, user_id: UUID, habit_id: UUID, body: HabitCompleteIn) -> HabitCompletion:
     """Complete a habit for today (local date). Raises: NotFound, Conflict (habit_done_for_period, habit_inactive)."""
-    with conn.transaction():
-        today = _today(conn, user_id)
-        habit = _lock(conn, user_id, habit_id)
-        if not habit["is_active"]:
-            raise Conflict("The habit is paused", code="habit_inactive")
-        before = get_habit(conn, user_id, habit_id)
-        if before.done_for_period:
-            raise Conflict(
-                "The habit is done for this period",
-                code="habit_done_for_period",
-                details={"target_count": before.target_count, "period_count": before.period_count},
-            )
-        params = {"id": habit_id, "user_id": user_id, "today": today, "notes": body.notes}
-        completion = fetch_one(conn, HabitCompletionRecord, INSERT_COMPLETION, params, resource="habit")
-        streak = _recompute_streaks(conn, user_id, habit)
-        pay = rules.completion_pay(before.period_count + 1 == before.target_count, streak)
-        gamification.award(
-            conn,
-            user_id,
-            event_type="habit",
-            idempotency_key=f"habit-completion:{completion.id}",
-            xp=pay.xp,
-            coins=pay.coins,
-            reason=f"Habit: {habit['name']}" + (f" ({pay.milestone}-period streak)" if pay.milestone else ""),
-            event_id=completion.id,
-        )
-        gamification.touch_streak(conn, user_id, "habit")
-        quests.record_progress(conn, user_id, "habits_completed", 1)
+    params = {
+        "user_id": user_id,
+        "id": habit_id,
+        "notes": body.notes,
+        "xp": rules.HABIT_XP,
+        "coins": rules.HABIT_COINS,
+        "milestones": list(rules.MILESTONES),
+        "milestone_xp": [xp for xp, _ in rules.MILESTONES.values()],
+        "milestone_coins": [coins for _, coins in rules.MILESTONES.values()],
+        "target_type": "habits_completed",
+        "amount": 1,
+    }
+    result = _one_statement(conn, COMPLETE, params)
+    if result.pop("achievements_due"):
         gamification.check_achievements(conn, user_id)
-    return HabitCompletion(
-        habit=get_habit(conn, user_id, habit_id),
-        completion=completion,
-        xp=pay.xp,
-        coins=pay.coins,
-        milestone=pay.milestone,
-    )
+    return HabitCompletion.model_validate(result)
 
 
 def undo_today(conn: Connection, user_id: UUID, habit_id: UUID) -> Habit:
@@ -222,28 +211,8 @@ def undo_today(conn: Connection, user_id: UUID, habit_id: UUID) -> Habit:
 
     Raises: NotFound, Conflict (nothing_to_undo, insufficient_coins).
     """
-    with conn.transaction():
-        today = _today(conn, user_id)
-        habit = _lock(conn, user_id, habit_id)
-        row = conn.execute(UNDO_COMPLETION, {"id": habit_id, "today": today}).fetchone()
-        if row is None:
-            raise Conflict("No completion today to undo", code="nothing_to_undo")
-        completion_id = row[0]
-        paid = conn.execute(PAID, {"user_id": user_id, "key": f"habit-completion:{completion_id}"}).fetchone()
-        if paid is not None and (paid[0] or paid[1]):
-            gamification.award(
-                conn,
-                user_id,
-                event_type="habit_undo",
-                idempotency_key=f"habit-undo:{completion_id}",
-                coins=-paid[0],
-                xp=-paid[1],
-                reason=f"Habit undone: {habit['name']}",
-                event_id=completion_id,
-            )
-        _recompute_streaks(conn, user_id, habit)
-        quests.record_progress(conn, user_id, "habits_completed", -1)
-    return get_habit(conn, user_id, habit_id)
+    params = {"user_id": user_id, "id": habit_id, "target_type": "habits_completed", "amount": -1}
+    return Habit.model_validate(_one_statement(conn, UNDO, params))
 
 
 def list_completions(

@@ -6,7 +6,8 @@ the user's ``daily`` streak (consecutive local days; a missed day restarts it at
 worth ``10 × min(n, 7)`` coins and ``5 × min(n, 7)`` XP — 10 coins and 5 XP on the first day, growing to the cap
 of 70 coins and 35 XP from the seventh consecutive day. It must be claimed by the end of the following local day.
 Changing the timezone does not start a new day early: see ``momentum.platform.days``. Concurrent requests are
-serialised by a per-user advisory lock, so "once a day" holds however many arrive at once. Being created on
+serialised by a per-user advisory lock, so "once a day" holds however many arrive at once. It is one statement, the
+SQL function ``daily_reward_create`` (migrations/functions), given the amounts by streak day. Being created on
 request, in the person's own day, it needs no job over all users (see ``momentum.jobs``).
 
 Achievement rewards are created by ``gamification.check_achievements`` when an achievement with a reward is
@@ -22,7 +23,7 @@ Admin rewards accept an Idempotency-Key: the reward's id is derived from (user, 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4, uuid5
 
@@ -35,7 +36,6 @@ from momentum.auth import CurrentUser, get_user
 from momentum.errors import Conflict, InvalidInput
 from momentum.market.models import ClaimResult, Reward, RewardIn, RewardQuery
 from momentum.pagination import Page, PageRequest, page_of
-from momentum.platform import days
 
 DAILY_COINS_PER_DAY = 10
 DAILY_XP_PER_DAY = 5
@@ -64,16 +64,8 @@ ORDER BY r.settled, r.created_at DESC, r.id DESC
 LIMIT %(limit)s
 """
 
-LAST_DAILY = """
-SELECT r.id, r.created_at FROM user_rewards r
-WHERE r.user_id = %(user_id)s AND r.reward_type = 'daily'
-ORDER BY r.created_at DESC LIMIT 1
-"""
-
-INSERT_DAILY = f"""
-INSERT INTO user_rewards AS r (user_id, reward_type, coins_earned, xp_earned, expires_at)
-VALUES (%(user_id)s, 'daily', %(coins)s, %(xp)s, %(expires_at)s)
-RETURNING {REWARD_COLUMNS}
+CREATE_DAILY = f"""
+SELECT {REWARD_COLUMNS} FROM daily_reward_create(%(user_id)s, %(coins)s, %(xp)s) r
 """
 
 CLAIM_REWARD = f"""
@@ -125,26 +117,9 @@ def create_daily_reward(conn: Connection, user_id: UUID) -> Reward:
     Raises: Conflict (daily_reward_exists) when it was already collected today (local day, in every timezone
     the user used since the last one).
     """
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"daily-reward:{user_id}",))
-        last = conn.execute(LAST_DAILY, {"user_id": user_id}).fetchone()
-        clock = days.clock(conn, user_id, since=last[1] if last else None)
-        if last is not None and not days.new_day_everywhere(clock.now, last[1], clock.zones_since(last[1])):
-            raise Conflict(
-                "Today's daily reward was already collected",
-                code="daily_reward_exists",
-                details={"reward_id": str(last[0])},
-            )
-        streak = gamification.touch_streak(conn, user_id, DAILY_STREAK, clock.activity_day())
-        coins, xp = daily_reward_amount(streak.current_streak)
-        expires_at = days.local_midnight(clock.today() + timedelta(days=2), clock.zone)
-        return db.fetch_one(
-            conn,
-            Reward,
-            INSERT_DAILY,
-            {"user_id": user_id, "coins": coins, "xp": xp, "expires_at": expires_at},
-            resource="reward",
-        )
+    amounts = [daily_reward_amount(day) for day in range(1, DAILY_STREAK_CAP + 1)]
+    params = {"user_id": user_id, "coins": [c for c, _ in amounts], "xp": [x for _, x in amounts]}
+    return db.fetch_one(conn, Reward, CREATE_DAILY, params, resource="reward")
 
 
 def claim_reward(conn: Connection, user_id: UUID, reward_id: UUID) -> ClaimResult:

@@ -51,26 +51,26 @@ WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND (%(quest_id)s::uuid 
 
 # Reset and advance in one statement (one round trip on the paths that do things): a quest whose period has
 # turned over counts from zero, whatever state it was left in.
-def _advance(tz: str, joined: str = "") -> str:
-    """ADVANCE with the zone ``tz`` names, and more relations ``joined`` to the FROM list."""
+def _advance(tz: str, joined: str = "", amount: str = "%(amount)s") -> str:
+    """ADVANCE with the zone ``tz`` names, more relations ``joined`` to the FROM list, and the ``amount``
+    expression (a parameter, or a value the statement computes; nothing is counted unless it is positive)."""
     period_start = _period_start(tz)
     reset_due = f"coalesce({period_start} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
     base = f"(CASE WHEN {reset_due} THEN 0 ELSE uqp.progress END)"
     return f"""
 UPDATE user_quest_progress uqp
-SET progress = least(q.target, {base} + %(amount)s),
-    status = CASE WHEN {base} + %(amount)s >= q.target THEN 'completed' ELSE 'active' END,
-    completed_at = CASE WHEN {base} + %(amount)s >= q.target THEN now() END,
+SET progress = least(q.target, {base} + {amount}),
+    status = CASE WHEN {base} + {amount} >= q.target THEN 'completed' ELSE 'active' END,
+    completed_at = CASE WHEN {base} + {amount} >= q.target THEN now() END,
     claimed_at = NULL,
     last_reset_at = CASE WHEN {reset_due} THEN {period_start} ELSE uqp.last_reset_at END,
-    times_completed = uqp.times_completed + ({base} + %(amount)s >= q.target)::integer
+    times_completed = uqp.times_completed + ({base} + {amount} >= q.target)::integer
 FROM universal_quests q{joined}
 WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.is_active AND q.target_type = %(target_type)s
-  AND (uqp.status = 'active' OR {reset_due})
+  AND (uqp.status = 'active' OR {reset_due}) AND {amount} > 0
 """
 
 
-RESET_DUE = f"coalesce({PERIOD_START} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
 ADVANCE = _advance("%(tz)s")
 
 # ADVANCE as a data-modifying CTE of a domain's own statement (parameters user_id, target_type, amount; a NULL
@@ -79,18 +79,40 @@ ADVANCE = _advance("%(tz)s")
 COUNT_IN_STATEMENT = _advance("zone.tz", ", (SELECT user_time_zone(%(user_id)s) AS tz) zone").strip()
 
 
+def count_in_statement(amount: str) -> str:
+    """COUNT_IN_STATEMENT advancing by ``amount``, an expression of the statement (for a write whose count is only
+    known in the database, such as the minutes a focus session ran); zero or less counts nothing."""
+    return _advance("zone.tz", ", (SELECT user_time_zone(%(user_id)s) AS tz) zone", amount).strip()
+
+
 # Taking progress back (an undone habit): a completed quest not yet claimed is active again below its target.
 BELOW = "uqp.progress + %(amount)s < q.target"
-RETRACT = f"""
+
+
+def _retract(tz: str, joined: str = "", guard: str = "") -> str:
+    """RETRACT with the zone ``tz`` names, more relations ``joined`` to the FROM list and a ``guard`` condition."""
+    reset_due = f"coalesce({_period_start(tz)} > coalesce(uqp.last_reset_at, uqp.accepted_at), false)"
+    return f"""
 UPDATE user_quest_progress uqp
 SET progress = greatest(0, uqp.progress + %(amount)s),
     status = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN 'active' ELSE uqp.status END,
     completed_at = CASE WHEN uqp.status = 'completed' AND {BELOW} THEN NULL ELSE uqp.completed_at END,
     times_completed = uqp.times_completed - (uqp.status = 'completed' AND {BELOW})::integer
-FROM universal_quests q
+FROM universal_quests q{joined}
 WHERE q.id = uqp.quest_id AND uqp.user_id = %(user_id)s AND q.target_type = %(target_type)s
-  AND uqp.status IN ('active', 'completed') AND NOT {RESET_DUE}
+  AND uqp.status IN ('active', 'completed') AND NOT {reset_due}{guard}
 """
+
+
+RETRACT = _retract("%(tz)s")
+# RETRACT as a data-modifying CTE of a domain's own statement, as COUNT_IN_STATEMENT is for ADVANCE (amount < 0).
+# As record_progress, it takes back only when an active quest counts the target type.
+RETRACT_IN_STATEMENT = _retract(
+    "zone.tz",
+    ", (SELECT user_time_zone(%(user_id)s) AS tz) zone",
+    "\n  AND EXISTS (SELECT 1 FROM user_quest_progress qp JOIN universal_quests qq ON qq.id = qp.quest_id\n"
+    "              WHERE qp.user_id = %(user_id)s AND qq.target_type = %(target_type)s AND qq.is_active)",
+).strip()
 
 
 # One round trip on the paths that do things: a row (with the person's time zone setting, if any) only when the
