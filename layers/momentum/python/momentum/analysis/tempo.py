@@ -280,7 +280,8 @@ def _regroup(env: np.ndarray, acf: np.ndarray, period: float) -> float:
     strongest = int(np.argmax(_comb(acf, np.array(tatums))))
     tatum, ratio = tatums[strongest], TATUM_DIVISIONS[strongest]
     if ratio == 3 and not _ternary(env, tatum):
-        return _refine(acf, 2 * tatum)
+        # two tatums, or four when two would be faster than any beat
+        return _refine(acf, (2 if _bpm(2 * tatum) <= MAX_BPM else 4) * tatum)
     if ratio != 3 and _ternary(env, tatum) and MIN_BPM <= _bpm(3 * tatum) <= MAX_BPM:
         return _refine(acf, 3 * tatum)
     return period
