@@ -1,0 +1,81 @@
+"""Which metrical level is the beat, on synthetic onset envelopes (50 frames/s)."""
+
+import numpy as np
+import pytest
+from momentum.analysis import tempo
+
+FPS = 1000 / tempo.HOP_MS
+
+
+def _bpm(env: np.ndarray, drumless: bool) -> float:
+    acf = tempo._autocorrelation(env, len(env) - 1)
+    return 60 * FPS / tempo.choose_period(env, acf, drumless=drumless).period
+
+
+def _jig(beat_bpm: float, seed: int, seconds: float = 40.0) -> np.ndarray:
+    """Eighths three to the beat, the first of each three accented, the middle one tied over half the time
+    (the quarter-eighth figure of a jig)."""
+    rng = np.random.default_rng(seed)
+    env = rng.uniform(0, 0.02, int(seconds * FPS))
+    eighth = 60 * FPS / beat_bpm / 3
+    for k in range(int(len(env) / eighth) - 1):
+        if k % 3 == 1 and rng.random() < 0.5:
+            continue
+        env[int(round(k * eighth))] += (1.0 if k % 3 == 0 else 0.6) * rng.uniform(0.7, 1.0)
+    return env.astype(np.float32)
+
+
+def _sixteenths_over_half_notes(bpm: float, seed: int, seconds: float = 40.0) -> np.ndarray:
+    """Even sixteenths (a running accompaniment) and a bass note on every other beat."""
+    rng = np.random.default_rng(seed)
+    env = rng.uniform(0, 0.02, int(seconds * FPS))
+    sixteenth = 60 * FPS / bpm / 4
+    for k in range(int(len(env) / sixteenth) - 1):
+        env[int(round(k * sixteenth))] += 0.5 * rng.uniform(0.8, 1.0) + (0.4 if k % 8 == 0 else 0.0)
+    return env.astype(np.float32)
+
+
+@pytest.mark.parametrize("drumless", [False, True])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_eighths_accented_in_threes_are_read_at_the_dotted_quarter(seed, drumless):
+    # 6/8 at 80 dotted quarters: every level built on the eighths carries onsets, and the quarter (two
+    # eighths, 120 BPM) used to pass for the beat.
+    assert _bpm(_jig(80, seed), drumless) == pytest.approx(80, rel=0.02)
+
+
+@pytest.mark.parametrize("beat_bpm", [100, 120])
+def test_faster_jigs_stay_at_the_dotted_quarter(beat_bpm):
+    assert _bpm(_jig(beat_bpm, 0), True) == pytest.approx(beat_bpm, rel=0.02)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sixteenths_over_a_half_note_bass_are_not_read_at_the_eighth(seed):
+    # At 100 BPM the eighths (200) are as full as the beat; without an accent between them the onsets cannot
+    # tell the two apart, and the beat-rate prior settles it.
+    assert _bpm(_sixteenths_over_half_notes(100, seed), True) == pytest.approx(100, rel=0.02)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_dotted_level_never_wins_over_the_beat(seed):
+    # At 90 BPM the same texture used to come out at 120: three sixteenths (a dotted eighth) times four.
+    assert _bpm(_sixteenths_over_half_notes(90, seed), True) == pytest.approx(90, rel=0.02)
+
+
+def test_a_bare_fast_pulse_keeps_its_level():
+    # No notes between the pulses: nothing for the prior to decide, 180 stays 180 although 90 is nearer the
+    # preferred rate.
+    rng = np.random.default_rng(0)
+    env = rng.uniform(0, 0.02, int(40 * FPS))
+    period = 60 * FPS / 180
+    for k in range(int(len(env) / period) - 1):
+        env[int(round(k * period))] += (1.0 if k % 2 == 0 else 0.8) * rng.uniform(0.9, 1.0)
+
+    assert _bpm(env.astype(np.float32), True) == pytest.approx(180, rel=0.02)
+
+
+def test_the_prior_is_symmetric_in_octaves_around_the_preferred_rate():
+    centre = tempo.BEAT_PRIOR_BPM
+
+    assert tempo._log_prior(centre) == 0.0
+    assert tempo._log_prior(centre / 2) == pytest.approx(tempo._log_prior(2 * centre))
+    assert tempo._log_prior(2 * centre) < tempo._log_prior(1.5 * centre) < 0.0
