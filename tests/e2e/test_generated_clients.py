@@ -47,6 +47,9 @@ def python_client(document, tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=300,
+        # The generator formats what it writes with ruff, found on PATH: the environment's own, not one the machine
+        # may or may not have.
+        env={**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])},
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
