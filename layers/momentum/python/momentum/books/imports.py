@@ -63,7 +63,10 @@ def import_csv(conn: Connection, user_id: UUID, text: str) -> ImportReport:
     Raises: InvalidInput (unknown_format) when the CSV is neither a Goodreads nor a StoryGraph export.
     """
     reader = csv.DictReader(io.StringIO(text))
-    header = set(reader.fieldnames or [])
+    try:
+        header = set(reader.fieldnames or [])  # reads the first row: it can be malformed too
+    except csv.Error as error:
+        raise InvalidInput(f"Malformed CSV: {error}", code="malformed_csv") from None
     source: Literal["goodreads", "storygraph"]
     if header >= GOODREADS:
         source, parse = "goodreads", _goodreads
