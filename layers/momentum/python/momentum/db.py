@@ -14,10 +14,11 @@ from typing import Any, LiteralString, TypeAlias, TypeVar
 
 import psycopg
 from psycopg import sql
-from psycopg.rows import class_row
+from psycopg.rows import class_row, dict_row
 
 from momentum.config import get_settings
 from momentum.errors import NotFound
+from momentum.models import list_adapter
 
 Row = TypeVar("Row")
 Params: TypeAlias = Sequence[Any] | Mapping[str, Any] | None
@@ -97,8 +98,9 @@ def fetch_one(
 
 def fetch_all(conn: psycopg.Connection[Any], row: type[Row], query: Query, params: Params = None) -> list[Row]:
     """Every row of ``query`` as a ``row``."""
-    with conn.cursor(row_factory=class_row(row)) as cur:
-        return cur.execute(query, params).fetchall()
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows: list[Row] = list_adapter(row).validate_python(cur.execute(query, params).fetchall())
+        return rows
 
 
 def fetch_value(conn: psycopg.Connection[Any], query: Query, params: Params = None) -> Any:

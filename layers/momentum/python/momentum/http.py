@@ -38,7 +38,7 @@ from momentum.errors import (
     UnsupportedMediaType,
 )
 from momentum.log import log
-from momentum.models import NulInText, PageQuery, clean_input
+from momentum.models import NulInText, PageQuery, clean_input, list_adapter
 from momentum.pagination import Page, PageRequest, decode_cursor
 
 if TYPE_CHECKING:
@@ -413,10 +413,16 @@ def _to_response(result: Any, status: int) -> Response:
     if result is None:
         return Response(body="", status_code=204)
     body: Any
+    # Models go to JSON text in pydantic's own serializer, which is several times faster than dumping them to dicts
+    # and handing those to json.dumps (a long list's response cost is mostly this).
     if isinstance(result, BaseModel):
-        body = result.model_dump(mode="json")
-    elif isinstance(result, list):
-        body = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in result]
+        body = result.model_dump_json()
+    elif isinstance(result, list) and result and isinstance(result[0], BaseModel):
+        model = type(result[0])
+        if all(type(r) is model for r in result):
+            body = list_adapter(model).dump_json(result).decode()
+        else:
+            body = [r.model_dump(mode="json") if isinstance(r, BaseModel) else r for r in result]
     else:
         body = result
     return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})

@@ -13,11 +13,12 @@ expand it themselves.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rruleset, rrulestr
 from icalendar import Calendar, vRecur
 from icalendar import Event as IcsEvent
 from psycopg import Connection
@@ -26,6 +27,7 @@ from psycopg.types.json import Jsonb
 from momentum import localtime
 from momentum.db import fetch_all, fetch_one
 from momentum.errors import InvalidInput, NotFound
+from momentum.models import list_adapter
 from momentum.planning.links import require_link
 from momentum.planning.models import (
     CalendarEvent,
@@ -176,10 +178,17 @@ def add_exception(conn: Connection, user_id: UUID, event_id: UUID, body: Calenda
     return get_event(conn, user_id, exception_id)
 
 
+@lru_cache(maxsize=4096)
+def _rule(recurrence_rule: str, dtstart: datetime) -> rrule | rruleset:
+    """A parsed rule that keeps the starts it has generated: a warm function asked for the same calendar again
+    (a refresh, the next weeks) neither parses the rule nor walks from its first occurrence again."""
+    return rrulestr(recurrence_rule, dtstart=dtstart, cache=True)
+
+
 def _expand(event: CalendarEvent, start: datetime, end: datetime) -> list[datetime]:
     """Starts of a recurring event's occurrences in [start, end], in its time zone."""
     zone = localtime.zone(event.timezone)
-    rule = rrulestr(event.recurrence_rule or "", dtstart=event.start_time.astimezone(zone))
+    rule = _rule(event.recurrence_rule or "", event.start_time.astimezone(zone))
     if event.recurrence_end is not None:
         until = datetime.combine(event.recurrence_end, time.max, tzinfo=zone)
         end = min(end, until)
@@ -191,23 +200,24 @@ def _expand(event: CalendarEvent, start: datetime, end: datetime) -> list[dateti
     return starts
 
 
-def _occurrence(event: CalendarEvent, start: datetime, recurring: UUID | None) -> CalendarOccurrence:
+def _occurrence(event: CalendarEvent, start: datetime, recurring: UUID | None) -> dict[str, Any]:
+    """A CalendarOccurrence's fields (the list is validated in one call at the end)."""
     duration = event.end_time - event.start_time if event.end_time else None
-    return CalendarOccurrence(
-        event_id=event.id,
-        recurring_event_id=recurring,
-        title=event.title,
-        event_type=event.event_type,
-        start_time=start,
-        end_time=start + duration if duration else None,
-        all_day=event.all_day,
-        timezone=event.timezone,
-        location=event.location,
-        workout_id=event.workout_id,
-        habit_id=event.habit_id,
-        goal_id=event.goal_id,
-        color=event.color,
-    )
+    return {
+        "event_id": event.id,
+        "recurring_event_id": recurring,
+        "title": event.title,
+        "event_type": event.event_type,
+        "start_time": start,
+        "end_time": start + duration if duration else None,
+        "all_day": event.all_day,
+        "timezone": event.timezone,
+        "location": event.location,
+        "workout_id": event.workout_id,
+        "habit_id": event.habit_id,
+        "goal_id": event.goal_id,
+        "color": event.color,
+    }
 
 
 def _range(
@@ -228,7 +238,7 @@ def occurrences(conn: Connection, user_id: UUID, query: CalendarRangeQuery) -> l
         if event.parent_event_id is not None:
             original = datetime.fromisoformat((event.metadata or {})["recurrence_id"])
             exceptions.setdefault(event.parent_event_id, {})[original] = event
-    found: list[CalendarOccurrence] = []
+    found: list[dict[str, Any]] = []
     for event in events:
         if event.parent_event_id is not None:
             continue
@@ -242,7 +252,9 @@ def occurrences(conn: Connection, user_id: UUID, query: CalendarRangeQuery) -> l
                 found.append(_occurrence(event, occurrence_start, event.id))
             elif not (exception.metadata or {}).get("cancelled"):
                 found.append(_occurrence(exception, exception.start_time, event.id))
-    return sorted(found, key=lambda o: (o.start_time, str(o.event_id)))
+    found.sort(key=lambda o: (o["start_time"], o["event_id"]))
+    occurrences: list[CalendarOccurrence] = list_adapter(CalendarOccurrence).validate_python(found)
+    return occurrences
 
 
 def export_ics(conn: Connection, user_id: UUID, query: CalendarRangeQuery) -> str:
