@@ -4,8 +4,10 @@ response shaping and request logs. Views stay a few lines: take the context, cal
 A route may declare a read (``read=``): one statement, keyed by the route's path ids, that is sent with the token
 check in the same round trip (psycopg's pipeline mode) and handed to the view as ``ctx.read``. A write that must
 read its row before Python grades it then costs two round trips in all, the token check and read, then the write
-statement. The read names the caller only through ``momentum.auth.CALLER`` (the session of the token's hash, in
-SQL), so it cannot return another user's row, and the token check decides 401/403 before the view sees the row.
+statement. The read names the caller through ``momentum.auth.CALLER`` (the user of the token's session, in SQL) and
+filters its rows by it, so it returns the caller's rows only: the rule sits in the statement, where no view can
+forget an owner check, and it also serves rows without an owner (a lesson, joined with the caller's kept
+Idempotency-Key response). The token check still decides 401/403 before the view sees the row or the read's error.
 """
 
 from __future__ import annotations
@@ -363,7 +365,8 @@ def _authenticate(ctx: Context[Any, Any], params: dict[str, str], *, admin: bool
     match = _BEARER.match(ctx.request.headers.get("authorization", ""))
     if not match:
         raise Unauthorized("Missing bearer token")
-    read, read_params = ctx.operation.read, _read_params(ctx.request, params)
+    read = ctx.operation.read
+    read_params = _read_params(ctx.request, params) if read is not None else None
     if read is None or read_params is None:
         user, row = authenticate(ctx.conn, match.group(1)), None
     else:

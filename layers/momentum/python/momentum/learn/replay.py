@@ -7,7 +7,9 @@ while the first request is still writing finds nothing there; the write function
 once it holds the row lock the first request held (``learn_replayed`` in migrations/functions), so it answers the
 first response rather than being refused as a second answer, and it keeps the response it writes in the same
 statement. The same key sent at once for two different rows collides on the primary key, which
-``momentum.dberrors`` maps to the same 409.
+``momentum.dberrors`` maps to the same 409. The achievement check follows the write, only when the write says one
+may be due; what it earns is added to the kept response then (``with_achievements``), so only a retry arriving in
+between answers without them.
 """
 
 from __future__ import annotations

@@ -11,9 +11,10 @@ next review and draws a new seed. Reviews pay rules.REVIEW_XP XP, at most rules.
 
 Answering is two round trips, authentication included. The card is read with the token check (``READ_CARD``, the
 route's read); FSRS schedules it in Python; one statement (the SQL function ``learn_review_record``) writes the
-card, the capped XP, the log and the streak. No lock is held between the two: the card's review count is the
-version the grading read, and the write compares it under its row lock, so of two answers sent at once to one card
-the second is refused as not due (409), as it was when the first one's lock made it wait.
+card, the capped XP, the log and the streak. No lock is held between the two (that would need a transaction open
+across the grading, and BEGIN and COMMIT are round trips of their own): the card's review count is the version the
+grading read, and the write compares it under its row lock, so of two answers sent at once to one card the second
+is refused as not due (409), as it was when the first one's lock made it wait.
 """
 
 from __future__ import annotations

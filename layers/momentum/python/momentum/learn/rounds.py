@@ -6,8 +6,9 @@ the route's read); Python scores the answers; one statement (the SQL function ``
 ``user_drill_stats`` in one upsert (the row lock of ON CONFLICT DO UPDATE orders concurrent rounds, so the counts
 stay exact), pays XP by the score under the drill's daily cap (``rules``), marks the round submitted, creates the
 drill's review card on the first round and touches the ``learning`` streak. No lock is held between the read and
-the write: the write marks the round submitted only if it still is not, under its row lock, so of two submissions
-of one round sent at once the second is refused as already submitted (409) and pays nothing.
+the write (that would need a transaction open across the scoring, and BEGIN and COMMIT are round trips of their
+own): the write marks the round submitted only if it still is not, under its row lock, so of two submissions of one
+round sent at once the second is refused as already submitted (409) and pays nothing.
 """
 
 from __future__ import annotations
