@@ -43,10 +43,11 @@ def start_lesson(ctx: Context, lesson_id: UUID) -> models.LessonProgress:
     status=201,
     idempotent=True,
     errors=("idempotency_key_reused", "unknown_question", "no_quiz"),
+    read=lessons.READ_LESSON,
 )
 def submit_quiz(ctx: Context[models.QuizSubmission], lesson_id: UUID) -> models.QuizResult:
     """Submit the quiz: graded by the server; the first pass completes the lesson and pays its rewards once."""
-    return lessons.submit_quiz(ctx.conn, ctx.user.id, lesson_id, ctx.body, ctx.idempotency_key)
+    return lessons.submit_quiz(ctx.conn, ctx.user.id, lesson_id, ctx.body, ctx.idempotency_key, ctx.read)
 
 
 @app.route("/learn/drills/{drill_id}", response=models.Drill)
@@ -74,10 +75,11 @@ def start_round(ctx: Context, drill_id: UUID) -> models.DrillRound:
     response=models.RoundResult,
     idempotent=True,
     errors=("already_submitted", "expired", "idempotency_key_reused"),
+    read=rounds.READ_ROUND,
 )
 def submit_round(ctx: Context[models.RoundSubmission], round_id: UUID) -> models.RoundResult:
     """Answer a round once: scored by the server, your drill stats updated, XP by the score (capped daily)."""
-    return rounds.submit_round(ctx.conn, ctx.user.id, round_id, ctx.body, ctx.idempotency_key)
+    return rounds.submit_round(ctx.conn, ctx.user.id, round_id, ctx.body, ctx.idempotency_key, ctx.read)
 
 
 @app.route("/learn/review", query=models.ReviewQuery, response=models.ReviewQueue)
@@ -93,10 +95,11 @@ def due_reviews(ctx: Context[None, models.ReviewQuery]) -> models.ReviewQueue:
     response=models.ReviewResult,
     idempotent=True,
     errors=("idempotency_key_reused", "not_due"),
+    read=review.READ_CARD,
 )
 def answer_review(ctx: Context[models.ReviewAnswer], card_id: UUID) -> models.ReviewResult:
     """Answer a due review: graded by the server and scheduled again by FSRS."""
-    return review.review(ctx.conn, ctx.user.id, card_id, ctx.body, ctx.idempotency_key)
+    return review.review(ctx.conn, ctx.user.id, card_id, ctx.body, ctx.idempotency_key, ctx.read)
 
 
 @app.route("/learn/progress", response=models.LearnProgress)

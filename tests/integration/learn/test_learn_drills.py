@@ -3,6 +3,15 @@ score and capped per drill per day."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
+import psycopg
+import pytest
+from momentum import auth
+from momentum.dberrors import domain_error
+from momentum.learn import rounds
+from momentum.learn.models import RoundSubmission
+
 from tests.helpers import run_concurrently
 from tests.integration.learn.conftest import answers_for, round_items
 
@@ -157,3 +166,41 @@ def test_open_rounds_are_limited(learner, curriculum, conn):
     me.post(f"/learn/rounds/{opened[0]}/submit", {"answers": [], "time_seconds": 1})
     me.post(f"/learn/drills/{drill_id}/rounds", expect=201)
     assert learner().request("POST", f"/learn/drills/{drill_id}/rounds", {})[0] == 201  # a limit per learner
+
+
+def test_concurrent_submissions_of_one_round_pay_once_and_the_others_are_refused(learner, curriculum, conn):
+    me = learner()
+    drill_id = curriculum["drills"][INTERVALS]
+    issued = me.post(f"/learn/drills/{drill_id}/rounds", expect=201)
+    body = {"answers": answers_for(round_items(conn, issued["id"])), "time_seconds": 1}
+
+    results = run_concurrently(lambda _: me.request("POST", f"/learn/rounds/{issued['id']}/submit", body), count=8)
+
+    assert sorted(status for status, _ in results) == [200] + [409] * 7, results
+    assert {data["error"]["code"] for status, data in results if status == 409} == {"already_submitted"}
+    assert me.get(f"/learn/drills/{drill_id}")["stats"]["total_attempts"] == 1
+    assert conn.execute(
+        "SELECT coalesce(sum(xp), 0) FROM points_ledger WHERE user_id = %s AND event_type = 'drill_round'", (me.id,)
+    ).fetchone() == (10,)
+
+
+def test_a_round_scored_from_a_read_before_another_submission_is_refused_and_pays_nothing(learner, curriculum, conn):
+    """The race above, made certain: the round is read, another submission lands, then the first one is written."""
+    me = learner()
+    drill_id = curriculum["drills"][INTERVALS]
+    round_id = UUID(me.post(f"/learn/drills/{drill_id}/rounds", expect=201)["id"])
+    body = {"answers": answers_for(round_items(conn, round_id)), "time_seconds": 1}
+    _, stale = auth.authenticate_and_read(
+        conn, me.user.token, rounds.READ_ROUND, {"round_id": round_id, "idempotency_key": None}
+    )
+    me.post(f"/learn/rounds/{round_id}/submit", body)
+
+    with pytest.raises(psycopg.Error) as refused:
+        rounds.submit_round(conn, me.id, round_id, RoundSubmission.model_validate(body), None, stale)
+
+    error = domain_error(refused.value)
+    assert error is not None and (error.status, error.code) == (409, "already_submitted")
+    assert me.get(f"/learn/drills/{drill_id}")["stats"]["total_attempts"] == 1
+    assert conn.execute(
+        "SELECT coalesce(sum(xp), 0) FROM points_ledger WHERE user_id = %s AND event_type = 'drill_round'", (me.id,)
+    ).fetchone() == (10,)

@@ -88,3 +88,43 @@ def test_the_same_key_with_another_body_is_409_on_every_graded_route(learner, cu
     assert me.request("POST", f"/learn/review/{card['card_id']}", {"answer": "x"}, headers=key)[0] == 200
     status, error = me.request("POST", f"/learn/review/{card['card_id']}", {"answer": "y"}, headers=key)
     assert (status, error["error"]["code"]) == (409, "idempotency_key_reused")
+
+
+def test_concurrent_retries_of_a_round_or_a_review_answer_the_first_result(learner, curriculum, conn):
+    """Retries sent while the first request is still writing wait for it and answer its result."""
+    me = learner()
+    issued = me.post(f"/learn/drills/{curriculum['drills']['keys-major']}/rounds", expect=201)
+    body = {"answers": answers_for(round_items(conn, issued["id"])), "time_seconds": 3}
+    key = {"Idempotency-Key": f"round-at-once-{issued['id']}"}
+
+    rounds = run_concurrently(
+        lambda _: me.request("POST", f"/learn/rounds/{issued['id']}/submit", body, headers=key), count=8
+    )
+
+    assert all(result == rounds[0] for result in rounds) and rounds[0][0] == 200, rounds
+    assert me.get(f"/learn/drills/{curriculum['drills']['keys-major']}")["stats"]["total_attempts"] == 1
+
+    conn.execute("UPDATE learn_review_cards SET due = now() - interval '1 second' WHERE user_id = %s", (me.id,))
+    card = me.get("/learn/review")["items"][0]
+    key = {"Idempotency-Key": "review-at-once"}
+
+    reviews = run_concurrently(
+        lambda _: me.request("POST", f"/learn/review/{card['card_id']}", {"answer": "x"}, headers=key), count=8
+    )
+
+    assert all(result == reviews[0] for result in reviews) and reviews[0][0] == 200, reviews
+    assert conn.execute("SELECT count(*) FROM learn_review_logs WHERE user_id = %s", (me.id,)).fetchone() == (1,)
+
+
+def test_a_retry_answers_the_achievements_the_first_request_earned(learner, curriculum, conn, learning_achievements):
+    """The achievement check follows the write; what it earned is kept with the response for the key."""
+    me = learner()
+    lesson_id = curriculum["lessons"]["mt-notes-and-octaves"]
+    body = {"answers": right_answers(conn, lesson_id)}
+    key = {"Idempotency-Key": "quiz-achievement"}
+
+    first = me.request("POST", f"/learn/lessons/{lesson_id}/quiz", body, headers=key)
+    again = me.request("POST", f"/learn/lessons/{lesson_id}/quiz", body, headers=key)
+
+    assert first[0] == 201 and "first_lesson" in first[1]["achievements_earned"]
+    assert again == first

@@ -5,9 +5,15 @@ date in the database, never by changing the server's clock."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from momentum.learn import rules
+import psycopg
+import pytest
+from momentum import auth
+from momentum.dberrors import domain_error
+from momentum.learn import review, rules
+from momentum.learn.models import ReviewAnswer
 from psycopg.types.json import Jsonb
 
 from tests.helpers import run_concurrently
@@ -179,3 +185,49 @@ def test_the_review_cap_counts_the_learners_local_day(learner, curriculum, conn)
     assert conn.execute(
         "SELECT day FROM learn_daily_usage WHERE user_id = %s AND bucket = 'review-xp'", (me.id,)
     ).fetchone() == (datetime.now(ZoneInfo(zone)).date(),)
+
+
+def test_concurrent_answers_to_one_card_pay_once_and_the_others_are_not_due(learner, curriculum, conn):
+    me = learner()
+    lesson_id = curriculum["lessons"][LESSON]
+    me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id)}, 201)
+    make_due(conn, me.id)
+    card = me.get("/learn/review")["items"][0]
+
+    results = run_concurrently(
+        lambda _: me.request("POST", f"/learn/review/{card['card_id']}", {"answer": "x", "grade": "good"}), count=8
+    )
+
+    assert sorted(status for status, _ in results) == [200] + [409] * 7, results
+    assert {data["error"]["code"] for status, data in results if status == 409} == {"not_due"}
+    assert conn.execute(
+        "SELECT reps, (SELECT count(*) FROM learn_review_logs l WHERE l.card_id = c.id) FROM learn_review_cards c "
+        "WHERE c.id = %s",
+        (card["card_id"],),
+    ).fetchone() == (card["reps"] + 1, 1)
+    assert conn.execute(
+        "SELECT coalesce(sum(xp), 0) FROM points_ledger WHERE user_id = %s AND event_type = 'review'", (me.id,)
+    ).fetchone() == (rules.REVIEW_XP,)
+
+
+def test_an_answer_graded_from_a_card_answered_since_is_refused_and_pays_nothing(learner, curriculum, conn):
+    """The race above, made certain: the card is read, another answer lands, then the first answer is written."""
+    me = learner()
+    lesson_id = curriculum["lessons"][LESSON]
+    me.post(f"/learn/lessons/{lesson_id}/quiz", {"answers": right_answers(conn, lesson_id)}, 201)
+    make_due(conn, me.id)
+    card_id = UUID(me.get("/learn/review")["items"][0]["card_id"])
+    _, stale = auth.authenticate_and_read(
+        conn, me.user.token, review.READ_CARD, {"card_id": card_id, "idempotency_key": None}
+    )
+    me.post(f"/learn/review/{card_id}", {"answer": "x"})
+
+    with pytest.raises(psycopg.Error) as refused:
+        review.review(conn, me.id, card_id, ReviewAnswer(answer="x"), None, stale)
+
+    error = domain_error(refused.value)
+    assert error is not None and (error.status, error.code) == (409, "not_due")
+    assert conn.execute("SELECT count(*) FROM learn_review_logs WHERE card_id = %s", (card_id,)).fetchone() == (1,)
+    assert conn.execute(
+        "SELECT coalesce(sum(xp), 0) FROM points_ledger WHERE user_id = %s AND event_type = 'review'", (me.id,)
+    ).fetchone() == (rules.REVIEW_XP,)

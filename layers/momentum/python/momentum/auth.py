@@ -10,10 +10,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+import psycopg
 from psycopg import Connection
+from psycopg.rows import class_row, dict_row
 
 from momentum import boosts, db, limits
 from momentum import email as mail
@@ -90,6 +93,11 @@ SELECT u.id, u.email, u.role, s.id AS session_id,
 FROM sessions s JOIN users u ON u.id = s.user_id
 WHERE s.token = %s AND s.expires_at > now()
 """
+
+# The caller, for a statement sent with AUTHENTICATE in one round trip (authenticate_and_read): the user of the
+# unexpired session whose token hash is %(session_token)s, or NULL. A read that filters its rows by it returns only
+# the caller's, whatever ids the request names.
+CALLER = "(SELECT s.user_id FROM sessions s WHERE s.token = %(session_token)s AND s.expires_at > now())"
 
 GRANT_ADMIN = """
 INSERT INTO user_roles (user_id, role_id) SELECT %s, id FROM roles WHERE name = 'admin'
@@ -225,6 +233,35 @@ def authenticate(conn: Connection, token: str) -> CurrentUser:
     if user is None:
         raise Unauthorized("Invalid or expired token", code="invalid_token")
     return user
+
+
+def authenticate_and_read(
+    conn: Connection, token: str, read: db.Query, params: dict[str, Any]
+) -> tuple[CurrentUser, dict[str, Any] | None]:
+    """``authenticate``, and one more statement in the same round trip (psycopg's pipeline mode, one Sync): the
+    caller and the read's first row (or None). ``read`` names the caller as CALLER, its parameter session_token.
+    The token decides first: an unknown token is Unauthorized even when the read failed, and the read's row or
+    error reaches the caller only for a good token.
+
+    Raises: Unauthorized; the read's psycopg.Error.
+    """
+    token_hash = hash_secret(token)
+    failure: psycopg.Error | None = None
+    with conn.cursor(row_factory=class_row(CurrentUser)) as who, conn.cursor(row_factory=dict_row) as found:
+        try:
+            with conn.pipeline():
+                who.execute(AUTHENTICATE, (token_hash,))
+                found.execute(read, params | {"session_token": token_hash})
+        except psycopg.Error as error:
+            if who.pgresult is None:  # the token check itself did not run
+                raise
+            failure = error
+        user = who.fetchone()
+        if user is None:
+            raise Unauthorized("Invalid or expired token", code="invalid_token")
+        if failure is not None:
+            raise failure
+        return user, found.fetchone()
 
 
 def logout(conn: Connection, user: CurrentUser, client: ClientInfo) -> None:

@@ -120,6 +120,11 @@ SQLSTATES: dict[str, ErrorFactory] = {
     "MH001": lambda error: Conflict("The habit is paused", code="habit_inactive"),
     "MH002": _conflict("habit_done_for_period", "The habit is done for this period"),
     "MH003": lambda error: Conflict("No completion today to undo", code="nothing_to_undo"),
+    # learn: learn_review_record, learn_round_record, learn_quiz_record (learn_replayed)
+    "ML404": _not_found,
+    "ML001": _conflict("idempotency_key_reused", "This Idempotency-Key was used for another request"),
+    "ML002": _conflict("not_due", "This card is not due yet"),
+    "ML003": _conflict("already_submitted", "This round has been submitted already"),
 }
 
 

@@ -1,5 +1,14 @@
 """The glue every Chalice app shares: authentication, body and query parsing into models, error mapping,
-response shaping and request logs. Views stay a few lines: take the context, call one domain function."""
+response shaping and request logs. Views stay a few lines: take the context, call one domain function.
+
+A route may declare a read (``read=``): one statement, keyed by the route's path ids, that is sent with the token
+check in the same round trip (psycopg's pipeline mode) and handed to the view as ``ctx.read``. A write that must
+read its row before Python grades it then costs two round trips in all, the token check and read, then the write
+statement. The read names the caller through ``momentum.auth.CALLER`` (the user of the token's session, in SQL) and
+filters its rows by it, so it returns the caller's rows only: the rule sits in the statement, where no view can
+forget an owner check, and it also serves rows without an owner (a lesson, joined with the caller's kept
+Idempotency-Key response). The token check still decides 401/403 before the view sees the row or the read's error.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +31,7 @@ from typing_extensions import TypeVar
 from momentum import cors, db, metrics
 from momentum.audit import ClientInfo
 from momentum.config import get_settings
+from momentum.db import Query as Sql
 from momentum.dberrors import domain_error
 from momentum.errors import (
     ERROR_CODES,
@@ -69,6 +79,8 @@ class Operation:
     errors: tuple[str, ...] = ()
     view: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
     raw_body: str | None = None  # a content type (e.g. "text/csv") whose body the view gets as text, unparsed
+    # A statement sent with the token check in one round trip, its row handed to the view as ctx.read (see above).
+    read: Sql | None = field(default=None, compare=False, repr=False)
 
     def error_codes(self) -> dict[int, list[str]]:
         """The error codes this operation can answer with, by status: the glue's, from the route's shape, and the
@@ -107,6 +119,7 @@ class Context(Generic[Body, Query]):
         self._body: object = None
         self._query: object = None
         self._user: CurrentUser | None = None
+        self._read: dict[str, Any] | None = None
 
     @property
     def body(self) -> Body:
@@ -122,6 +135,13 @@ class Context(Generic[Body, Query]):
         if self._user is None:
             raise Unauthorized("Missing bearer token")
         return self._user
+
+    @property
+    def read(self) -> dict[str, Any] | None:
+        """The row of the route's ``read=`` statement, read with the token check; None when it found none."""
+        if self.operation.read is None:
+            raise TypeError(f"{self.operation.path} declares no read for ctx.read")
+        return self._read
 
     @cached_property
     def conn(self) -> psycopg.Connection[tuple[Any, ...]]:
@@ -204,7 +224,11 @@ class MomentumApp(Chalice):
         idempotent: bool = False,
         errors: tuple[str, ...] = (),
         raw_body: str | None = None,
+        read: Sql | None = None,
     ) -> Callable[[View], View]:
+        if read is not None and auth == "public":
+            raise ValueError(f"{path}: a read is sent with the token check, so its route needs a signed-in caller")
+
         def register(view: View) -> View:
             for method in methods:
                 op = Operation(
@@ -221,6 +245,7 @@ class MomentumApp(Chalice):
                     tuple(errors),
                     view,
                     raw_body,
+                    read,
                 )
                 self.operations.append(op)
                 Chalice.route(
@@ -238,7 +263,7 @@ class MomentumApp(Chalice):
             try:
                 _check_edge(request, op, params)
                 if op.auth != "public":
-                    ctx._user = _authenticate(ctx, admin=op.auth == "admin")
+                    ctx._user = _authenticate(ctx, params, admin=op.auth == "admin")
                 ids = _parse_path_ids(params)
                 if op.query is not None:
                     ctx._query = _parse_query(request, op.query)
@@ -329,16 +354,37 @@ def _parse_path_ids(params: dict[str, str]) -> dict[str, UUID | str]:
     return parsed
 
 
-def _authenticate(ctx: Context[Any, Any], *, admin: bool) -> CurrentUser:
-    from momentum.auth import authenticate
+def _authenticate(ctx: Context[Any, Any], params: dict[str, str], *, admin: bool) -> CurrentUser:
+    """The caller; with the route's read sent in the same round trip when it declares one (``ctx.read``), kept only
+    once the caller may use the route.
+
+    Raises: Unauthorized, Forbidden.
+    """
+    from momentum.auth import authenticate, authenticate_and_read
 
     match = _BEARER.match(ctx.request.headers.get("authorization", ""))
     if not match:
         raise Unauthorized("Missing bearer token")
-    user = authenticate(ctx.conn, match.group(1))
+    read = ctx.operation.read
+    read_params = _read_params(ctx.request, params) if read is not None else None
+    if read is None or read_params is None:
+        user, row = authenticate(ctx.conn, match.group(1)), None
+    else:
+        user, row = authenticate_and_read(ctx.conn, match.group(1), read, read_params)
     if admin and not user.is_admin:
         raise Forbidden("Admin role required")
+    ctx._read = row
     return user
+
+
+def _read_params(request: Any, params: dict[str, str]) -> dict[str, Any] | None:
+    """A read's parameters: the path ids and the Idempotency-Key header (the view validates it). None when an id is
+    malformed: there is nothing to read, and the route answers 404 right after the token check."""
+    try:
+        ids = _parse_path_ids(params)
+    except NotFound:
+        return None
+    return ids | {"idempotency_key": request.headers.get("idempotency-key")}
 
 
 def _validation_error(error: ValidationError) -> InvalidInput:

@@ -8,6 +8,13 @@ ten minutes, then days as the card stabilises). FSRS's card state is stored as i
 A review shows the question without its answer (or a drill item generated from the card's seed), grades the
 answer on the server — a wrong answer is always "again", a right one takes the learner's grade — schedules the
 next review and draws a new seed. Reviews pay rules.REVIEW_XP XP, at most rules.REVIEW_XP_PER_DAY a day.
+
+Answering is two round trips, authentication included. The card is read with the token check (``READ_CARD``, the
+route's read); FSRS schedules it in Python; one statement (the SQL function ``learn_review_record``) writes the
+card, the capped XP, the log and the streak. No lock is held between the two (that would need a transaction open
+across the grading, and BEGIN and COMMIT are round trips of their own): the card's review count is the version the
+grading read, and the write compares it under its row lock, so of two answers sent at once to one card the second
+is refused as not due (409), as it was when the first one's lock made it wait.
 """
 
 from __future__ import annotations
@@ -24,11 +31,11 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from momentum import gamification
-from momentum.db import fetch_value
+from momentum.auth import CALLER
+from momentum.db import fetch_row
 from momentum.errors import Conflict, InvalidInput, NotFound
 from momentum.learn import drills, quiz, replay, rules
 from momentum.learn.models import Grade, ReviewAnswer, ReviewItem, ReviewQueue, ReviewResult
-from momentum.platform import days
 
 SCHEDULER = Scheduler()  # FSRS-6 default parameters, 90 % desired retention, fuzzed intervals
 RATINGS: dict[str, Rating] = {"again": Rating.Again, "hard": Rating.Hard, "good": Rating.Good, "easy": Rating.Easy}
@@ -55,22 +62,25 @@ LIMIT %(limit)s
 
 COUNT_DUE = f"SELECT count(*) {DUE}"
 
-# The card, locked, with the person's clock (days.CLOCK) for the day its XP and streak count on.
-LOCK_CARD = f"""
-SELECT c.id, c.lesson_id, c.question_id, c.drill_id, c.card, c.due, c.seed, c.reps, c.lapses, now() AS now,
-       l.quiz_json, d.config_json, clock.*
+# The caller's card to grade (the route's read, sent with the token check: momentum.http), with the database's now
+# and the response kept for the Idempotency-Key.
+READ_CARD = f"""
+SELECT c.id, c.lesson_id, c.question_id, c.drill_id, c.card, c.due, c.seed, c.reps, now() AS now,
+       l.quiz_json, d.config_json, {replay.KEPT_COLUMNS}
 FROM learn_review_cards c
 LEFT JOIN learn_lessons l ON l.id = c.lesson_id
 LEFT JOIN learn_drills d ON d.id = c.drill_id
-CROSS JOIN {days.CLOCK}
-WHERE c.id = %(id)s AND c.user_id = %(user_id)s
-FOR UPDATE OF c
+{replay.kept("c.user_id")}
+WHERE c.id = %(card_id)s AND c.user_id = {CALLER}
 """
 
-# The card's new state, the capped XP and the log: one statement (migrations/functions/learn_review_record.sql).
+# The card's new state if it is still at the review count graded, the capped XP, the log, the streak and the kept
+# response: one statement (migrations/functions/learn_review_record.sql).
 RECORD = """
-SELECT learn_review_record(%(user_id)s, %(id)s, %(reps)s, %(card)s, %(due)s, %(seed)s, %(lapse)s, %(now)s,
-                           %(rating)s, %(correct)s, %(due_before)s, %(day)s, %(xp)s, %(xp_per_day)s)
+SELECT r.response, r.achievements_due
+FROM learn_review_record(%(user_id)s, %(id)s, %(reps)s, %(card)s, %(due)s, %(seed)s, %(lapse)s, %(now)s,
+                         %(rating)s, %(correct)s, %(due_before)s, %(xp)s, %(xp_per_day)s, %(key)s, %(request)s,
+                         %(response)s) r
 """
 
 
@@ -168,64 +178,64 @@ def count_due(conn: Connection, user_id: UUID) -> int:
 
 
 def review(
-    conn: Connection, user_id: UUID, card_id: UUID, body: ReviewAnswer, idempotency_key: str | None = None
+    conn: Connection,
+    user_id: UUID,
+    card_id: UUID,
+    body: ReviewAnswer,
+    idempotency_key: str | None,
+    card_row: dict[str, Any] | None,
 ) -> ReviewResult:
-    """Grade a due card and schedule its next review. A retry with the same Idempotency-Key answers the first
-    result.
+    """Grade a due card (``card_row``: READ_CARD's row, None when the caller has no such card) and schedule its next
+    review. A retry with the same Idempotency-Key answers the first result.
 
     Raises: NotFound (not the caller's card), Conflict not_due (answered already, or not due yet) /
     idempotency_key_reused, InvalidInput (an answer of the wrong kind)."""
+    if card_row is None:
+        raise NotFound("review card")
     request = replay.fingerprint("review", card_id, body)
-    with conn.transaction():
-        with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_CARD, days.clock_params(user_id) | {"id": card_id}).fetchone()
-        if row is None:
-            raise NotFound("review card")
-        if (previous := replay.replayed(conn, user_id, idempotency_key, request, ReviewResult)) is not None:
-            return previous
-        now: datetime = row["now"]
-        if row["due"] > now:
-            raise Conflict("This card is not due yet", code="not_due", details={"due": row["due"].isoformat()})
-        correct, answer, explanation = _grade(row, body)
-        rating: Grade = body.grade if correct else "again"
-        card = Card.from_dict(row["card"])
-        was_review = card.state == State.Review
-        card, _ = SCHEDULER.review_card(card, RATINGS[rating], review_datetime=now)
-        day = days.clock_of(row).activity_day()
-        xp = fetch_value(
-            conn,
-            RECORD,
-            {
-                "user_id": user_id,
-                "id": card_id,
-                "reps": row["reps"],
-                "card": Jsonb(card.to_dict()),
-                "due": card.due,
-                "seed": new_seed(),
-                "lapse": int(was_review and rating == "again"),
-                "now": now,
-                "rating": rating,
-                "correct": correct,
-                "due_before": row["due"],
-                "day": day,
-                "xp": rules.REVIEW_XP,
-                "xp_per_day": rules.REVIEW_XP_PER_DAY,
-            },
-        )
-        gamification.touch_streak(conn, user_id, "learning", day)
+    if (previous := replay.replayed(card_row, request, ReviewResult)) is not None:
+        return previous
+    now: datetime = card_row["now"]
+    if card_row["due"] > now:
+        raise Conflict("This card is not due yet", code="not_due", details={"due": card_row["due"].isoformat()})
+    correct, answer, explanation = _grade(card_row, body)
+    rating: Grade = body.grade if correct else "again"
+    card = Card.from_dict(card_row["card"])
+    was_review = card.state == State.Review
+    card, _ = SCHEDULER.review_card(card, RATINGS[rating], review_datetime=now)
+    response, achievements_due = fetch_row(
+        conn,
+        RECORD,
+        {
+            "user_id": user_id,
+            "id": card_id,
+            "reps": card_row["reps"],
+            "card": Jsonb(card.to_dict()),
+            "due": card.due,
+            "seed": new_seed(),
+            "lapse": int(was_review and rating == "again"),
+            "now": now,
+            "rating": rating,
+            "correct": correct,
+            "due_before": card_row["due"],
+            "xp": rules.REVIEW_XP,
+            "xp_per_day": rules.REVIEW_XP_PER_DAY,
+            "key": idempotency_key,
+            "request": request,
+            "response": replay.part(
+                card_id=card_id,
+                correct=correct,
+                rating=rating,
+                next_due=card.due,
+                state=State(card.state).name.lower(),
+                correct_answer=answer,
+                explanation=explanation,
+            ),
+        },
+    )
+    if achievements_due:
         gamification.check_achievements(conn, user_id)
-        result = ReviewResult(
-            card_id=card_id,
-            correct=correct,
-            rating=rating,
-            next_due=card.due,
-            state=State(card.state).name.lower(),
-            correct_answer=answer,
-            explanation=explanation,
-            xp_awarded=xp,
-        )
-        replay.keep(conn, user_id, idempotency_key, request, result)
-    return result
+    return ReviewResult.model_validate(response)
 
 
 def _grade(row: dict[str, Any], body: ReviewAnswer) -> tuple[bool, Any, str | None]:

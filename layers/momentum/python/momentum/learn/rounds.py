@@ -1,10 +1,14 @@
 """Drill rounds: the server deals items from a seed it keeps, the client answers them, the server scores them.
 
 A round is issued with its items (answers kept in ``learn_drill_rounds``) and graded once, before it expires.
-Grading scores the answers in Python, then one statement (the SQL function ``learn_round_record``) updates
+Submitting is two round trips, authentication included: the round is read with the token check (``READ_ROUND``,
+the route's read); Python scores the answers; one statement (the SQL function ``learn_round_record``) updates
 ``user_drill_stats`` in one upsert (the row lock of ON CONFLICT DO UPDATE orders concurrent rounds, so the counts
-stay exact), pays XP by the score under the drill's daily cap (``rules``), marks the round submitted and creates the
-drill's review card on the first round; then the ``learning`` streak is touched.
+stay exact), pays XP by the score under the drill's daily cap (``rules``), marks the round submitted, creates the
+drill's review card on the first round and touches the ``learning`` streak. No lock is held between the read and
+the write (that would need a transaction open across the scoring, and BEGIN and COMMIT are round trips of their
+own): the write marks the round submitted only if it still is not, under its row lock, so of two submissions of one
+round sent at once the second is refused as already submitted (409) and pays nothing.
 """
 
 from __future__ import annotations
@@ -17,13 +21,12 @@ from psycopg import Connection
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from momentum import gamification
-from momentum.db import fetch_value
+from momentum.auth import CALLER
+from momentum.db import fetch_row, fetch_value
 from momentum.errors import Conflict, Gone, InvalidInput, NotFound, TooManyRequests
 from momentum.learn import drills, replay, review, rules
 from momentum.learn.catalog import VISIBLE_DRILL
-from momentum.learn.models import DrillRound, DrillStats, ItemResult, RoundResult, RoundSubmission
-from momentum.platform import days
+from momentum.learn.models import DrillRound, ItemResult, RoundResult, RoundSubmission
 
 # A round lives twice the drill's time limit, at least 15 minutes. A learner has at most MAX_OPEN_ROUNDS rounds
 # open (neither submitted nor expired), so dealing rounds in a loop cannot fill the table.
@@ -42,24 +45,23 @@ WHERE user_id = %(user_id)s AND submitted_at IS NULL AND expires_at > now()
 
 GET_DRILL = f"SELECT d.config_json FROM learn_drills d WHERE d.id = %(drill_id)s AND {VISIBLE_DRILL}"
 
-# The round, locked, with the person's clock (days.CLOCK) for the day its XP cap and streak count on.
-LOCK_ROUND = f"""
+# The caller's round to score (the route's read, sent with the token check: momentum.http), with the database's
+# now and the response kept for the Idempotency-Key.
+READ_ROUND = f"""
 SELECT r.id, r.drill_id, r.items, r.issued_at, r.expires_at, r.submitted_at, now() AS now, d.xp_reward,
-       d.duration_seconds, clock.*
+       {replay.KEPT_COLUMNS}
 FROM learn_drill_rounds r JOIN learn_drills d ON d.id = r.drill_id
-CROSS JOIN {days.CLOCK}
-WHERE r.id = %(id)s AND r.user_id = %(user_id)s
-FOR UPDATE OF r
+{replay.kept("r.user_id")}
+WHERE r.id = %(round_id)s AND r.user_id = {CALLER}
 """
 
-# The stats, the capped XP, the round marked submitted and its review card: one statement
-# (migrations/functions/learn_round_record.sql).
+# The round marked submitted if it still is not, the stats, the capped XP, its review card, the streak and the
+# kept response: one statement (migrations/functions/learn_round_record.sql).
 RECORD = """
-SELECT (r.stats).total_attempts, (r.stats).correct_answers, (r.stats).best_score, (r.stats).average_score,
-       (r.stats).current_streak, (r.stats).best_streak, (r.stats).last_attempt_at, (r.stats).total_time_seconds,
-       r.xp
+SELECT r.response, r.achievements_due
 FROM learn_round_record(%(user_id)s, %(id)s, %(drill_id)s, %(score)s, %(correct)s, %(total)s, %(all_correct)s,
-                        %(leading)s, %(trailing)s, %(longest)s, %(seconds)s, %(day)s, %(xp)s, %(cap)s, %(cards)s) r
+                        %(leading)s, %(trailing)s, %(longest)s, %(seconds)s, %(xp)s, %(cap)s, %(cards)s, %(key)s,
+                        %(request)s, %(response)s) r
 """
 
 
@@ -88,73 +90,67 @@ def issue_round(conn: Connection, user_id: UUID, drill_id: UUID) -> DrillRound:
 
 
 def submit_round(
-    conn: Connection, user_id: UUID, round_id: UUID, body: RoundSubmission, idempotency_key: str | None = None
+    conn: Connection,
+    user_id: UUID,
+    round_id: UUID,
+    body: RoundSubmission,
+    idempotency_key: str | None,
+    row: dict[str, Any] | None,
 ) -> RoundResult:
-    """Score a round's answers once, update the drill stats and pay XP by the score. A retry with the same
-    Idempotency-Key answers the first result.
+    """Score a round's answers once (``row``: READ_ROUND's row, None when the caller has no such round),
+    update the drill stats and pay XP by the score. A retry with the same Idempotency-Key answers the first result.
 
     Raises: NotFound, Conflict already_submitted / idempotency_key_reused, Gone expired, InvalidInput (answers to
     items not dealt)."""
+    if row is None:
+        raise NotFound("round")
     request = replay.fingerprint("round", round_id, body)
-    with conn.transaction():
-        with conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(LOCK_ROUND, days.clock_params(user_id) | {"id": round_id}).fetchone()
-        if row is None:
-            raise NotFound("round")
-        if (previous := replay.replayed(conn, user_id, idempotency_key, request, RoundResult)) is not None:
-            return previous
-        if row["submitted_at"] is not None:
-            raise Conflict("This round has been submitted already", code="already_submitted")
-        if row["expires_at"] <= row["now"]:
-            raise Gone("This round has expired; start a new one", code="expired")
-        results = _score(row["items"], body)
-        total = len(results)
-        correct = [r.correct for r in results]
-        score = round(sum(r.score for r in results) / total) if total else 0
-        leading, trailing, longest = rules.runs(correct)
-        # Time is what the client reports, but never more than the round has been open.
-        seconds = min(body.time_seconds, math.ceil((row["now"] - row["issued_at"]).total_seconds()))
-        day = days.clock_of(row).activity_day()
-        rating = "good" if score >= 80 else "hard" if score >= 60 else "again"
-        params = {
-            "user_id": user_id,
-            "id": round_id,
-            "drill_id": row["drill_id"],
-            "correct": sum(correct),
-            "score": score,
-            "total": total,
-            "all_correct": all(correct),
-            "leading": leading,
-            "trailing": trailing,
-            "longest": longest,
-            "seconds": max(0, seconds),
-            "day": day,
-            "xp": rules.drill_xp(score, row["xp_reward"]),
-            "cap": rules.drill_daily_cap(row["xp_reward"]),
-            "cards": review.card_rows(
-                [{"item_key": f"d:{row['drill_id']}", "drill_id": row["drill_id"], "rating": rating}], row["now"]
-            ),
-        }
-        with conn.cursor(row_factory=dict_row) as cur:
-            recorded = cur.execute(RECORD, params).fetchone()
-        assert recorded is not None  # the function answers one row or raises
-        xp = recorded.pop("xp")
-        stats = DrillStats.model_validate(recorded)
-        gamification.touch_streak(conn, user_id, "learning", day)
-        earned = gamification.check_achievements(conn, user_id)
-        result = RoundResult(
+    if (previous := replay.replayed(row, request, RoundResult)) is not None:
+        return previous
+    if row["submitted_at"] is not None:
+        raise Conflict("This round has been submitted already", code="already_submitted")
+    if row["expires_at"] <= row["now"]:
+        raise Gone("This round has expired; start a new one", code="expired")
+    results = _score(row["items"], body)
+    total = len(results)
+    correct = [r.correct for r in results]
+    score = round(sum(r.score for r in results) / total) if total else 0
+    leading, trailing, longest = rules.runs(correct)
+    # Time is what the client reports, but never more than the round has been open.
+    seconds = min(body.time_seconds, math.ceil((row["now"] - row["issued_at"]).total_seconds()))
+    rating = "good" if score >= 80 else "hard" if score >= 60 else "again"
+    params = {
+        "user_id": user_id,
+        "id": round_id,
+        "drill_id": row["drill_id"],
+        "correct": sum(correct),
+        "score": score,
+        "total": total,
+        "all_correct": all(correct),
+        "leading": leading,
+        "trailing": trailing,
+        "longest": longest,
+        "seconds": max(0, seconds),
+        "xp": rules.drill_xp(score, row["xp_reward"]),
+        "cap": rules.drill_daily_cap(row["xp_reward"]),
+        "cards": review.card_rows(
+            [{"item_key": f"d:{row['drill_id']}", "drill_id": row["drill_id"], "rating": rating}], row["now"]
+        ),
+        "key": idempotency_key,
+        "request": request,
+        "response": replay.part(
             round_id=round_id,
             drill_id=row["drill_id"],
             score=score,
             correct=sum(correct),
             total=total,
-            xp_awarded=xp,
             results=results,
-            stats=stats,
-            achievements_earned=earned,
-        )
-        replay.keep(conn, user_id, idempotency_key, request, result)
-    return result
+            achievements_earned=[],
+        ),
+    }
+    response, achievements_due = fetch_row(conn, RECORD, params)
+    result = RoundResult.model_validate(response)
+    return replay.with_achievements(conn, user_id, idempotency_key, result, achievements_due)
 
 
 def _score(items: list[dict[str, Any]], body: RoundSubmission) -> list[ItemResult]:
