@@ -1,27 +1,11 @@
-"""The pure reading rules: pages of a session, payouts and the daily cap, streaks, the goal schedule, ISBNs."""
+"""The pure reading rules: pages of a session, streaks, the goal schedule, ISBNs (what a session pays is worked out in
+SQL: tests/integration/books/test_reading_sql.py)."""
 
 from datetime import date
 
 import pytest
 from momentum.books import rules
 from momentum.errors import InvalidInput
-
-
-@pytest.mark.parametrize(
-    ("pages", "today", "paid", "expected"),
-    [
-        (60, 60, (0, 0, 0), (12, 6, 1)),
-        (3, 3, (0, 0, 0), (1, 0, 0)),  # at least 1 XP for any pages
-        (0, 0, (0, 0, 0), (0, 0, 0)),  # minutes only
-        (400, 400, (0, 0, 0), (80, 40, 8)),
-        (400, 800, (80, 40, 8), (20, 10, 2)),  # the rest of the day's cap
-        (5000, 5800, (100, 50, 10), (0, 0, 0)),  # a capped day pays nothing more
-        (49, 101, (4, 2, 1), (9, 4, 1)),  # crossing 100 pages: the second star
-    ],
-)
-def test_session_payout(pages, today, paid, expected):
-    payout = rules.session_payout(pages, today, *paid)
-    assert (payout.xp, payout.coins, payout.skill_stars) == expected
 
 
 def test_session_pages():

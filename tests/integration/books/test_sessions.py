@@ -1,9 +1,11 @@
 """Reading sessions: pages, the book's page, what they pay (with the daily cap), idempotency, concurrency, edits."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from momentum import db, gamification
+from momentum.books import rules
 
 from tests.helpers import run_concurrently
 
@@ -267,3 +269,72 @@ def test_a_seventh_day_of_reading_earns_reading_week(reader, conn, reading_achie
 
     assert "reading_week" in logged["achievements"]
     assert me.get("/books/stats")["current_streak"] == 7
+
+
+def quest_call(api, user, method, path, body=None):
+    raw = json.dumps(body).encode() if body is not None else b""
+    return json.loads(api("quests").request(method, path, headers=user.headers, body=raw).body)
+
+
+def test_many_concurrent_logs_on_one_book_add_up_exactly(reader, api, make_user, database_url):
+    me = reader()
+    body = {"title": f"Read {me.id}", "type": "daily", "target_type": "pages_read", "target": 10_000}
+    quest = quest_call(api, make_user(admin=True), "POST", "/admin/quests", body)
+    quest_call(api, me.user, "POST", f"/quests/{quest['id']}/accept", {})
+    book = me.book(total_pages=10_000)
+    # 30 sessions of 1 to 30 pages (465 pages), each sent at once with an impossible one beside it; under the day's
+    # caps, so what each pays does not depend on the order they were written in.
+    pages = list(range(1, 31))
+
+    def log(i):
+        if i % 2:
+            return me.request("POST", f"/books/{book['id']}/sessions", {"start_page": 9_990, "end_page": 10_001})
+        return me.read(book["id"], pages_read=pages[i // 2])
+
+    results = run_concurrently(log, 2 * len(pages), workers=12)
+
+    assert all(isinstance(r, dict) for r in results[::2]), results
+    assert all(r[0] == 422 and r[1]["error"]["code"] == "past_last_page" for r in results[1::2]), results
+    with db.connect(database_url) as conn:
+        sessions = conn.execute(
+            "SELECT start_page, end_page, xp_awarded, coins_awarded FROM reading_sessions WHERE book_id = %s "
+            "ORDER BY start_page",
+            (book["id"],),
+        ).fetchall()
+        assert [s for s, *_ in sessions] == [0] + [e for _, e, *_ in sessions[:-1]]  # each starts where one ended
+        assert sorted(e - s for s, e, *_ in sessions) == pages
+        assert me.get(f"/books/{book['id']}")["current_page"] == sum(pages) == 465
+        balances = me.balances(conn)
+        expected_xp = sum(max(1, p // rules.XP_PER_PAGES) for p in pages)  # 85
+        expected_coins = sum(p // rules.COINS_PER_PAGES for p in pages)  # 33
+        assert (balances["xp"], balances["ledger_xp"], sum(x for *_, x, _ in sessions)) == (expected_xp,) * 3
+        assert (balances["coins"], balances["ledger_coins"], sum(c for *_, c in sessions)) == (expected_coins,) * 3
+        assert balances["reading_stars"] == balances["ledger_stars"] == 465 // rules.PAGES_PER_STAR
+        assert len(ledger(conn, me.id, "reading_session")) == len(pages)
+    assert quest_call(api, me.user, "GET", f"/quests/{quest['id']}")["progress"]["progress"] == 465
+
+
+def test_one_key_raced_on_two_books_logs_once_and_the_other_writes_nothing(reader, conn):
+    me = reader()
+    books = [me.book(total_pages=1_000)["id"] for _ in range(2)]
+    keys = [f"race-{n}" for n in range(8)]
+
+    def log(i):
+        headers = {"Idempotency-Key": keys[i // 2]}
+        return me.request("POST", f"/books/{books[i % 2]}/sessions", {"pages_read": 10}, headers=headers)
+
+    results = run_concurrently(log, 2 * len(keys), workers=8)
+
+    for first, second in zip(results[::2], results[1::2], strict=True):
+        assert sorted([first[0], second[0]]) == [201, 409], (first, second)
+        loser = first if first[0] == 409 else second
+        assert loser[1]["error"]["code"] == "idempotency_key_reused"
+    sessions = conn.execute(
+        "SELECT count(*), coalesce(sum(pages_read), 0) FROM reading_sessions WHERE user_id = %s", (me.id,)
+    ).fetchone()
+    assert sessions == (len(keys), 10 * len(keys))
+    pages = sum(me.get(f"/books/{b}")["current_page"] for b in books)
+    assert pages == 10 * len(keys)
+    assert len(ledger(conn, me.id, "reading_session")) == len(keys)
+    balances = me.balances(conn)
+    assert balances["xp"] == balances["ledger_xp"] == 2 * len(keys)

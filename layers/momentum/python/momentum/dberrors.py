@@ -115,6 +115,17 @@ SQLSTATES: dict[str, ErrorFactory] = {
         _message(error, "The goal is not active"), code="goal_not_active", details=details(error)
     ),
     "MG002": lambda error: Conflict("The milestone is completed already", code="milestone_completed"),
+    # books: reading_session_log, reading_session_pages
+    "MB404": _not_found,
+    "MB409": _conflict("book_completed", "This book is finished; start it again to log a re-read"),
+    "MB003": _conflict("idempotency_key_reused", "This Idempotency-Key was used for another session"),
+    "MB001": lambda error: InvalidInput(
+        _message(error, "end_page is before start_page"), code="end_before_start", details=details(error)
+    ),
+    "MB002": lambda error: InvalidInput(
+        _message(error, "end_page is past the book's last page"), code="past_last_page", details=details(error)
+    ),
+    "MB422": _invalid,
     # habits: habit_complete, habit_undo
     "MH404": _not_found,
     "MH001": lambda error: Conflict("The habit is paused", code="habit_inactive"),

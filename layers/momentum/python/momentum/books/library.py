@@ -16,7 +16,7 @@ from uuid import UUID
 from psycopg import Connection
 from pydantic import Field
 
-from momentum import db, gamification
+from momentum import db
 from momentum.books import rules
 from momentum.books.models import Book, BookDetail, BookIn, BookPatch, BookProgress, BookQuery, Read, Status
 from momentum.books.settings import reader_settings
@@ -69,33 +69,12 @@ SELECT read_number, started_at, finished_at, abandoned_at, imported FROM book_re
 WHERE book_id = %s ORDER BY read_number
 """
 
-OPEN_READ = """
-INSERT INTO book_reads (book_id, user_id, read_number, started_at)
-SELECT %(id)s, %(user_id)s, coalesce(max(read_number), 0) + 1, %(now)s FROM book_reads WHERE book_id = %(id)s
-ON CONFLICT DO NOTHING
-"""
-# The open read-through, closed as finished; a book finished without ever being started gets a read-through too.
-FINISH_READ = """
-WITH closed AS (
-    UPDATE book_reads SET finished_at = %(now)s
-    WHERE book_id = %(id)s AND finished_at IS NULL AND abandoned_at IS NULL
-    RETURNING id
-)
-INSERT INTO book_reads (book_id, user_id, read_number, started_at, finished_at)
-SELECT %(id)s, %(user_id)s, last.n + 1, %(started_at)s, %(now)s
-FROM (SELECT coalesce(max(read_number), 0) AS n FROM book_reads WHERE book_id = %(id)s) last
-WHERE NOT EXISTS (SELECT 1 FROM closed)
-"""
 ABANDON_READ = """
 UPDATE book_reads SET abandoned_at = %(now)s
 WHERE book_id = %(id)s AND finished_at IS NULL AND abandoned_at IS NULL
 """
 HAS_FINISHED_READ = "SELECT EXISTS (SELECT 1 FROM book_reads WHERE book_id = %s AND finished_at IS NOT NULL)"
 
-COMPLETIONS_TODAY = """
-SELECT count(*) FROM points_ledger
-WHERE user_id = %(user_id)s AND event_type = 'book_complete' AND created_at >= %(start)s AND created_at < %(end)s
-"""
 
 BOOK_PACE = """
 SELECT coalesce(sum(pages_read), 0) FROM reading_sessions
@@ -222,34 +201,22 @@ def delete_book(conn: Connection, user_id: UUID, book_id: UUID) -> None:
 
 def move(conn: Connection, user_id: UUID, book: Book, target: Status, *, at: datetime | None = None) -> None:
     """Move a locked book to ``target`` (see the module's docstring) at ``at`` (now by default); finishing pays the
-    ``book_complete`` event (imports write their history without it)."""
+    ``book_complete`` event (imports write their history without it). Starting and finishing are the SQL functions
+    ``book_start`` and ``book_finish``, which logging a session calls in its own statement too."""
     now = at or datetime.now(UTC)
-    params = {"id": book.id, "user_id": user_id, "now": now, "started_at": book.started_at or now}
+    params = {"id": book.id, "user_id": user_id, "now": now}
     if target == "reading":
         if book.status == "reading":
             return
-        reread = book.status == "completed"
-        conn.execute("DELETE FROM books_abandoned WHERE book_id = %(id)s", params)
-        conn.execute(
-            """UPDATE books SET status = 'reading', started_at = %(now)s, completed_at = NULL,
-                   current_page = CASE WHEN %(reread)s THEN 0 ELSE current_page END
-               WHERE id = %(id)s""",
-            params | {"reread": reread},
-        )
-        conn.execute(OPEN_READ, params)
+        conn.execute("SELECT book_start(%(user_id)s, %(id)s, %(now)s)", params)
         return
     if target == "completed":
         if book.status == "completed":
             return
-        conn.execute("DELETE FROM books_abandoned WHERE book_id = %(id)s", params)
         conn.execute(
-            """UPDATE books SET status = 'completed', completed_at = %(now)s, started_at = %(started_at)s,
-                   current_page = coalesce(total_pages, current_page)
-               WHERE id = %(id)s""",
-            params,
+            "SELECT book_finish(%(user_id)s, %(id)s, %(now)s, %(xp)s, %(per_day)s)",
+            params | {"xp": rules.COMPLETION_XP, "per_day": rules.COMPLETIONS_PER_DAY},
         )
-        conn.execute(FINISH_READ, params)
-        _pay_completion(conn, user_id, book.id)
         return
     # to_read and abandoned both close an open read-through unfinished; only 'abandoned' shelves the book so.
     if book.status == "completed":
@@ -265,25 +232,6 @@ def move(conn: Connection, user_id: UUID, book: Book, target: Status, *, at: dat
         )
     else:
         conn.execute("DELETE FROM books_abandoned WHERE book_id = %(id)s", params)
-
-
-def _pay_completion(conn: Connection, user_id: UUID, book_id: UUID) -> None:
-    """The ``book_complete`` event: once per book, for at most COMPLETIONS_PER_DAY books a local day."""
-    tz = reader_settings(conn, user_id).tz
-    start, end = rules.day_bounds(datetime.now(tz).date(), tz)
-    if db.fetch_value(conn, COMPLETIONS_TODAY, {"user_id": user_id, "start": start, "end": end}) >= (
-        rules.COMPLETIONS_PER_DAY
-    ):
-        return
-    gamification.award(
-        conn,
-        user_id,
-        event_type="book_complete",
-        idempotency_key=f"book-complete:{book_id}",
-        xp=rules.COMPLETION_XP,
-        reason="Finished a book",
-        event_id=book_id,
-    )
 
 
 def _rate(conn: Connection, book_id: UUID, rating: int | None) -> None:

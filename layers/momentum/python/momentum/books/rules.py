@@ -1,4 +1,5 @@
-"""The pure rules of reading: ISBNs, a session's pages, what a session pays, a reader's day and streaks."""
+"""The pure rules of reading: ISBNs, a session's pages, the rates and caps of what reading pays, a reader's day and
+streaks."""
 
 from __future__ import annotations
 
@@ -26,6 +27,18 @@ DAILY_STARS = 10
 # does not pay again), for at most 3 books a day, so adding and finishing empty books is no XP printer either.
 COMPLETION_XP = 10
 COMPLETIONS_PER_DAY = 3
+# The rates and caps as the SQL functions take them (reading_session_payout, reading_session_log): what a session
+# pays depends on what the day's ledger holds, so it is worked out in the statement that pays.
+READING_RULES = {
+    "xp_per_pages": XP_PER_PAGES,
+    "coins_per_pages": COINS_PER_PAGES,
+    "pages_per_star": PAGES_PER_STAR,
+    "daily_xp": DAILY_XP,
+    "daily_coins": DAILY_COINS,
+    "daily_stars": DAILY_STARS,
+    "completion_xp": COMPLETION_XP,
+    "completions_per_day": COMPLETIONS_PER_DAY,
+}
 
 
 def normal_isbn(value: str) -> str:
@@ -52,7 +65,8 @@ def session_pages(
     pages_read: int | None, start_page: int | None, end_page: int | None, current_page: int, total_pages: int | None
 ) -> SessionPages:
     """Complete a session's pages from what was sent: a count, or start/end pages (start defaults to the book's
-    current page). Raises: InvalidInput when they disagree, go backwards or pass the last page."""
+    current page). Logging a session applies the same rule in SQL (reading_session_pages). Raises: InvalidInput when
+    they disagree, go backwards or pass the last page."""
     start = start_page if start_page is not None else None
     if start is None:
         start = end_page - pages_read if end_page is not None and pages_read is not None else current_page
@@ -75,29 +89,6 @@ def session_pages(
             details={"end_page": end, "total_pages": total_pages},
         )
     return SessionPages(start, end, end - start)
-
-
-@dataclass(frozen=True)
-class Payout:
-    xp: int
-    coins: int
-    skill_stars: int
-
-    @property
-    def pays(self) -> bool:
-        return bool(self.xp or self.coins or self.skill_stars)
-
-
-def session_payout(pages: int, pages_today: int, paid_xp: int, paid_coins: int, paid_stars: int) -> Payout:
-    """What a session of ``pages`` pays, given the pages read today (this session included) and what reading has
-    already paid today."""
-    if pages <= 0:
-        xp = coins = 0
-    else:
-        xp = min(max(1, pages // XP_PER_PAGES), DAILY_XP - paid_xp)
-        coins = min(pages // COINS_PER_PAGES, DAILY_COINS - paid_coins)
-    stars = min(pages_today // PAGES_PER_STAR, DAILY_STARS) - paid_stars
-    return Payout(max(xp, 0), max(coins, 0), max(stars, 0))
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:

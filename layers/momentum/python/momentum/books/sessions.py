@@ -1,9 +1,11 @@
 """Reading sessions: the write path of reading, and what it pays.
 
-Logging is one transaction under a row lock on the book, so concurrent logs on one book keep ``current_page`` and
-the ledger consistent. It pays through ``gamification.award`` under the key ``reading-session:<id>`` (see
-``rules.session_payout`` for the amounts and the daily cap), touches the ``reading`` streak, and checks
-achievements. An ``Idempotency-Key`` makes a retry answer the first session, paid once.
+Logging is one statement, ``reading_session_log`` (migrations/functions), with the quest progress of the pages read
+in the same statement: with authentication, two round trips, all or nothing. Under a row lock on the book, so
+concurrent logs on one book keep ``current_page`` and the ledger consistent, it pays under the key
+``reading-session:<id>`` (``reading_session_payout``: the rates and the daily caps of ``rules``), finishes the book
+on its last page, and touches the ``reading`` streak; the full achievement check runs after, only when the statement
+says one may be due. An ``Idempotency-Key`` makes a retry answer the first session, paid once.
 
 Editing or deleting a session moves the book's page with it, but never reverses what the session paid: payments
 are capped per day from the ledger, which edits cannot rewrite, so nothing can be paid twice that way.
@@ -15,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from psycopg import Connection
+from psycopg.types.json import Jsonb
 
 from momentum import db, gamification, quests
 from momentum.books import library, rules
 from momentum.books.models import Book, LoggedSession, ReadingSession, ReadingSessionIn, SessionPatch
-from momentum.books.settings import reader_settings
-from momentum.errors import Conflict, InvalidInput
-from momentum.models import ResponseModel, body_digest
+from momentum.errors import InvalidInput
+from momentum.models import body_digest
 from momentum.pagination import Page, PageRequest, page_of
 
 SESSION_COLUMNS = """id, book_id, pages_read, start_page, end_page, duration_minutes, started_at, notes,
@@ -31,27 +33,17 @@ GET_SESSION = f"""
 SELECT {SESSION_COLUMNS} FROM reading_sessions WHERE id = %(id)s AND book_id = %(book_id)s AND user_id = %(user_id)s
 """
 
-INSERT_SESSION = f"""
-INSERT INTO reading_sessions (book_id, user_id, pages_read, start_page, end_page, duration_minutes, started_at, notes)
-VALUES (%(book_id)s, %(user_id)s, %(pages)s, %(start)s, %(end)s, %(minutes)s, %(started_at)s, %(notes)s)
-RETURNING {SESSION_COLUMNS}
+# The function runs first (the CTE is materialised and read by the main query); if it raises, the whole statement,
+# quest progress included, is undone. The pages a quest counts are only known once the function has run (a count
+# may be derived from the book's page, and a retry counts nothing).
+LOG_SESSION = f"""
+WITH logged AS MATERIALIZED (
+    SELECT reading_session_log(%(user_id)s, %(book_id)s, %(pages_read)s::integer, %(start_page)s::integer,
+                               %(end_page)s::integer, %(duration_minutes)s::integer, %(started_at)s::timestamptz,
+                               %(notes)s::text, %(idempotency_key)s::text, %(digest)s::text, %(rules)s) AS result
+), quest_progress AS ({quests.count_in_statement("(SELECT (logged.result ->> 'quest_pages')::integer FROM logged)")})
+SELECT result - 'quest_pages' FROM logged
 """
-
-# What reading has paid on a local day, and the pages read on it.
-PAID_TODAY = """
-SELECT coalesce(sum(xp), 0)::int, coalesce(sum(coins), 0)::int, coalesce(sum(skill_stars), 0)::int,
-       (SELECT coalesce(sum(pages_read), 0)::int FROM reading_sessions
-        WHERE user_id = %(user_id)s AND started_at >= %(start)s AND started_at < %(end)s)
-FROM points_ledger
-WHERE user_id = %(user_id)s AND event_type = 'reading_session' AND created_at >= %(start)s AND created_at < %(end)s
-"""
-
-RECORD_PAYMENT = (
-    """
-UPDATE reading_sessions SET xp_awarded = %(xp)s, coins_awarded = %(coins)s WHERE id = %(id)s
-RETURNING """
-    + SESSION_COLUMNS
-)
 
 # The page a book in progress is at: where its furthest session of the current read-through ended.
 FOLLOW_SESSIONS = """
@@ -61,16 +53,6 @@ WHERE b.id = %(id)s
 """
 
 
-class _Request(ResponseModel):
-    book_id: UUID
-    session_id: UUID | None
-    request_digest: str | None  # None for keys kept before digests were
-
-
-def _key(session_id: UUID) -> str:
-    return f"reading-session:{session_id}"
-
-
 def log_session(
     conn: Connection, user_id: UUID, book_id: UUID, body: ReadingSessionIn, idempotency_key: str | None
 ) -> LoggedSession:
@@ -78,114 +60,19 @@ def log_session(
 
     Raises: NotFound, InvalidInput, Conflict (book_completed, idempotency_key_reused).
     """
-    tz = reader_settings(conn, user_id).tz
-    now = datetime.now(UTC)
-    started_at = body.started_at or now
-    if started_at > now + timedelta(minutes=5):
+    if body.started_at is not None and body.started_at > datetime.now(UTC) + timedelta(minutes=5):
         raise InvalidInput("started_at is in the future", details={"field": "started_at"})
-    digest = body_digest(body)
-    with conn.transaction():
-        book = library.lock_book(conn, user_id, book_id)
-        if idempotency_key is not None:
-            prior = db.fetch_optional(
-                conn,
-                _Request,
-                "SELECT book_id, session_id, request_digest FROM reading_session_requests "
-                "WHERE user_id = %s AND idempotency_key = %s",
-                (user_id, idempotency_key),
-            )
-            if prior is not None:
-                return _replay(conn, user_id, book_id, prior, digest)
-        if book.status == "completed":
-            raise Conflict("This book is finished; start it again to log a re-read", code="book_completed")
-        pages = rules.session_pages(
-            body.pages_read, body.start_page, body.end_page, book.current_page, book.total_pages
-        )
-        if pages.pages_read == 0 and body.duration_minutes is None:
-            raise InvalidInput("A session needs pages or minutes", details={"field": "pages_read"})
-        if book.status != "reading":
-            library.move(conn, user_id, book, "reading", at=started_at)
-        session = db.fetch_one(
-            conn,
-            ReadingSession,
-            INSERT_SESSION,
-            {
-                "book_id": book_id,
-                "user_id": user_id,
-                "pages": pages.pages_read,
-                "start": pages.start_page,
-                "end": pages.end_page,
-                "minutes": body.duration_minutes,
-                "started_at": started_at,
-                "notes": body.notes,
-            },
-            resource="session",
-        )
-        conn.execute(
-            "UPDATE books SET current_page = greatest(current_page, %s) WHERE id = %s", (pages.end_page, book_id)
-        )
-        if pages.pages_read:  # a retry returned the first session above, so its pages count once
-            quests.record_progress(conn, user_id, "pages_read", pages.pages_read)
-        today = datetime.now(tz).date()
-        start, end = rules.day_bounds(today, tz)
-        paid_xp, paid_coins, paid_stars, pages_today = conn.execute(
-            PAID_TODAY, {"user_id": user_id, "start": start, "end": end}
-        ).fetchone()  # type: ignore[misc]
-        payout = rules.session_payout(pages.pages_read, pages_today, paid_xp, paid_coins, paid_stars)
-        if payout.pays:
-            gamification.award(
-                conn,
-                user_id,
-                event_type="reading_session",
-                idempotency_key=_key(session.id),
-                xp=payout.xp,
-                coins=payout.coins,
-                skill_key="reading" if payout.skill_stars else None,
-                skill_stars=payout.skill_stars,
-                reason="Reading session",
-                event_id=session.id,
-            )
-            session = db.fetch_one(
-                conn,
-                ReadingSession,
-                RECORD_PAYMENT,
-                {"id": session.id, "xp": payout.xp, "coins": payout.coins},
-                resource="session",
-            )
-        book = library.lock_book(conn, user_id, book_id)
-        completed = book.total_pages is not None and book.current_page >= book.total_pages
-        if completed:
-            library.move(conn, user_id, book, "completed")
-        if started_at.astimezone(tz).date() == today:
-            gamification.touch_streak(conn, user_id, "reading", today)
-        earned = gamification.check_achievements(conn, user_id)
-        if idempotency_key is not None:
-            # A concurrent first use of the key for another book violates the primary key: 409 (momentum.dberrors).
-            conn.execute(
-                "INSERT INTO reading_session_requests (user_id, idempotency_key, book_id, session_id, request_digest) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                (user_id, idempotency_key, book_id, session.id, digest),
-            )
-        book = library.lock_book(conn, user_id, book_id)
-    return LoggedSession(
-        session=session, skill_stars=payout.skill_stars, book=book, book_completed=completed, achievements=earned
-    )
-
-
-def _replay(conn: Connection, user_id: UUID, book_id: UUID, prior: _Request, digest: str) -> LoggedSession:
-    """The answer to a retry: the session the key created, as it is now."""
-    sent_other_body = prior.request_digest is not None and prior.request_digest != digest
-    if prior.book_id != book_id or prior.session_id is None or sent_other_body:
-        raise Conflict("This Idempotency-Key was used for another session", code="idempotency_key_reused", details={})
-    session = get_session(conn, user_id, book_id, prior.session_id)
-    stars = db.fetch_value(
-        conn,
-        "SELECT coalesce(skill_stars, 0) FROM points_ledger WHERE user_id = %s AND idempotency_key = %s",
-        (user_id, _key(session.id)),
-    )
-    book = library.lock_book(conn, user_id, book_id)
-    finished = book.status == "completed" and session.end_page == book.total_pages
-    return LoggedSession(session=session, skill_stars=stars or 0, book=book, book_completed=finished, achievements=[])
+    params = body.model_dump() | {
+        "user_id": user_id,
+        "book_id": book_id,
+        "idempotency_key": idempotency_key,
+        "digest": body_digest(body),
+        "rules": Jsonb(rules.READING_RULES),
+        "target_type": "pages_read",
+    }
+    (result,) = db.fetch_row(conn, LOG_SESSION, params)
+    earned = gamification.check_achievements(conn, user_id) if result.pop("achievements_due") else []
+    return LoggedSession.model_validate(result | {"achievements": earned})
 
 
 def get_session(conn: Connection, user_id: UUID, book_id: UUID, session_id: UUID) -> ReadingSession:
