@@ -232,7 +232,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /habits/{habit_id}/undo": (2, habit_undo),
     "POST /learn/lessons/{lesson_id}/quiz": (8, quiz_pass),
     "POST /learn/rounds/{round_id}/submit": (7, drill_round),
-    "POST /fitness/sessions/{session_id}/complete": (6, workout_complete),
+    "POST /fitness/sessions/{session_id}/complete": (2, workout_complete),
     "POST /focus/sessions/{session_id}/complete": (2, focus_complete),
     "POST /personal-quests/{quest_id}/claim": (2, personal_quest_claim),
     "POST /books/{book_id}/sessions": (18, reading_session),
