@@ -22,13 +22,7 @@ from psycopg import Connection
 from momentum import db, gamification
 from momentum.errors import InvalidInput, NotFound
 from momentum.fitness import records, rules
-from momentum.fitness.models import (
-    CompleteIn,
-    Session,
-    SessionIn,
-    SessionQuery,
-    SessionSummary,
-)
+from momentum.fitness.models import CompleteIn, Session, SessionIn, SessionQuery, SessionSummary
 from momentum.pagination import Page, PageRequest, page_of
 
 # Whether a set ``s`` is a working set, and what it adds to a volume, for aggregates over many sets: the SQL
