@@ -150,6 +150,25 @@ def test_completing_answers_with_the_whole_session_as_reading_it_does(caller, be
     assert listed == {key: done[key] for key in listed}  # the list's summary says what the session says
 
 
+def test_a_paying_completion_earns_the_workout_achievements_it_meets(caller, bench_press, conn):
+    conn.execute(
+        """INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config)
+           VALUES ('first_workout_session', 'First workout', 'fitness', 'event',
+                   '{"event_type": "workout_session", "count": 1}')
+           ON CONFLICT (key) DO NOTHING"""
+    )
+    me = caller()
+    session = me.start_session()
+    me.log(session, bench_press, reps=5, weight=60.0)
+
+    me.post(f"/fitness/sessions/{session}/complete", {}, expect=200)
+
+    earned = {
+        key for (key,) in conn.execute("SELECT achievement_key FROM user_achievements WHERE user_id = %s", (me.id,))
+    }
+    assert "first_workout_session" in earned
+
+
 def test_an_empty_session_completes_but_pays_nothing(caller, bench_press, conn):
     me = caller()
     session = me.start_session()
