@@ -30,6 +30,8 @@ from momentum.pagination import Page, PageRequest, page_of
 WORKING_SET = "fitness_working_set(s.is_warmup, s.reps, s.duration)"
 SET_VOLUME = "fitness_set_volume(s.is_warmup, s.weight, s.reps)"
 
+# The list's summaries; a single session's, the same fields, comes with the rest of it from fitness_session_state
+# (a test holds the two equal).
 SUMMARY = f"""
 SELECT ws.id, ws.workout_id, w.name AS workout_name, ws.started_at, ws.completed_at, ws.duration_seconds,
        ws.notes, ws.rating, ws.xp_awarded, ws.coins_awarded, agg.set_count, agg.working_set_count, agg.volume
