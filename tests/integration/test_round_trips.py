@@ -1,13 +1,11 @@
 """Round trips per write: the contract that writes which pay or charge stay cheap.
 
 Each case calls a write route through its real handler, as API Gateway would, and counts the round trips it sends to
-PostgreSQL (from libpq's protocol trace, as ``bench/bench_cpu.py`` counts them), authentication included. The writes
-that are one statement (purchase, claim, log set, reading session, use, refund, admin grant, quest and personal quest
-claims) are held to 2, and so are quiz, drill and review submissions: they read their row in the round trip of the
-token check (the route's ``read=``, sent in one pipeline), are graded in Python, then write in one statement. The
-others are held to what they take today, so a change that adds a round trip to any of them fails here and has to
-change its number on purpose (and one that removes some should lower it). The counts are for the common case: no
-accepted quest counts the action and no achievement is pending; either adds statements where it applies.
+PostgreSQL (from libpq's protocol trace, as ``bench/bench_cpu.py`` counts them), authentication included. Every
+paying write is held to 2: the token check, then one statement. Quiz, drill and review submissions read their row in
+the round trip of the token check (the route's ``read=``, sent in one pipeline), are graded in Python, then write in
+one statement. A change that adds a round trip to any of them fails here. The counts are for the common case: no
+accepted quest counts the action and no achievement is pending; either adds a statement where it applies.
 """
 
 from __future__ import annotations
@@ -233,7 +231,7 @@ CONTRACT: dict[str, tuple[int, Callable[..., Request]]] = {
     "POST /habits/{habit_id}/undo": (2, habit_undo),
     "POST /learn/lessons/{lesson_id}/quiz": (2, quiz_pass),
     "POST /learn/rounds/{round_id}/submit": (2, drill_round),
-    "POST /fitness/sessions/{session_id}/complete": (6, workout_complete),
+    "POST /fitness/sessions/{session_id}/complete": (2, workout_complete),
     "POST /focus/sessions/{session_id}/complete": (2, focus_complete),
     "POST /personal-quests/{quest_id}/claim": (2, personal_quest_claim),
     "POST /books/{book_id}/sessions": (2, reading_session),

@@ -120,22 +120,6 @@ def test_session_award(working_sets, xp, coins, stars):
 
 
 @pytest.mark.parametrize(
-    ("reps", "duration", "is_warmup", "working"),
-    [
-        (5, None, False, True),
-        (None, 30, False, True),
-        (5, None, True, False),
-        (0, None, False, False),
-        (0, 0, False, False),
-        (None, None, False, False),
-        (0, 10, False, True),
-    ],
-)
-def test_working_sets(reps, duration, is_warmup, working):
-    assert rules.is_working_set(reps, duration, is_warmup) is working
-
-
-@pytest.mark.parametrize(
     ("weight", "modifier", "expected"),
     [
         (100.0, 0.9, 90.0),

@@ -128,6 +128,47 @@ def test_completing_pays_for_working_sets_once_and_extends_the_streak(caller, be
     assert len(ledger(conn, me.id)) == 1
 
 
+def test_completing_answers_with_the_whole_session_as_reading_it_does(caller, bench_press, squat):
+    me = caller()
+    workout = me.workout([bench_press, squat])
+    earlier = me.start_session(workout["id"])
+    me.log(earlier, squat, reps=5, weight=90.0)
+    session = me.start_session(workout["id"])
+    me.log(session, squat, reps=5, weight=60.0, is_warmup=True)
+    me.log(session, squat, reps=5, weight=100.0)
+    me.log(session, bench_press, reps=8, weight=70.0, rpe=8, notes="Paused reps")
+
+    done = me.post(f"/fitness/sessions/{session}/complete", {"rating": 4}, expect=200)
+
+    assert done == me.get(f"/fitness/sessions/{session}")
+    assert [(g["exercise_name"], len(g["sets"]), len(g["records"])) for g in done["exercises"]] == [
+        ("Barbell Back Squat", 2, 3),  # 5 reps tie the earlier session: no reps record
+        ("Barbell Bench Press", 1, 4),
+    ]
+    assert [p["last_time"]["session_id"] if p["last_time"] else None for p in done["plan"]] == [None, earlier]
+    (listed,) = [s for s in me.get("/fitness/sessions?status=completed")["items"] if s["id"] == session]
+    assert listed == {key: done[key] for key in listed}  # the list's summary says what the session says
+
+
+def test_a_paying_completion_earns_the_workout_achievements_it_meets(caller, bench_press, conn):
+    conn.execute(
+        """INSERT INTO achievement_definitions (key, name, category, trigger_type, trigger_config)
+           VALUES ('first_workout_session', 'First workout', 'fitness', 'event',
+                   '{"event_type": "workout_session", "count": 1}')
+           ON CONFLICT (key) DO NOTHING"""
+    )
+    me = caller()
+    session = me.start_session()
+    me.log(session, bench_press, reps=5, weight=60.0)
+
+    me.post(f"/fitness/sessions/{session}/complete", {}, expect=200)
+
+    earned = {
+        key for (key,) in conn.execute("SELECT achievement_key FROM user_achievements WHERE user_id = %s", (me.id,))
+    }
+    assert "first_workout_session" in earned
+
+
 def test_an_empty_session_completes_but_pays_nothing(caller, bench_press, conn):
     me = caller()
     session = me.start_session()
@@ -249,20 +290,30 @@ def test_deleting_a_completed_session_keeps_what_it_paid(caller, bench_press, co
 
 @pytest.mark.parametrize("is_warmup", [False, True])
 @pytest.mark.parametrize(
-    ("reps", "weight", "duration"),
-    [(5, 100.0, None), (0, 100.0, None), (None, None, 45), (0, None, 0), (12, None, None), (8, 62.5, 30)],
+    ("reps", "weight", "duration", "working"),
+    [
+        (5, 100.0, None, True),
+        (0, 100.0, None, False),  # a failed attempt
+        (None, None, 45, True),  # a timed set
+        (0, None, 0, False),
+        (0, None, 10, True),
+        (12, None, None, True),  # body weight
+        (8, 62.5, 30, True),
+    ],
 )
-def test_the_sql_working_set_and_volume_agree_with_the_rules(
-    conn, caller, bench_press, reps, weight, duration, is_warmup
-):
+def test_working_sets_and_volume_in_sql(conn, caller, bench_press, reps, weight, duration, working, is_warmup):
     me = caller()
     session = me.start_session()
     me.log(session, bench_press, reps=reps, weight=weight, duration=duration, is_warmup=is_warmup)
 
-    working, volume = conn.execute(
+    is_working, volume = conn.execute(
         f"SELECT {WORKING_SET}, {SET_VOLUME} FROM exercise_sets s WHERE s.session_id = %s", (session,)
     ).fetchone()
 
-    assert working is rules.is_working_set(reps, duration, is_warmup)
+    assert is_working is (working and not is_warmup)  # a warm-up never is one
     offered = rules.record_values(weight, reps, duration, is_warmup)
     assert volume == offered.get("volume", 0)
+
+
+def test_a_set_with_neither_reps_nor_duration_is_not_a_working_set(conn):
+    assert conn.execute("SELECT fitness_working_set(false, NULL, NULL)").fetchone() == (False,)

@@ -13,19 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from psycopg.rows import dict_row
 
 from momentum import db
-from momentum.fitness.models import (
-    CurrentRecord,
-    ExerciseRecords,
-    PersonalRecord,
-    RecordHistoryEntry,
-    RecordQuery,
-)
+from momentum.fitness.models import ExerciseRecords, PersonalRecord, RecordQuery
 from momentum.fitness.rules import RECORD_TYPES, SetFacts, replay_records
 from momentum.pagination import Page, PageRequest, page_of
 
@@ -86,7 +80,7 @@ WITH mine AS (
     LIMIT %(limit)s
 )
 SELECT page.id AS exercise_id, page.name AS exercise_name, t.record_type, r.value, r.reps, r.achieved_at,
-       r.exercise_set_id, r.previous_value
+       r.exercise_set_id, r.previous_value  -- the last five: RECORD_ENTRY
 FROM page
 CROSS JOIN unnest(%(types)s::text[]) WITH ORDINALITY AS t (record_type, type_order)
 CROSS JOIN LATERAL (
@@ -98,6 +92,9 @@ CROSS JOIN LATERAL (
 ) r
 ORDER BY lower(page.name), page.id, t.type_order, r.value DESC, r.achieved_at DESC, r.id DESC
 """
+
+# What RECORDS_PAGE gives of each record after its exercise and type, in its column order.
+RECORD_ENTRY = ("value", "reps", "achieved_at", "exercise_set_id", "previous_value")
 
 
 def lock_records(conn: Connection, user_id: UUID, exercise_ids: Iterable[UUID]) -> None:
@@ -158,16 +155,18 @@ def list_records(conn: Connection, user_id: UUID, query: RecordQuery, page: Page
         "history": query.history,
         "types": list(RECORD_TYPES),
     }
-    groups: dict[UUID, ExerciseRecords] = {}
-    with conn.cursor(row_factory=dict_row) as cur:
-        for row in cur.execute(RECORDS_PAGE, params):
-            group = groups.setdefault(
-                row["exercise_id"],
-                ExerciseRecords(exercise_id=row["exercise_id"], exercise_name=row["exercise_name"], records=[]),
-            )
-            current = group.records[-1] if group.records else None
-            if current is None or current.record_type != row["record_type"]:
-                group.records.append(CurrentRecord.model_validate(row | {"history": []}))
-            else:
-                current.history.append(RecordHistoryEntry.model_validate(row))
-    return page_of(list(groups.values()), page, key=lambda g: (g.exercise_name, str(g.exercise_id)))
+    # Plain rows grouped into plain dicts, then one validation per exercise: a model per row (a page of 20
+    # exercises with their histories is a few hundred rows) cost more than the query.
+    groups: dict[UUID, dict[str, Any]] = {}
+    for exercise_id, exercise_name, record_type, *values in conn.execute(RECORDS_PAGE, params).fetchall():
+        group = groups.get(exercise_id)
+        if group is None:
+            group = groups[exercise_id] = {"exercise_id": exercise_id, "exercise_name": exercise_name, "records": []}
+        entry = dict(zip(RECORD_ENTRY, values, strict=True))
+        kept = group["records"]
+        if kept and kept[-1]["record_type"] == record_type:
+            kept[-1]["history"].append(entry)  # a type's rows come best first: after the first, its history
+        else:
+            kept.append({"record_type": record_type, **entry, "history": []})
+    items = [ExerciseRecords.model_validate(group) for group in groups.values()]
+    return page_of(items, page, key=lambda g: (g.exercise_name, str(g.exercise_id)))

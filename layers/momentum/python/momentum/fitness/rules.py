@@ -100,7 +100,8 @@ def replay_records(bests: Mapping[str, float], sets: Iterable[SetFacts]) -> list
 # The original paid XP = minutes (capped at 120) and coins = max(1, sets ÷ 5). Minutes reward an app left open, and
 # every set, warm-ups included, paid coins. Here only effort counts: working sets (not warm-ups, with at least one
 # rep or one second), up to a session's worth, so a normal workout pays about what it did before, idling pays
-# nothing, and an empty session pays nothing at all.
+# nothing, and an empty session pays nothing at all. The count is taken where the sets are: fitness_working_set in
+# migrations/functions is the one definition of a working set.
 XP_PER_WORKING_SET = 4
 WORKING_SETS_PAID = 30  # a long session's worth; sets beyond it pay nothing more (4 × 30 = 120 XP, the old cap)
 SETS_PER_COIN = 5
@@ -116,10 +117,6 @@ class SessionAward:
     @property
     def pays(self) -> bool:
         return bool(self.xp or self.coins or self.skill_stars)
-
-
-def is_working_set(reps: int | None, duration: int | None, is_warmup: bool) -> bool:
-    return not is_warmup and ((reps or 0) > 0 or (duration or 0) > 0)
 
 
 def session_award(working_sets: int) -> SessionAward:
