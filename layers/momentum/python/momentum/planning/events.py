@@ -252,7 +252,8 @@ def occurrences(conn: Connection, user_id: UUID, query: CalendarRangeQuery) -> l
                 found.append(_occurrence(event, occurrence_start, event.id))
             elif not (exception.metadata or {}).get("cancelled"):
                 found.append(_occurrence(exception, exception.start_time, event.id))
-    found.sort(key=lambda o: (o["start_time"], o["event_id"]))
+    # Sorted on plain numbers: comparing aware datetimes of different zones, and UUIDs, runs Python per comparison.
+    found.sort(key=lambda o: (o["start_time"].timestamp(), o["event_id"].int))
     occurrences: list[CalendarOccurrence] = list_adapter(CalendarOccurrence).validate_python(found)
     return occurrences
 
