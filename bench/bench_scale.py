@@ -274,6 +274,7 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
     import psycopg
     from chalice.test import Client
     from momentum import auth, db, metrics
+    from momentum.focus import sessions as focus
     from momentum_infra import template as tpl
 
     metrics._emit = lambda *args: None  # one metric line per request would drown the figures
@@ -286,6 +287,15 @@ def measure(scale: float = 1.0, runs: int = RUNS, plans: bool = False, out: Any 
             uid = user_id.fetchone()[0]
             token = auth.create_session(conn, uid)[0]
             people[label] = (uid, token)
+            # The seeded focus sessions expire 20 minutes after seeding and a read ends them: focus anew, so that
+            # GET /focus/current finds a session on every run of a kept data set.
+            focus.expire_sessions(conn, uid)
+            conn.execute(
+                "INSERT INTO focus_sessions (user_id, mode, duration_seconds, started_at, expires_at, status) "
+                "SELECT %(u)s, 'work', 1500, now(), now() + interval '1 hour', 'active' "
+                "WHERE NOT EXISTS (SELECT 1 FROM focus_sessions WHERE user_id = %(u)s AND status = 'active')",
+                {"u": uid},
+            )
         big = big_tables(conn)
 
     results: list[dict[str, Any]] = []
@@ -411,6 +421,9 @@ def main() -> int:
     record("p99 at large data set", "routes over the target", len(over), "", "0", not over)
     record("p99 at large data set", f"worst: {worst['route']} ({worst['user']})", worst["p99_ms"], "ms",
            f"<= {TARGET_MS:.0f}", worst["p99_ms"] <= TARGET_MS)  # fmt: skip
+    busiest = max(targeted, key=lambda r: r["cpu_p99_ms"])
+    record("p99 at large data set", f"worst CPU p99: {busiest['route']} ({busiest['user']})", busiest["cpu_p99_ms"],
+           "ms", f"<= {TARGET_MS:.0f}", busiest["cpu_p99_ms"] <= TARGET_MS)  # fmt: skip
     scans = sum(1 for r in measured if r["seq_scans"])
     record("p99 at large data set", "plans with a Seq Scan of a big table", scans, "", "0", scans == 0)
     failed = any((r["target"] and r["p99_ms"] > TARGET_MS) or r["seq_scans"] for r in measured)
