@@ -211,13 +211,28 @@ def test_the_nightly_fan_out_and_the_cli_compute_for_everyone(conn, scene, queue
     assert recommend_cmd.run(parser.parse_args(["--per-user", "0"])) == 2
 
 
+def test_a_purchase_without_an_item_is_left_out_of_the_shop_statistics(conn, scene):
+    # The schema lets a purchase have no item (user_purchases.item_id is nullable): it counts for no item.
+    conn.execute(
+        "INSERT INTO user_purchases (user_id, item_id, cost_coins, quantity) VALUES (%s, NULL, 1, 1)",
+        (scene["alice"].id,),
+    )
+    recommendations.refresh_statistics(conn)
+    held = conn.execute("SELECT count(*) FROM market_item_holders WHERE item_id IS NULL").fetchone()[0]
+    assert held == 0
+    assert conn.execute("SELECT holders FROM market_item_holders WHERE item_id = %s", (scene["amp"],)).fetchone() == (
+        3,
+    )
+
+
 def test_a_range_reads_the_shop_statistics_of_the_last_refresh(conn, scene):
     # The shop-wide counts come from the producer's refresh, not from every purchase again in each range.
     recommendations.refresh_statistics(conn)
     holders = dict(conn.execute("SELECT item_id, holders FROM market_item_holders").fetchall())
     expected = dict(
         conn.execute(
-            "SELECT item_id, count(DISTINCT user_id) FROM user_purchases WHERE status <> 'refunded' GROUP BY item_id"
+            "SELECT item_id, count(DISTINCT user_id) FROM user_purchases "
+            "WHERE status <> 'refunded' AND item_id IS NOT NULL GROUP BY item_id"
         ).fetchall()
     )
     assert holders == expected

@@ -59,7 +59,7 @@ REFRESH_STATISTICS = [
     "DELETE FROM market_item_holders",
     """
 CREATE TEMPORARY TABLE held ON COMMIT DROP AS
-SELECT DISTINCT user_id, item_id FROM user_purchases WHERE status <> 'refunded'
+SELECT DISTINCT user_id, item_id FROM user_purchases WHERE status <> 'refunded' AND item_id IS NOT NULL
 """,
     "INSERT INTO market_item_holders (item_id, holders) SELECT item_id, count(*) FROM held GROUP BY item_id",
     """
