@@ -48,6 +48,16 @@ SCALE_INDEXES = [
         Index("user_purchases_user_item_idx", ("user_id", "item_id", "status", "uses_remaining"), False, None),
     ),
     ("focus_sessions", Index("focus_sessions_user_active_idx", ("user_id",), False, "status = 'active'")),
+    # 0031_lesson_stars_index: the stars a person's lessons paid, per skill (GET /learn/progress).
+    (
+        "points_ledger",
+        Index(
+            "points_ledger_user_lesson_stars_idx",
+            ("user_id", "skill_key", "skill_stars"),
+            False,
+            "event_type = 'lesson_completed'",
+        ),
+    ),
 ]
 
 # The product built Part 1's migrations 0001-0003 first from a subset of the spec; 0019_part1 adds the rest: the

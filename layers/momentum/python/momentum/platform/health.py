@@ -17,7 +17,7 @@ from momentum.log import log
 from momentum.models import ResponseModel
 
 VERSION = "0.1.0"
-SCHEMA_HEAD = "0030_workout_round_trips"
+SCHEMA_HEAD = "0031_lesson_stars_index"
 
 
 class Health(ResponseModel):
