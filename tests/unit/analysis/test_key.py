@@ -127,6 +127,8 @@ def test_a_dominant_reading_needs_both_ends_to_turn():
     corr = key.PROFILES @ ((chroma_sum - chroma_sum.mean()) / np.linalg.norm(chroma_sum - chroma_sum.mean()))
     assert np.argmax(corr) == 4 and corr[4] - corr[9] < key.FIFTH_MARGIN
 
-    assert key.estimate_key(chroma_sum, (_triads(9), _triads(9)))[0] == "A major"
+    name, confidence = key.estimate_key(chroma_sum, (_triads(9), _triads(9)))
+    assert name == "A major"
+    assert confidence > 0.5  # A and E major stand well above every other key; the ends chose between them
     assert key.estimate_key(chroma_sum, (_triads(9), _triads(4)))[0] == "E major"  # the ends split
     assert key.estimate_key(chroma_sum)[0] == "E major"  # no ends

@@ -154,7 +154,10 @@ def estimate_key(chroma_sum: np.ndarray, ends: tuple[np.ndarray, np.ndarray] | N
     chosen = _by_the_ends(corr, best, ends) if ends is not None else best
     if chosen == best and best < 12 and corr[best] - corr[_relative(best)] < RELATIVE_MARGIN:
         chosen = _minor_by_leading_tone(chroma_sum, best, ends)
-    best = chosen
-    runner_up = max(float(c) for i, c in enumerate(corr) if i != best)
-    margin = float(corr[best]) - runner_up
-    return key_name(best), float(np.clip(margin / CONFIDENCE_SCALE, 0.0, 1.0))
+    # Confidence: the margin over the runner-up; when the ends chose a neighbour over the profiles' best, its
+    # margin over every key but the two contested (both ends agreeing on a tonic is evidence in its own right;
+    # measured against the overruled key, every such choice would read as a guess).
+    contested = {best, chosen}
+    runner_up = max(float(c) for i, c in enumerate(corr) if i not in contested)
+    margin = float(corr[chosen]) - runner_up
+    return key_name(chosen), float(np.clip(margin / CONFIDENCE_SCALE, 0.0, 1.0))
