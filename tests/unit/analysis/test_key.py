@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from momentum.analysis import analyze
+from momentum.analysis import analyze, key
 from momentum.analysis.key import parse_key
 from momentum_infra import synth
 
@@ -96,3 +96,39 @@ def test_a_secondary_dominant_does_not_make_a_major_key_minor():
     samples = _chord_track(chords, bars=len(chords) * 2)
 
     assert analyze(samples, 22050).key == "C major"
+
+
+def test_a_major_piece_dwelling_on_its_dominant_is_told_by_its_ends():
+    # A - E - B - E - A: the E and B chords outweigh the A chords, and the profiles read E major (the dominant);
+    # the piece opens and closes on A.
+    samples = _chord_track([[57, 61, 64], [52, 56, 59], [59, 63, 66], [52, 56, 59], [57, 61, 64]], bars=5)
+
+    assert analyze(samples, 22050).key == "A major"
+
+
+def test_ends_on_the_relative_major_outweigh_a_chromatic_leading_tone():
+    # Eb - Cm - G - Cm - Ab - Cm - Bb - Eb: the profiles lean to C minor and the G major chord brings B natural,
+    # C minor's leading tone; the piece opens and closes on Eb.
+    chords = [[51, 55, 58], [48, 51, 55], [55, 59, 62], [48, 51, 55], [56, 60, 63], [48, 51, 55], [58, 62, 65]]
+    samples = _chord_track([*chords, [51, 55, 58]], bars=8)
+
+    assert analyze(samples, 22050).key == "Eb major"
+
+
+def _triads(*roots: int, minor: bool = False) -> np.ndarray:
+    chroma = np.zeros(12)
+    for root in roots:
+        chroma[[root % 12, (root + (3 if minor else 4)) % 12, (root + 7) % 12]] += 1.0
+    return chroma + 0.05
+
+
+def test_a_dominant_reading_needs_both_ends_to_turn():
+    chroma_sum = _triads(9, 9, 4, 11)  # two A chords, E, B: read as E major, A major close behind
+    corr = key.PROFILES @ ((chroma_sum - chroma_sum.mean()) / np.linalg.norm(chroma_sum - chroma_sum.mean()))
+    assert np.argmax(corr) == 4 and corr[4] - corr[9] < key.FIFTH_MARGIN
+
+    name, confidence = key.estimate_key(chroma_sum, (_triads(9), _triads(9)))
+    assert name == "A major"
+    assert confidence > 0.5  # A and E major stand well above every other key; the ends chose between them
+    assert key.estimate_key(chroma_sum, (_triads(9), _triads(4)))[0] == "E major"  # the ends split
+    assert key.estimate_key(chroma_sum)[0] == "E major"  # no ends

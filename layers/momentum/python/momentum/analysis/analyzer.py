@@ -41,6 +41,7 @@ SETTINGS = {
         "albrecht-shanahan-2013",
         key.MIN_CHROMA_CONTRAST,
         key.RELATIVE_MARGIN,
+        key.FIFTH_MARGIN,
         key.ENDS_S,
         key.LEADING_TONE_SHARE,
     ],
