@@ -275,3 +275,44 @@ def test_with_drums_the_bar_starts_where_the_harmony_of_whole_bars_changes(seed)
     meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=False)
 
     assert (meter, first) == (4, 0)
+
+
+def test_beat_times_follow_a_steady_line_through_jittered_onsets():
+    # Soft attacks peak anywhere in the first 100 ms of a note: the fitted beats keep only the mean lateness.
+    rng = np.random.default_rng(3)
+    grid = np.arange(60) * 0.6
+    jittered = grid + rng.uniform(0.0, 0.1, len(grid))
+
+    steady = tempo.steady_times(jittered)
+
+    assert np.abs(jittered - grid - 0.05).max() > 0.04
+    assert np.abs(steady - grid - 0.05).max() < 0.03
+
+
+def test_beat_times_follow_tempo_drift_and_ignore_a_stray_beat():
+    # A ritardando from 120 to 80 BPM is followed beat by beat; one beat snapped 150 ms off moves back and
+    # does not pull its neighbours.
+    intervals = np.linspace(0.5, 0.75, 48)
+    grid = np.concatenate([[0.0], np.cumsum(intervals)])
+    stray = grid.copy()
+    stray[20] += 0.15
+
+    steady = tempo.steady_times(stray)
+
+    assert np.abs(steady - grid).max() < 0.03
+
+
+@pytest.mark.parametrize("bpm", [97.0, 132.0, 171.0])
+def test_tracked_beats_land_on_pulses_whose_period_is_not_a_whole_number_of_frames(bpm):
+    # The tracker runs on a time axis stretched to a whole-step period; its beats must map back onto the
+    # frames of the pulses over a whole minute, with no drift.
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / bpm
+    env = np.random.default_rng(5).uniform(0, 0.05, int(60 * fps))
+    truth = np.arange(period, len(env) - period, period)
+    env[np.round(truth).astype(int)] += 1.0
+
+    beats = tempo.track_beats(env.astype(np.float32), period)
+
+    assert len(beats) == len(truth)
+    assert np.abs(beats - truth).max() <= 1.0
