@@ -79,3 +79,23 @@ def test_the_prior_is_symmetric_in_octaves_around_the_preferred_rate():
     assert tempo._log_prior(centre) == 0.0
     assert tempo._log_prior(centre / 2) == pytest.approx(tempo._log_prior(2 * centre))
     assert tempo._log_prior(2 * centre) < tempo._log_prior(1.5 * centre) < 0.0
+
+
+def _even_eighths_in_a_cycle_of_12(eighth_bpm: float, seed: int, seconds: float = 40.0) -> np.ndarray:
+    """Running eighths with no accent in twos or threes, swelling and fading over a 12-eighth cycle (a melody
+    that repeats every two bars of 6/8 or 3/4)."""
+    rng = np.random.default_rng(seed)
+    env = rng.uniform(0, 0.02, int(seconds * FPS))
+    eighth = 60 * FPS / eighth_bpm
+    for k in range(int(len(env) / eighth) - 1):
+        env[int(round(k * eighth))] += (0.7 + 0.3 * np.cos(2 * np.pi * k / 12)) * rng.uniform(0.9, 1.0)
+    return env.astype(np.float32)
+
+
+@pytest.mark.parametrize("drumless", [False, True])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_even_eighths_in_a_ternary_cycle_are_read_at_the_preferred_of_two_and_three(seed, drumless):
+    # Eighths at 330: the dotted quarter (110) rather than the quarter (165); eighths at 240: the quarter (120,
+    # 3/4) rather than the dotted quarter (80).
+    assert _bpm(_even_eighths_in_a_cycle_of_12(330, seed), drumless) == pytest.approx(110, rel=0.02)
+    assert _bpm(_even_eighths_in_a_cycle_of_12(240, seed), drumless) == pytest.approx(120, rel=0.02)

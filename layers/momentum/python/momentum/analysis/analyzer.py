@@ -70,6 +70,7 @@ SETTINGS = {
         tempo.BAR_CHANGE_WEIGHT,
         tempo.STEADY_HALF_WINDOW,
         tempo.STEADY_OUTLIER,
+        tempo.CYCLE_MARGIN,
     ],
     "sections": [
         sections.KERNEL_UNITS,

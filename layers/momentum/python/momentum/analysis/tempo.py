@@ -102,6 +102,10 @@ TERNARY_SUPPORT = 0.8  # development chorales: one 2/3-tempo reading became half
 TATUM_DIVISIONS = (2, 3, 4)
 GROUPING_MARGIN = 0.05
 GROUPING_WINDOW_S = 12.0
+# When within the beat neither twos nor threes stand out (running eighths of even strength), the cycle the
+# tatum's pattern repeats in still tells a ternary metre: 6 or 12 pulses explaining this much more than 4, 8 or
+# 16 (development: a jig read at the quarter, 168 for 112, whose eighths repeat in 12 but not in 8 or 16).
+CYCLE_MARGIN = 0.1
 # Log-normal preference for the beat rate (listeners tap near 100-120 BPM), weighted by how ambiguous the
 # onsets leave a level and its half: it shifts the alternation threshold of the half-tempo decision.
 # Development parts of all four evaluation sets: weights 1.3-1.8 at 110 BPM score alike (1.15 and 2.0 lose a
@@ -294,17 +298,34 @@ def _regroup(env: np.ndarray, acf: np.ndarray, period: float) -> float:
     In 6/8 and 9/8 a stream of eighths fills every level built on it, so the fastest filled one can be the
     quarter (two eighths) rather than the dotted quarter, or the dotted half; in a reel with dotted figures the
     dotted quarter can pass for the beat. The tatum's accents decide: grouped in threes the beat is three
-    tatums, grouped in twos a three-tatum level is no beat and gives way to two tatums.
+    tatums, grouped in twos a three-tatum level is no beat and gives way to two tatums. When the accents within
+    the beat are even but the pattern repeats in a cycle of 6 or 12 tatums (and not of 4, 8 or 16), the metre is
+    6/8 or 3/4 and the beat two or three tatums, whichever is nearer the preferred beat rate.
     """
     tatums = [_refine(acf, period / k) for k in TATUM_DIVISIONS]
     strongest = int(np.argmax(_comb(acf, np.array(tatums))))
     tatum, ratio = tatums[strongest], TATUM_DIVISIONS[strongest]
+    if _open_ternary_cycle(env, tatum):
+        # 6/8 or 3/4: both hold three beats of two tatums or two of three; the rate listeners prefer decides
+        options = [k * tatum for k in (2, 3) if MIN_BPM <= _bpm(k * tatum) <= MAX_BPM]
+        if options:
+            return _refine(acf, max(options, key=lambda level: _log_prior(_bpm(level))))
     if ratio == 3 and not _ternary(env, tatum):
         # two tatums, or four when two would be faster than any beat
         return _refine(acf, (2 if _bpm(2 * tatum) <= MAX_BPM else 4) * tatum)
     if ratio != 3 and _ternary(env, tatum) and MIN_BPM <= _bpm(3 * tatum) <= MAX_BPM:
         return _refine(acf, 3 * tatum)
     return period
+
+
+def _open_ternary_cycle(env: np.ndarray, tatum: float) -> bool:
+    """Whether the tatum's pattern repeats in a cycle of 6 or 12 pulses clearly more than in one of 4, 8 or 16,
+    while within the beat neither grouping in twos nor in threes stands out."""
+    values = _tatum_grid(env, tatum)
+    share = {size: _pattern_share(values, size) for size in (2, 3, 4, 6, 8, 12, 16)}
+    undecided = abs(share[3] - share[2]) <= GROUPING_MARGIN
+    cycle = max(share[6], share[12]) > max(share[4], share[8], share[16]) + CYCLE_MARGIN
+    return undecided and cycle
 
 
 def _ternary(env: np.ndarray, tatum: float) -> bool:
