@@ -6,6 +6,9 @@ ranges and queues one message per range; the job's queue function computes each 
 functions/recommend_batch, the upload sweep's ranges here), so a job's wall time does not grow with the rows and a
 failed range is retried, then dead-lettered, alone. ``momentum jobs run NAME`` runs a job the same way locally;
 ``momentum recommend`` and ``momentum sweep`` compute everything in one process instead.
+
+A purge of one table by age (``jobs.all_purges``) needs no queue: its schedule calls its function here, which
+deletes in bounded batches within the function's time (``momentum jobs run NAME`` calls it the same way).
 """
 
 from typing import Any
@@ -14,6 +17,7 @@ import boto3
 from momentum import db, jobs
 from momentum.config import get_settings
 from momentum.http import MomentumApp
+from momentum.log import log
 from momentum.reference import endings
 
 app = MomentumApp("momentum-scheduled")
@@ -43,6 +47,23 @@ def enqueue_recommendations(event: dict[str, Any], context: Any) -> dict[str, An
 def enqueue_upload_sweep(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The upload sweep (every five minutes): a message per range of tracks still processing."""
     return {"batches": enqueue("upload-sweep")}
+
+
+def purge(name: str, context: Any) -> dict[str, Any]:
+    """Run the purge ``name`` until none of its rows are left or the function's time is nearly up: it stops taking
+    new batches once less than one statement's timeout (and a few seconds to answer) remains."""
+    job = jobs.all_purges()[name]
+    reserve = get_settings().statement_timeout_ms / 1000 + 5
+    seconds = max(1.0, context.get_remaining_time_in_millis() / 1000 - reserve)
+    figures = dict(job.run(db.get_conn(), job.batch, seconds))
+    log("purge done", job=name, **figures)
+    return figures
+
+
+@app.lambda_function(name="purge_rate_limit_events")
+def purge_rate_limit_events(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Hourly: delete the abuse-limit events no limit counts any more (``limits.purge``)."""
+    return purge("rate-limit-purge", context)
 
 
 @app.lambda_function(name="sweep_upload_range")

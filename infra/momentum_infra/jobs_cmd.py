@@ -5,6 +5,9 @@ rows into ranges and queues them on an in-process SQS (moto) queue with the temp
 queue, and the queue's function computes each range, a failed one received again until it succeeds or is
 dead-lettered. It runs against the local database (the embedded one, or DATABASE_URL). ``momentum dev`` runs the
 same producers on their schedules against its own queues.
+
+A purge by age (``momentum.jobs.Purge``) has no queue: ``momentum jobs run NAME`` calls its scheduled function
+once, with the time its Timeout gives, as its schedule does.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from momentum.jobs import Purge
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +38,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     for name, job in jobs.all_jobs().items():
         wiring = wired[job.queue_setting.upper()]
         print(f"{name:16} {wiring.producer.expression:20} ranges of {job.batch} {job.table} ids -> {wiring.queue}")
+    for name, purge in jobs.all_purges().items():
+        trigger = tpl.purge_trigger(purge.handler)
+        rows = f"old {purge.table} rows, {purge.batch} a statement"
+        print(f"{name:16} {trigger.expression:20} {rows} -> {trigger.function}")
     return 0
 
 
@@ -44,10 +55,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from momentum_infra import template as tpl
     from momentum_infra.pg import local_database_url
 
-    known = jobs.all_jobs()
-    if args.name not in known:
-        print(f"momentum jobs run: no job {args.name!r} (jobs: {', '.join(known)})", file=sys.stderr)
+    known, purges = jobs.all_jobs(), jobs.all_purges()
+    if args.name not in known and args.name not in purges:
+        print(f"momentum jobs run: no job {args.name!r} (jobs: {', '.join([*known, *purges])})", file=sys.stderr)
         return 2
+    if args.name in purges:
+        return run_purge(purges[args.name])
     wiring = tpl.job_wiring()[known[args.name].queue_setting.upper()]
     saved = dict(os.environ)
     os.environ["DATABASE_URL"] = local_database_url()
@@ -73,3 +86,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 1 if run.dead_lettered else 0
+
+
+def run_purge(purge: Purge) -> int:
+    """Call the purge's scheduled function once against the local database; prints what it deleted."""
+    from momentum import db
+    from momentum.config import get_settings
+
+    from momentum_infra import localstack
+    from momentum_infra import template as tpl
+    from momentum_infra.pg import local_database_url
+
+    saved = dict(os.environ)
+    os.environ["DATABASE_URL"] = local_database_url()
+    get_settings.cache_clear()
+    try:
+        figures = localstack.run_purge(localstack.LocalStack(routes=[]), tpl.purge_trigger(purge.handler))
+    finally:
+        db.close_conn()
+        os.environ.clear()
+        os.environ.update(saved)
+        get_settings.cache_clear()
+    rest = "none left" if figures["finished"] else "more left for the next run"
+    print(
+        f"{purge.name}: {figures['deleted']} row(s) deleted in {figures['statements']} statement(s), {rest}",
+        file=sys.stderr,
+    )
+    return 0

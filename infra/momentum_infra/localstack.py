@@ -467,7 +467,7 @@ def start_schedules(
             handler = stack.handler(trigger.module, trigger.callable_name)
             while wait():
                 try:
-                    handler(scheduled_event(), lambda_context(trigger.function))
+                    handler(scheduled_event(), lambda_context(trigger.function, trigger.timeout))
                 except Exception as error:  # a failed run is logged; the next period tries again, as in AWS
                     print(f"{trigger.function} failed: {error!r}", file=sys.stderr)
             from momentum import db
@@ -477,6 +477,14 @@ def start_schedules(
         threading.Thread(target=run, daemon=True, name=f"schedule-{trigger.function}").start()
         started.append(trigger.function)
     return started
+
+
+def run_purge(stack: LocalStack, trigger: tpl.ScheduleTrigger) -> dict[str, Any]:
+    """Run a purge as its schedule does in AWS, once: its function with the time its Timeout gives; returns the
+    function's figures."""
+    handler = stack.handler(trigger.module, trigger.callable_name)
+    figures: dict[str, Any] = handler(scheduled_event(), lambda_context(trigger.function, trigger.timeout))
+    return figures
 
 
 @dataclass

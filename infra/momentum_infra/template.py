@@ -114,6 +114,7 @@ class ScheduleTrigger:
     code_uri: str
     handler: str
     expression: str  # "rate(5 minutes)" or "cron(...)"
+    timeout: int = 3  # seconds (the function's Timeout, else the Globals', else Lambda's default)
 
     @property
     def module(self) -> str:
@@ -171,15 +172,29 @@ def _cron_field(field: str, size: int) -> set[int]:
 
 def schedule_triggers(template: dict[str, Any] | None = None) -> list[ScheduleTrigger]:
     template = template or load_template()
-    default_handler = template.get("Globals", {}).get("Function", {}).get("Handler", "app.app")
+    defaults = template.get("Globals", {}).get("Function", {})
     return [
         ScheduleTrigger(
-            logical_id, props["CodeUri"], props.get("Handler", default_handler), event["Properties"]["Schedule"]
+            logical_id,
+            props["CodeUri"],
+            props.get("Handler", defaults.get("Handler", "app.app")),
+            event["Properties"]["Schedule"],
+            props.get("Timeout", defaults.get("Timeout", 3)),
         )
         for logical_id, props in _functions(template)
         for event in (props.get("Events") or {}).values()
         if event["Type"] == "Schedule"
     ]
+
+
+def purge_trigger(handler: str, template: dict[str, Any] | None = None) -> ScheduleTrigger:
+    """The schedule of the purge whose function's handler is ``handler`` (``momentum.jobs.Purge.handler``).
+
+    Raises: LookupError when no scheduled function, or more than one, has that handler."""
+    found = [trigger for trigger in schedule_triggers(template) if trigger.callable_name == handler]
+    if len(found) != 1:
+        raise LookupError(f"{len(found)} scheduled functions have the handler {handler!r}; expected one")
+    return found[0]
 
 
 @dataclass(frozen=True)

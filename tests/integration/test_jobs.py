@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections import Counter
 
 import pytest
@@ -109,9 +110,70 @@ def test_the_cli_lists_the_jobs_and_runs_one(capsys, database_url):
     listed = capsys.readouterr().out
     assert "recommendations" in listed and "upload-sweep" in listed
 
+    assert "rate-limit-purge" in listed and "PurgeRateLimitEventsFunction" in listed
+
     assert cli.main(["jobs", "run", "upload-sweep"]) == 0
     assert "upload-sweep:" in capsys.readouterr().err
     assert cli.main(["jobs", "run", "nightly-everything"]) == 2
+
+
+def add_old_events(conn, subject: str, count: int = 1) -> None:
+    """Events of ``subject`` a minute older than the purge deletes."""
+    from momentum import limits
+
+    conn.execute(
+        "INSERT INTO rate_limit_events (scope, subject, created_at) "
+        "SELECT 'magic_link_ip', %s, now() - make_interval(secs => %s) FROM generate_series(1, %s)",
+        (subject, limits.purge_age_seconds() + 60, count),
+    )
+
+
+def events_of(conn, subject: str) -> int:
+    return conn.execute("SELECT count(*) FROM rate_limit_events WHERE subject = %s", (subject,)).fetchone()[0]
+
+
+def test_the_cli_runs_the_purge_through_its_scheduled_function(capsys, conn):
+    from momentum_infra import cli
+
+    subject = f"cli-purge-{uuid.uuid4().hex[:8]}"
+    add_old_events(conn, subject, 3)
+
+    assert cli.main(["jobs", "run", "rate-limit-purge"]) == 0
+
+    assert "rate-limit-purge:" in (err := capsys.readouterr().err) and "none left" in err
+    assert events_of(conn, subject) == 0
+
+
+def test_the_local_stack_runs_the_hourly_purge(conn):
+    """`momentum dev` runs every schedule of the template: here an hour passes in a second (the five-minute sweep,
+    sped up as much, finds no queue here and says so)."""
+    import threading
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from momentum_infra import localstack
+
+    subject = f"dev-purge-{uuid.uuid4().hex[:8]}"
+    add_old_events(conn, subject)
+    stop = threading.Event()
+    started, morning = time.monotonic(), datetime(2026, 1, 1, 4, 0, tzinfo=UTC)  # the nightly run is a day away
+    try:
+        scheduled = localstack.start_schedules(
+            localstack.LocalStack(routes=[]),
+            stop,
+            speedup=3600,
+            clock=lambda: morning + timedelta(seconds=time.monotonic() - started),
+        )
+        assert "PurgeRateLimitEventsFunction" in scheduled
+        deadline = time.monotonic() + 15
+        while events_of(conn, subject) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threading.enumerate():
+            if thread.name.startswith("schedule-"):
+                thread.join(5)
+    assert events_of(conn, subject) == 0
 
 
 def test_the_local_stack_runs_the_nightly_producer_at_its_time_through_the_queue(conn, sqs_queues, make_user):

@@ -58,6 +58,8 @@ SCALE_INDEXES = [
             "event_type = 'lesson_completed'",
         ),
     ),
+    # 0032_rate_limit_purge: the abuse-limit events by age, for the hourly purge.
+    ("rate_limit_events", Index("rate_limit_events_created_at_idx", ("created_at",), False, None)),
 ]
 
 # The product built Part 1's migrations 0001-0003 first from a subset of the spec; 0019_part1 adds the rest: the

@@ -190,6 +190,30 @@ def test_every_job_runs_on_the_queue_pattern():
         assert reserved >= event["ScalingConfig"]["MaximumConcurrency"], name
 
 
+def test_every_purge_runs_on_its_schedule_with_only_the_database():
+    """A purge by age has no queue: its schedule calls its function, which may read the database secret and nothing
+    else, runs one at a time, and has time for batches beyond one statement's timeout and the answer."""
+    from momentum import jobs
+    from momentum.config import Settings
+
+    resources = tpl.load_template()["Resources"]
+    purges = jobs.all_purges()
+    assert set(purges) == {"rate-limit-purge"}
+    for name, purge in purges.items():
+        trigger = tpl.purge_trigger(purge.handler)
+        assert trigger.module == "functions.scheduled.app" and trigger.every_seconds == 3600, name
+        assert callable(getattr(importlib.import_module(trigger.module), trigger.callable_name)), name
+        props = resources[trigger.function]["Properties"]
+        assert props["Policies"] == [
+            {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "DatabaseSecret"}}}
+        ]
+        assert "Environment" not in props, name  # no queue to name
+        assert props["ReservedConcurrentExecutions"]["Fn::If"][1] == 1, name
+        reserve = Settings().statement_timeout_ms / 1000 + 5
+        assert trigger.timeout >= 4 * reserve, name
+        assert {e["Type"] for e in props["Events"].values()} == {"Schedule"}, name
+
+
 def test_the_upload_bucket_keeps_overwritten_audio_for_a_while():
     bucket = tpl.load_template()["Resources"]["UploadBucket"]["Properties"]
     assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}

@@ -11,6 +11,11 @@ written, in their local day, so nothing walks all users for it: the daily reward
 (``market.rewards``), a streak reads as 0 once a local day was missed and restarts on the next activity
 (``gamification``), and daily, weekly and monthly quests start again when their period turns over
 (``quests.progress``).
+
+A purge of one table by age (``Purge``, ``all_purges``) is not a walk of every row: one indexed statement finds the
+oldest rows, so it needs no queue. Its schedule calls its function, which deletes ``Purge.batch`` rows a statement
+(each its own short transaction) until none are left or its time is spent; the next run goes on from there. The
+purges: the abuse-limit events no limit counts any more (``limits.PURGE_JOB``).
 """
 
 from __future__ import annotations
@@ -64,6 +69,26 @@ class Job:
     queue_setting: str
     run: Callable[[Connection, KeyRange], Mapping[str, Any]]
     prepare: Callable[[Connection], None] | None = None
+
+
+@dataclass(frozen=True)
+class Purge:
+    """A purge of ``table``'s rows past an age, run in its scheduled function itself: ``run(conn, batch, seconds)``
+    deletes ``batch`` rows a statement for at most about ``seconds`` and returns figures for the log (``finished``
+    among them); ``handler`` names its function in functions/scheduled/app.py."""
+
+    name: str
+    table: str
+    batch: int
+    handler: str
+    run: Callable[[Connection, int, float], Mapping[str, Any]]
+
+
+def all_purges() -> dict[str, Purge]:
+    """Every purge by name (imported here, as ``all_jobs`` does)."""
+    from momentum import limits
+
+    return {purge.name: purge for purge in (limits.PURGE_JOB,)}
 
 
 def all_jobs() -> dict[str, Job]:

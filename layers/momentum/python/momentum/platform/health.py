@@ -17,7 +17,7 @@ from momentum.log import log
 from momentum.models import ResponseModel
 
 VERSION = "0.1.0"
-SCHEMA_HEAD = "0031_lesson_stars_index"
+SCHEMA_HEAD = "0032_rate_limit_purge"
 
 
 class Health(ResponseModel):
