@@ -316,3 +316,99 @@ def test_tracked_beats_land_on_pulses_whose_period_is_not_a_whole_number_of_fram
 
     assert len(beats) == len(truth)
     assert np.abs(beats - truth).max() <= 1.0
+
+
+def _four_beat_bass_under_a_three_beat_riff(bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of 4/4: kick and bass on beat 1 of every bar, a
+    riff whose chord changes every 3 beats above them (three against four)."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(5)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    chroma = np.zeros((n, 12), np.float32)
+    chords = [(0, 4, 7), (5, 9, 0), (7, 11, 2)]
+    for i, b in enumerate(beats):
+        low[b] += (1.0, 0.2, 0.2, 0.2)[i % 4]
+        full[b] += 0.5
+        chroma[b : b + period, list(chords[(i // 3) % 3])] = 1.0
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize("drumless", [True, False])
+def test_three_beat_harmony_over_a_four_beat_bass_stays_in_four(drumless):
+    # The chord changes every 3 beats weigh more than the kick, but bars of three need the bass to agree.
+    beats, low, full, chroma = _four_beat_bass_under_a_three_beat_riff()
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=drumless)
+
+    assert (meter, first) == (4, 0)
+
+
+def test_a_bass_on_every_third_beat_with_the_harmony_is_three_four():
+    beats, _, full, chroma = _four_beat_bass_under_a_three_beat_riff()
+    low = np.random.default_rng(6).uniform(0, 0.02, len(full))
+    low[beats[::3]] += 1.0
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma)
+
+    assert (meter, first) == (3, 0)
+
+
+def _backbeat(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of 4/4 with drums: a bass note on every beat with a
+    slightly louder kick on beat 1, a snare on beats 2 and 4 that dominates the full band, and a chord per bar
+    under a melody twice as loud with a new note on every beat."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(seed)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    chroma = np.zeros((n, 12), np.float32)
+    chords = [(0, 4, 7), (9, 0, 4), (5, 9, 0), (7, 11, 2)]
+    for i, b in enumerate(beats):
+        low[b] += 0.5 + (0.3 if i % 4 == 0 else 0.0) + rng.uniform(0, 0.3)
+        full[b] += 0.5 + (0.0, 1.0, 0.0, 0.8)[i % 4] + rng.uniform(0, 0.3)
+        chroma[b : b + period, list(chords[(i // 4) % 4])] = 1.0
+        chroma[b : b + period, rng.integers(12)] += 6.0
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_with_drums_the_snare_does_not_move_the_bar_line(seed):
+    # The snare marks beats 2 and 4, not the bar: the kick, the bass and the harmony place beat 1.
+    beats, low, full, chroma = _backbeat(seed)
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=False)
+
+    assert (meter, first) == (4, 0)
+
+
+def _one_passage_in_threes(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of beats of even strength, a new note on each, with
+    one passage of eight loud chords a third beat apart (a hemiola): no bar recurs, a few beats stand out."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(seed)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    chroma = np.zeros((n, 12), np.float32)
+    for b in beats:
+        low[b] += rng.uniform(0.4, 0.6)
+        full[b] += rng.uniform(0.4, 0.6)
+        chroma[b : b + period, rng.integers(12)] = 1.0
+    start = 3 * rng.integers(5, 15)
+    for j in range(8):
+        low[beats[start + 3 * j]] += 2.0
+        full[beats[start + 3 * j]] += 2.0
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize("seed", [1, 3, 7])
+def test_a_passage_accented_in_threes_does_not_make_the_piece_three_four(seed):
+    # The hemiola's chords make 3-beat bars explain the accents best on average, but only over a few bars.
+    beats, low, full, chroma = _one_passage_in_threes(seed)
+
+    meter, _first, _confidence = tempo.find_bars(beats, low, full, chroma)
+
+    assert meter == 4
