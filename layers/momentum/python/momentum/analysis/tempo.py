@@ -237,7 +237,8 @@ def pulse_fill(env: np.ndarray, period: float) -> float:
 
 def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> Level:
     """The beat: the fastest filled level related to the dominant periodicity by factors of 2 and 3, halved
-    when every other pulse of it is only a subdivision. Unsure when either test came within its doubt margin."""
+    when its pulses group in twos and every other one is only a subdivision. Unsure when either test came
+    within its doubt margin."""
     dominant = _dominant_period(acf)
     # One metrical hierarchy: every level is a whole multiple or a whole fraction of the dominant one. Mixed
     # ratios such as 4/3 or 3/4 would let a dotted-eighth figure (3 sixteenths) pass for the beat.
@@ -277,7 +278,9 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
     share = faster / max(pulse_fill(env, chosen), 1e-9)
     ambiguity = float(np.clip((share - AMBIGUITY_FLOOR) / (1 - AMBIGUITY_FLOOR), 0.0, 1.0))
     limit += PRIOR_WEIGHT * ambiguity * (_log_prior(_bpm(2 * chosen)) - _log_prior(_bpm(chosen)))
-    if _bpm(chosen) > HALF_TIME_MIN_BPM:
+    # Half the level is a metrical level only when its pulses group in twos: in a fast 3/4 (a waltz or mazurka
+    # at 170-190, the bass on one beat in three) two beats span no bar or beat, whatever the prior says.
+    if _bpm(chosen) > HALF_TIME_MIN_BPM and not _ternary(env, chosen):
         accent = alternation(env, chosen)
         if abs(accent - limit) < ALTERNATION_DOUBT:
             # the rival is the level not taken: the half when the fast level stays, the fast one when halved
