@@ -118,3 +118,15 @@ def test_a_fast_three_four_is_not_halved(seed):
     # weaker than the bass and the eighths fill the level's half, so the beat-rate prior alone would halve
     # it (to 95).
     assert _bpm(_fast_waltz(190, seed), True) == pytest.approx(190, rel=0.02)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_metre_chosen_by_the_prior_alone_is_unsure(seed):
+    # Even eighths at 330 in a cycle of 12: 6/8 at 110 or 3/4 at 165, which the onsets cannot tell apart. The
+    # preferred rate picks 110 and the other grouping is named as the rival.
+    env = _even_eighths_in_a_cycle_of_12(330, seed)
+    level = tempo.choose_period(env, tempo._autocorrelation(env, len(env) - 1), drumless=True)
+
+    assert level.unsure
+    assert level.alternative is not None
+    assert 60 * FPS / level.alternative == pytest.approx(165, rel=0.02)
