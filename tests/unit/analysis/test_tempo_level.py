@@ -99,3 +99,34 @@ def test_even_eighths_in_a_ternary_cycle_are_read_at_the_preferred_of_two_and_th
     # 3/4) rather than the dotted quarter (80).
     assert _bpm(_even_eighths_in_a_cycle_of_12(330, seed), drumless) == pytest.approx(110, rel=0.02)
     assert _bpm(_even_eighths_in_a_cycle_of_12(240, seed), drumless) == pytest.approx(120, rel=0.02)
+
+
+def _fast_waltz(beat_bpm: float, seed: int, seconds: float = 40.0) -> np.ndarray:
+    """3/4: the bass on the first beat, chords on the other two, eighths between the beats."""
+    rng = np.random.default_rng(seed)
+    env = rng.uniform(0, 0.02, int(seconds * FPS))
+    eighth = 60 * FPS / beat_bpm / 2
+    for k in range(int(len(env) / eighth) - 1):
+        value = 1.0 if k % 6 == 0 else 0.7 if k % 2 == 0 else 0.5
+        env[int(round(k * eighth))] += value * rng.uniform(0.8, 1.0)
+    return env.astype(np.float32)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_fast_three_four_is_not_halved(seed):
+    # Two beats of a 3/4 at 190 are no metrical level: the bar groups the beats in threes. The chords are
+    # weaker than the bass and the eighths fill the level's half, so the beat-rate prior alone would halve
+    # it (to 95).
+    assert _bpm(_fast_waltz(190, seed), True) == pytest.approx(190, rel=0.02)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_metre_chosen_by_the_prior_alone_is_unsure(seed):
+    # Even eighths at 330 in a cycle of 12: 6/8 at 110 or 3/4 at 165, which the onsets cannot tell apart. The
+    # preferred rate picks 110 and the other grouping is named as the rival.
+    env = _even_eighths_in_a_cycle_of_12(330, seed)
+    level = tempo.choose_period(env, tempo._autocorrelation(env, len(env) - 1), drumless=True)
+
+    assert level.unsure
+    assert level.alternative is not None
+    assert 60 * FPS / level.alternative == pytest.approx(165, rel=0.02)

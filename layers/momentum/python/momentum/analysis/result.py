@@ -39,7 +39,7 @@ class AnalysisResult:
     sections: list[dict[str, Any]]
     frames: FrameData
     # No metrical level won clearly: the beat may as well be heard at tempo_alternative_bpm (half, double, a
-    # third or three times tempo_bpm).
+    # third or three times tempo_bpm; two thirds or three halves of it when 3/4 and 6/8 were left open).
     tempo_unsure: bool = False
     tempo_alternative_bpm: float | None = None
     events: list[dict[str, Any]] = field(default_factory=list)

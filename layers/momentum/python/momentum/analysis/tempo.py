@@ -242,7 +242,8 @@ def pulse_fill(env: np.ndarray, period: float) -> float:
 
 def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> Level:
     """The beat: the fastest filled level related to the dominant periodicity by factors of 2 and 3, halved
-    when every other pulse of it is only a subdivision. Unsure when either test came within its doubt margin."""
+    when its pulses group in twos and every other one is only a subdivision. Unsure when either test came
+    within its doubt margin."""
     dominant = _dominant_period(acf)
     # One metrical hierarchy: every level is a whole multiple or a whole fraction of the dominant one. Mixed
     # ratios such as 4/3 or 3/4 would let a dotted-eighth figure (3 sixteenths) pass for the beat.
@@ -272,7 +273,10 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
     rivals = [(fill, period) for period, fill in zip(levels, fills, strict=True) if period < chosen * 0.99]
     rival_fill, rival = max(rivals, default=(0.0, 0.0))
     unsure, alternative = rival_fill > threshold - FILL_DOUBT, rival or None
-    chosen = _regroup(env, acf, chosen)
+    chosen, undecided = _regroup(env, acf, chosen)
+    if undecided is not None:
+        # the onsets left 3/4 and 6/8 open and the beat-rate prior chose: the other grouping is the rival
+        unsure, alternative = True, undecided
     # Whether the level is itself only a subdivision of one twice as slow: every other pulse weaker. When the
     # level is carried by a stream of faster notes (its own half filled nearly as well, as in reels, quartets,
     # running piano) the onsets hardly tell it from its half, and the perceptual prior moves the threshold
@@ -282,7 +286,9 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
     share = faster / max(pulse_fill(env, chosen), 1e-9)
     ambiguity = float(np.clip((share - AMBIGUITY_FLOOR) / (1 - AMBIGUITY_FLOOR), 0.0, 1.0))
     limit += PRIOR_WEIGHT * ambiguity * (_log_prior(_bpm(2 * chosen)) - _log_prior(_bpm(chosen)))
-    if _bpm(chosen) > HALF_TIME_MIN_BPM:
+    # Half the level is a metrical level only when its pulses group in twos: in a fast 3/4 (a waltz or mazurka
+    # at 170-190, the bass on one beat in three) two beats span no bar or beat, whatever the prior says.
+    if _bpm(chosen) > HALF_TIME_MIN_BPM and not _ternary(env, chosen):
         accent = alternation(env, chosen)
         if abs(accent - limit) < ALTERNATION_DOUBT:
             # the rival is the level not taken: the half when the fast level stays, the fast one when halved
@@ -297,8 +303,9 @@ def _log_prior(bpm: float) -> float:
     return float(-0.5 * (np.log2(bpm / BEAT_PRIOR_BPM) / BEAT_PRIOR_OCTAVES) ** 2)
 
 
-def _regroup(env: np.ndarray, acf: np.ndarray, period: float) -> float:
-    """The level with the tatum (the fastest steady pulse under it) grouped in threes or twos, as its accents say.
+def _regroup(env: np.ndarray, acf: np.ndarray, period: float) -> tuple[float, float | None]:
+    """The level with the tatum (the fastest steady pulse under it) grouped in threes or twos, as its accents say,
+    and the level of the other grouping when the accents left it open and the preferred beat rate chose.
 
     In 6/8 and 9/8 a stream of eighths fills every level built on it, so the fastest filled one can be the
     quarter (two eighths) rather than the dotted quarter, or the dotted half; in a reel with dotted figures the
@@ -312,15 +319,19 @@ def _regroup(env: np.ndarray, acf: np.ndarray, period: float) -> float:
     tatum, ratio = tatums[strongest], TATUM_DIVISIONS[strongest]
     if _open_ternary_cycle(env, tatum):
         # 6/8 or 3/4: both hold three beats of two tatums or two of three; the rate listeners prefer decides
-        options = [k * tatum for k in (2, 3) if MIN_BPM <= _bpm(k * tatum) <= MAX_BPM]
+        options = sorted(
+            (k * tatum for k in (2, 3) if MIN_BPM <= _bpm(k * tatum) <= MAX_BPM),
+            key=lambda level: _log_prior(_bpm(level)),
+            reverse=True,
+        )
         if options:
-            return _refine(acf, max(options, key=lambda level: _log_prior(_bpm(level))))
+            return _refine(acf, options[0]), (_refine(acf, options[1]) if len(options) > 1 else None)
     if ratio == 3 and not _ternary(env, tatum):
         # two tatums, or four when two would be faster than any beat
-        return _refine(acf, (2 if _bpm(2 * tatum) <= MAX_BPM else 4) * tatum)
+        return _refine(acf, (2 if _bpm(2 * tatum) <= MAX_BPM else 4) * tatum), None
     if ratio != 3 and _ternary(env, tatum) and MIN_BPM <= _bpm(3 * tatum) <= MAX_BPM:
-        return _refine(acf, 3 * tatum)
-    return period
+        return _refine(acf, 3 * tatum), None
+    return period, None
 
 
 def _open_ternary_cycle(env: np.ndarray, tatum: float) -> bool:
