@@ -31,6 +31,21 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.update(MAGIC_LINK_PER_IP_MAX="100000", MAGIC_LINK_GLOBAL_MAX="100000")
 
 
+@pytest.fixture()
+def settings(monkeypatch):
+    """settings(NAME=value, …): change settings (as environment variables) for one test."""
+    from momentum.config import get_settings
+
+    def change(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(name, str(value))
+        get_settings.cache_clear()
+
+    yield change
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def database_url():
     from momentum_infra import migrate, pg

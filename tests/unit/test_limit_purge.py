@@ -1,20 +1,6 @@
 """The purge's age follows the limits' settings: the longest window of any limit, plus the margin."""
 
-import pytest
 from momentum import limits
-from momentum.config import get_settings
-
-
-@pytest.fixture()
-def settings(monkeypatch):
-    def change(**values):
-        for name, value in values.items():
-            monkeypatch.setenv(name, str(value))
-        get_settings.cache_clear()
-
-    yield change
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def test_the_purge_keeps_every_limit_window_and_the_margin(settings):

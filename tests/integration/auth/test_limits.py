@@ -6,7 +6,6 @@ import random
 import uuid
 
 import pytest
-from momentum.config import get_settings
 from momentum_infra.localstack import LocalStack
 
 from tests.helpers import run_concurrently
@@ -17,20 +16,6 @@ JSON = {"Content-Type": "application/json"}
 @pytest.fixture()
 def stack(database_url):
     return LocalStack()
-
-
-@pytest.fixture()
-def settings(monkeypatch):
-    """settings(NAME=value, …): change limits for one test."""
-
-    def change(**values):
-        for name, value in values.items():
-            monkeypatch.setenv(name, str(value))
-        get_settings.cache_clear()
-
-    yield change
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def post(stack, path, body, ip="127.0.0.1"):
