@@ -412,3 +412,21 @@ def test_a_passage_accented_in_threes_does_not_make_the_piece_three_four(seed):
     meter, _first, _confidence = tempo.find_bars(beats, low, full, chroma)
 
     assert meter == 4
+
+
+@pytest.mark.parametrize("bpm", [96.0, 102.0, 124.0])
+def test_beats_fall_where_the_eighths_fill_the_off_beats_not_on_a_pickup_before_each_beat(bpm):
+    # A sound 100 ms before every beat, a little louder than the beat itself (a flam, a pickup kick): both
+    # grids have the tempo, but only the beat's grid has its off-beats filled by the eighths.
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / bpm
+    env = np.random.default_rng(3).uniform(0, 0.05, int(40 * fps))
+    truth = np.arange(period, len(env) - period, period)
+    env[np.round(truth).astype(int)] += 1.0
+    env[np.round(truth + period / 2).astype(int)] += 0.6
+    env[np.round(truth - 0.1 * fps).astype(int)] += 1.05
+
+    beats = tempo.track_beats(env.astype(np.float32), period)
+
+    on_the_beat = np.abs(beats[:, None] - truth[None, :]).min(axis=1) <= 1.0
+    assert on_the_beat.mean() >= 0.9

@@ -71,6 +71,12 @@ DRUMLESS_ALTERNATION_MAX = 0.65
 # this level on (development chorales: tempo Acc1 0.85 -> 0.95; the held-out ones stay at 1.00).
 DRUMLESS_FILL_THRESHOLD = 0.6
 TIGHTNESS = 100.0  # beat-tracking penalty for deviating from the tempo (librosa's default)
+# A beat is scored by its own onset plus this share of the mean onset half a beat either side: of two grids
+# at the right tempo, the one whose off-beats the eighths fill wins over one locked to a pickup note or a
+# flam just before each beat. Development split, beat F: projects 0.74 -> 0.89 (a swung jazz kit 0.00 ->
+# 1.00), all files 0.81 -> 0.82; 0.5 and 1.0 gained more on projects and lost more on string quartets and
+# jigs (whose beat divides in three, with nothing at the half).
+OFFBEAT_WEIGHT = 0.25
 # On syncopated material (skanks, off-beat hats, pushed chords) the tracker can lock to the right tempo half
 # a beat off. The kick, the bass and the chord changes stay on the beat, so the beats are moved to the
 # midpoints when the low-band onsets there are this much stronger than on the beats (medians) and the
@@ -455,9 +461,21 @@ def track_beats(env: npt.NDArray[np.float32], period: float) -> npt.NDArray[np.i
     n = len(env)
     positions = np.arange(int((n - 1) * stretch) + 1) / stretch
     stretched = np.interp(positions, np.arange(n), env).astype(np.float32)
-    beats = _track_whole_period(stretched, steps)
+    beats = _track_whole_period(_with_offbeats(stretched, steps), steps)
     frames: npt.NDArray[np.intp] = np.minimum(np.round(beats / stretch).astype(np.intp), n - 1)
     return frames
+
+
+def _with_offbeats(env: npt.NDArray[np.float32], period: int) -> npt.NDArray[np.float32]:
+    """The envelope plus OFFBEAT_WEIGHT times the mean of itself half a period earlier and later."""
+    half = int(round(period / 2))
+    if not 0 < half < len(env):
+        return env
+    around = np.zeros(len(env), np.float32)
+    around[:-half] += env[half:]
+    around[half:] += env[:-half]
+    scored: npt.NDArray[np.float32] = env + np.float32(OFFBEAT_WEIGHT / 2) * around
+    return scored
 
 
 def _track_whole_period(env: npt.NDArray[np.float32], period: int) -> npt.NDArray[np.intp]:
