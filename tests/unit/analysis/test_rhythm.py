@@ -430,3 +430,31 @@ def test_beats_fall_where_the_eighths_fill_the_off_beats_not_on_a_pickup_before_
 
     on_the_beat = np.abs(beats[:, None] - truth[None, :]).min(axis=1) <= 1.0
     assert on_the_beat.mean() >= 0.9
+
+
+@pytest.mark.parametrize("bpm", [89.0, 120.0])
+def test_strict_tracking_holds_the_beat_through_a_long_syncopated_passage(bpm):
+    # 24 beats of pushed accents: the off-beats loud, the beats soft. A tracker that may bend the tempo at
+    # every beat slides onto the off-beat there and stays; music made to a click keeps its beat.
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / bpm
+    env = np.random.default_rng(3).uniform(0, 0.05, int(40 * fps))
+    truth = np.arange(period, len(env) - period, period)
+    pushed = (np.arange(len(truth)) >= 20) & (np.arange(len(truth)) < 44)
+    env[np.round(truth).astype(int)] += np.where(pushed, 0.4, 1.0)
+    env[np.round(truth[pushed] + period / 2).astype(int)] += 1.0
+
+    beats = tempo.track_beats(env.astype(np.float32), period, tempo.STRICT_TIGHTNESS)
+
+    on_the_beat = np.abs(beats[:, None] - truth[None, :]).min(axis=1) <= 1.0
+    assert on_the_beat.mean() >= 0.95
+
+
+def test_beats_of_a_click_are_machine_timed_and_a_drifting_performance_is_not():
+    beats = np.arange(120) * 0.5
+    jitter = np.random.default_rng(1).normal(0, 0.004, len(beats))  # frame quantisation and onset spread
+    drifting = np.cumsum(0.5 / (1 + 0.02 * np.sin(2 * np.pi * beats / 40)))  # +-2 % tempo, 40 s cycle
+
+    assert tempo.machine_timed(beats + jitter)
+    assert not tempo.machine_timed(drifting)
+    assert not tempo.machine_timed(beats[:20])  # too few beats to tell

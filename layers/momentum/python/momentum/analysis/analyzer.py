@@ -55,6 +55,8 @@ SETTINGS = {
         tempo.FILL_THRESHOLD,
         tempo.TIGHTNESS,
         tempo.OFFBEAT_WEIGHT,
+        tempo.STRICT_TIGHTNESS,
+        tempo.MACHINE_TIMING_MAD,
         tempo.MIN_PERIODICITY,
         tempo.HALF_TIME_MIN_BPM,
         tempo.ALTERNATION_MAX,
