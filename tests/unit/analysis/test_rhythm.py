@@ -458,3 +458,42 @@ def test_beats_of_a_click_are_machine_timed_and_a_drifting_performance_is_not():
     assert tempo.machine_timed(beats + jitter)
     assert not tempo.machine_timed(drifting)
     assert not tempo.machine_timed(beats[:20])  # too few beats to tell
+
+
+def _chorale_like(lead_in_beats: int, bars: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of four-beat bars without drums whose beat 1 (index
+    1: a one-beat pickup) is accented a little less than beat 3, a chord on every beat; `lead_in_beats` beats of
+    sound come before the first tracked beat."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period * (1 + lead_in_beats)
+    n = beats[-1] + period
+    rng = np.random.default_rng(2)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    low[period : beats[0] : period] += 0.5  # the lead-in
+    full[period : beats[0] : period] += 0.5
+    chroma = np.zeros((n, 12), np.float32)
+    accents = {1: 0.6, 3: 0.8}  # beat 1 (index 1) and beat 3 (index 3) of each bar
+    for i, b in enumerate(beats):
+        low[b] += 0.5 + accents.get(i % 4, 0.0)
+        full[b] += 0.5
+        chroma[b : b + period, (7 * i) % 12] = 1.0
+    return beats, low, full, chroma
+
+
+def test_without_drums_a_piece_starts_on_its_downbeat_or_a_short_pickup():
+    # Beat 3 is accented more than beat 1, but a bar starting on the fourth beat would make the opening a
+    # pickup of three beats: the bar starts on the second beat.
+    beats, low, full, chroma = _chorale_like(lead_in_beats=0)
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=True)
+
+    assert (meter, first) == (4, 1)
+
+
+def test_the_pickup_rule_needs_the_first_beat_to_start_the_music():
+    # Two beats of sound before the first tracked beat: the track did not start there, the accents decide.
+    beats, low, full, chroma = _chorale_like(lead_in_beats=2)
+
+    meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=True)
+
+    assert (meter, first) == (4, 3)

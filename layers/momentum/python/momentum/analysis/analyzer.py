@@ -57,6 +57,7 @@ SETTINGS = {
         tempo.OFFBEAT_WEIGHT,
         tempo.STRICT_TIGHTNESS,
         tempo.MACHINE_TIMING_MAD,
+        tempo.START_ONSET_SHARE,
         tempo.MIN_PERIODICITY,
         tempo.HALF_TIME_MIN_BPM,
         tempo.ALTERNATION_MAX,
