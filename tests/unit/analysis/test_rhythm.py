@@ -3,7 +3,7 @@ import pytest
 from momentum.analysis import analyze, tempo
 from momentum_infra import synth
 
-from .conftest import analysed
+from .conftest import analysed, clip
 
 # bpm, metre, drum style, key: tempos from 70 to 178 BPM in 4/4 and 3/4.
 CASES = [
@@ -497,3 +497,28 @@ def test_the_pickup_rule_needs_the_first_beat_to_start_the_music():
     meter, first, _confidence = tempo.find_bars(beats, low, full, chroma, drumless=True)
 
     assert (meter, first) == (4, 3)
+
+
+def _played_with_drift(clip: synth.Clip, depth: float = 0.02, cycle_s: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
+    """The clip's mono mix with its tempo swaying +-depth over cycle_s seconds (varispeed), and its beats
+    moved with it."""
+    x = clip.samples if clip.samples.ndim == 1 else clip.samples.mean(axis=1)
+    sr = clip.sample_rate
+    out_times = np.arange(int(len(x) / (1 - depth))) / sr
+    in_times = out_times + depth * cycle_s / (2 * np.pi) * (1 - np.cos(2 * np.pi * out_times / cycle_s))
+    keep = in_times < len(x) / sr
+    out_times, in_times = out_times[keep], in_times[keep]
+    samples = np.interp(in_times * sr, np.arange(len(x)), x).astype(np.float32)
+    return samples, np.interp(np.asarray(clip.beats), in_times, out_times)
+
+
+@pytest.mark.parametrize(("bpm", "style"), [(92, "hiphop"), (174, "dnb")])
+def test_a_groove_played_with_a_drifting_tempo_keeps_its_level_and_beats(bpm, style):
+    # A band drifts: +-2 % over half a minute. Grids held at the mean period would slip off the beat level
+    # and read these grooves at half tempo.
+    samples, beats = _played_with_drift(clip(bpm, "C major", 4, style, seconds=60.0))
+
+    result = analyze(samples, 22050)
+
+    assert result.tempo_bpm == pytest.approx(bpm, rel=0.02)
+    assert synth.beat_f_measure(result.beats, beats) >= 0.9

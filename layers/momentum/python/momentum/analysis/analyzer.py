@@ -58,6 +58,7 @@ SETTINGS = {
         tempo.STRICT_TIGHTNESS,
         tempo.MACHINE_TIMING_MAD,
         tempo.START_ONSET_SHARE,
+        tempo.GRID_STRETCH.tolist(),
         tempo.MIN_PERIODICITY,
         tempo.HALF_TIME_MIN_BPM,
         tempo.ALTERNATION_MAX,
