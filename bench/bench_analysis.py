@@ -2,7 +2,7 @@
 
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
-                                   [--no-resources] [--verbose] [--losses]
+                                   [--no-resources] [--verbose] [--losses] [--drift PERCENT]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -14,6 +14,10 @@ use mir_eval: tempo Acc1 (within 4 %) and Acc2 (also x2, x1/2, x3, x1/3), beat a
 F-measure at 3 s (start and end of the track excluded). librosa has no key or section estimator of its own:
 its key is Krumhansl-Kessler on chroma_cqt, its sections agglomerative clustering told the true count.
 essentia: RhythmExtractor2013 (multifeature) and KeyExtractor (defaults). Neither peer reports downbeats.
+
+Every file of the evaluation keeps one tempo, as rendered. `--drift 2` plays each one with its tempo swaying
++-2 % over a DRIFT_CYCLE_S cycle (varispeed; beats, downbeats and sections moved with it), as a band drifts,
+and evaluates those copies instead (cached beside the audio).
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
@@ -46,6 +50,7 @@ from analysis_corpus import CACHE, Piece  # noqa: E402
 
 SETS = {"renders": "render", "scores": "score", "projects": "project", "compositions": "composition"}
 IMPORT_RUNS = 5
+DRIFT_CYCLE_S = 40.0
 LONG_TRACK_MINUTES = 10
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
@@ -186,6 +191,45 @@ def scores(piece: Piece, est: dict) -> dict[str, float | None]:
     }
 
 
+# ---- drift ----------------------------------------------------------------------------------------------
+
+
+def drifted(piece: Piece, percent: float) -> Piece:
+    """The piece played with its tempo swaying +-percent over DRIFT_CYCLE_S (varispeed: pitch sways too), its
+    truth moved with it; the audio is written once beside the original."""
+    import dataclasses
+
+    import soundfile
+
+    depth = percent / 100
+    audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+    duration = len(audio) / sr
+    out_times = np.arange(int(duration / (1 - depth) * sr)) / sr
+    in_times = out_times + depth * DRIFT_CYCLE_S / (2 * np.pi) * (1 - np.cos(2 * np.pi * out_times / DRIFT_CYCLE_S))
+    keep = in_times < duration
+    out_times, in_times = out_times[keep], in_times[keep]
+    ident = f"{piece.id}.drift{percent:g}"
+    path = Path(piece.audio).with_name(f"{ident}.flac")
+    if not path.exists():
+        positions = in_times * sr
+        channels = [np.interp(positions, np.arange(len(audio)), audio[:, c]) for c in range(audio.shape[1])]
+        soundfile.write(path, np.stack(channels, axis=1), sr, subtype="PCM_16")
+
+    def move(times: list[float]) -> list[float]:
+        return [float(t) for t in np.interp(times, in_times, out_times) if t < duration]
+
+    return dataclasses.replace(
+        piece,
+        id=ident,
+        bpm=piece.bpm * duration / (len(out_times) / sr),  # the mean tempo over the track
+        beats=move(piece.beats),
+        downbeats=move(piece.downbeats),
+        sections=move(piece.sections),
+        duration=len(out_times) / sr,
+        audio=str(path),
+    )
+
+
 # ---- resources ------------------------------------------------------------------------------------------
 
 VMHWM = "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
@@ -283,6 +327,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="one line per file")
     parser.add_argument("--set", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--losses", action="store_true", help="list the files where a peer beats ours")
+    parser.add_argument("--drift", type=float, default=0.0, help="play each file with its tempo swaying +-PERCENT")
     args = parser.parse_args()
     systems = args.systems.split(",")
     warnings.filterwarnings("ignore")
@@ -301,6 +346,8 @@ def main() -> int:
     pieces = [p for p in pieces if p.kind in kinds]
     if args.split != "all":
         pieces = [p for p in pieces if p.split == args.split]
+    if args.drift:
+        pieces = [drifted(p, args.drift) for p in pieces]
     results: list[tuple[Piece, dict]] = []
     seconds: dict[str, float] = defaultdict(float)
     minutes = 0.0
