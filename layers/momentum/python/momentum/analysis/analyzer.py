@@ -60,6 +60,7 @@ SETTINGS = {
         tempo.START_ONSET_SHARE,
         tempo.GRID_STRETCH.tolist(),
         tempo.MIN_PERIODICITY,
+        tempo.MIN_ONSET_FLUX,
         tempo.HALF_TIME_MIN_BPM,
         tempo.ALTERNATION_MAX,
         tempo.HARMONIC_ACCENT_WEIGHT,
