@@ -311,14 +311,20 @@ def test_beat_times_follow_tempo_drift_and_ignore_a_stray_beat():
     assert np.abs(steady - grid).max() < 0.03
 
 
+def _noisy_pulses(bpm: float, seconds: float, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(onset envelope of faint noise, frames of a pulse at bpm on it, period in frames); the pulses are left
+    for the test to add."""
+    period = 60 * (1000 / tempo.HOP_MS) / bpm
+    env = np.random.default_rng(seed).uniform(0, 0.05, int(seconds * 1000 / tempo.HOP_MS))
+    truth = np.arange(period, len(env) - period, period)
+    return env, truth, period
+
+
 @pytest.mark.parametrize("bpm", [97.0, 132.0, 171.0])
 def test_tracked_beats_land_on_pulses_whose_period_is_not_a_whole_number_of_frames(bpm):
     # The tracker runs on a time axis stretched to a whole-step period; its beats must map back onto the
     # frames of the pulses over a whole minute, with no drift.
-    fps = 1000 / tempo.HOP_MS
-    period = 60 * fps / bpm
-    env = np.random.default_rng(5).uniform(0, 0.05, int(60 * fps))
-    truth = np.arange(period, len(env) - period, period)
+    env, truth, period = _noisy_pulses(bpm, 60.0, seed=5)
     env[np.round(truth).astype(int)] += 1.0
 
     beats = tempo.track_beats(env.astype(np.float32), period)
@@ -427,10 +433,8 @@ def test_a_passage_accented_in_threes_does_not_make_the_piece_three_four(seed):
 def test_beats_fall_where_the_eighths_fill_the_off_beats_not_on_a_pickup_before_each_beat(bpm):
     # A sound 100 ms before every beat, a little louder than the beat itself (a flam, a pickup kick): both
     # grids have the tempo, but only the beat's grid has its off-beats filled by the eighths.
+    env, truth, period = _noisy_pulses(bpm, 40.0, seed=3)
     fps = 1000 / tempo.HOP_MS
-    period = 60 * fps / bpm
-    env = np.random.default_rng(3).uniform(0, 0.05, int(40 * fps))
-    truth = np.arange(period, len(env) - period, period)
     env[np.round(truth).astype(int)] += 1.0
     env[np.round(truth + period / 2).astype(int)] += 0.6
     env[np.round(truth - 0.1 * fps).astype(int)] += 1.05
@@ -445,10 +449,7 @@ def test_beats_fall_where_the_eighths_fill_the_off_beats_not_on_a_pickup_before_
 def test_strict_tracking_holds_the_beat_through_a_long_syncopated_passage(bpm):
     # 24 beats of pushed accents: the off-beats loud, the beats soft. A tracker that may bend the tempo at
     # every beat slides onto the off-beat there and stays; music made to a click keeps its beat.
-    fps = 1000 / tempo.HOP_MS
-    period = 60 * fps / bpm
-    env = np.random.default_rng(3).uniform(0, 0.05, int(40 * fps))
-    truth = np.arange(period, len(env) - period, period)
+    env, truth, period = _noisy_pulses(bpm, 40.0, seed=3)
     pushed = (np.arange(len(truth)) >= 20) & (np.arange(len(truth)) < 44)
     env[np.round(truth).astype(int)] += np.where(pushed, 0.4, 1.0)
     env[np.round(truth[pushed] + period / 2).astype(int)] += 1.0
