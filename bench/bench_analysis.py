@@ -80,6 +80,8 @@ def run_ours(path: str) -> dict:
         "downbeats": np.asarray(result.downbeats).tolist(),
         "sections": [s["start_s"] for s in result.sections],
         "tempo_confidence": result.tempo_confidence,
+        "tempo_unsure": result.tempo_unsure,
+        "tempo_alternative": result.tempo_alternative_bpm,
     }
 
 
@@ -295,6 +297,21 @@ def table(title: str, rows: list[tuple[str, list[tuple[Piece, dict]]]], systems:
         print(f"{name:22s}{len(items):>4d} " + " ".join(f"{c:>23s}" for c in cells))
 
 
+def print_unsure(results: list[tuple[Piece, dict]]) -> None:
+    """Whether ours says when its tempo may be wrong: how often a right and a wrong tempo (Acc1) are marked
+    unsure, and how often the alternative it gives is the right one."""
+    right = [r["ours"]["_est"] for _p, r in results if r["ours"]["acc1"] == 1.0]
+    wrong = [(p, r["ours"]["_est"]) for p, r in results if r["ours"]["acc1"] == 0.0]
+    if not right or not wrong:
+        return
+    unsure = [(p, e) for p, e in wrong if e.get("tempo_unsure")]
+    mended = [p for p, e in unsure if e.get("tempo_alternative") and tempo_accuracy(e["tempo_alternative"], p.bpm)[0]]
+    print(
+        f"\ntempo marked unsure (ours): {sum(bool(e.get('tempo_unsure')) for e in right)} of {len(right)} right "
+        f"(Acc1), {len(unsure)} of {len(wrong)} wrong; the alternative given is right for {len(mended)} of those"
+    )
+
+
 def print_losses(results: list[tuple[Piece, dict]], systems: list[str]) -> None:
     """Each file and metric where a peer scores above ours, with both estimates: the kinds of failure."""
     peers = [s for s in systems if s != "ours"]
@@ -401,6 +418,8 @@ def main() -> int:
     major = [(p, r) for p, r in results if p.key and p.key.endswith("major")]
     totals += [("stated minor key", minor), ("stated major key", major), ("ALL", results)]
     table("all files", [r for r in totals if r[1]], systems)
+    if "ours" in systems:
+        print_unsure(results)
     if args.losses:
         print_losses(results, systems)
     print("\nCPU s per audio minute incl. decode (single thread):")
