@@ -202,32 +202,27 @@ def drifted(piece: Piece, percent: float) -> Piece:
     import dataclasses
 
     import soundfile
+    from momentum_infra import synth
 
-    depth = percent / 100
     audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
-    duration = len(audio) / sr
-    out_times = np.arange(int(duration / (1 - depth) * sr)) / sr
-    in_times = out_times + depth * DRIFT_CYCLE_S / (2 * np.pi) * (1 - np.cos(2 * np.pi * out_times / DRIFT_CYCLE_S))
-    keep = in_times < duration
-    out_times, in_times = out_times[keep], in_times[keep]
+    swayed, move = synth.sway_tempo(audio, sr, percent / 100, DRIFT_CYCLE_S)
     ident = f"{piece.id}.drift{percent:g}"
     path = Path(piece.audio).with_name(f"{ident}.flac")
     if not path.exists():
-        positions = in_times * sr
-        channels = [np.interp(positions, np.arange(len(audio)), audio[:, c]) for c in range(audio.shape[1])]
-        soundfile.write(path, np.stack(channels, axis=1), sr, subtype="PCM_16")
+        soundfile.write(path, swayed, sr, subtype="PCM_16")
+    duration, swayed_duration = len(audio) / sr, len(swayed) / sr
 
-    def move(times: list[float]) -> list[float]:
-        return [float(t) for t in np.interp(times, in_times, out_times) if t < duration]
+    def moved(times: list[float]) -> list[float]:
+        return [float(t) for t in move(np.asarray(times)) if t < duration]
 
     return dataclasses.replace(
         piece,
         id=ident,
-        bpm=piece.bpm * duration / (len(out_times) / sr),  # the mean tempo over the track
-        beats=move(piece.beats),
-        downbeats=move(piece.downbeats),
-        sections=move(piece.sections),
-        duration=len(out_times) / sr,
+        bpm=piece.bpm * duration / swayed_duration,  # the mean tempo over the track
+        beats=moved(piece.beats),
+        downbeats=moved(piece.downbeats),
+        sections=moved(piece.sections),
+        duration=swayed_duration,
         audio=str(path),
     )
 

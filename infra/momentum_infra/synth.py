@@ -8,6 +8,7 @@ numpy is used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,6 +258,28 @@ def make_aba_clip(
         Part("A", bars, key, "rock", progression=0, bright=True),
     ]
     return render(parts, bpm, 4, sample_rate, seed=seed)
+
+
+def sway_tempo(
+    samples: np.ndarray, sample_rate: int, depth: float, cycle_s: float
+) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    """The samples ((n,) or (n, channels)) played with their tempo swaying +-depth over cycle_s seconds, as a
+    band drifts (varispeed: the pitch sways too), and a function moving times of the original onto the result."""
+    x = samples if samples.ndim == 2 else samples[:, None]
+    duration = len(x) / sample_rate
+    out_times = np.arange(int(duration / (1 - depth) * sample_rate)) / sample_rate
+    in_times = out_times + depth * cycle_s / (2 * np.pi) * (1 - np.cos(2 * np.pi * out_times / cycle_s))
+    keep = in_times < duration
+    out_times, in_times = out_times[keep], in_times[keep]
+    positions = np.arange(len(x))
+    swayed = np.stack([np.interp(in_times * sample_rate, positions, x[:, c]) for c in range(x.shape[1])], axis=1)
+    swayed = swayed.astype(np.float32)
+
+    def move(times: np.ndarray) -> np.ndarray:
+        moved: np.ndarray = np.interp(np.asarray(times, float), in_times, out_times)
+        return moved
+
+    return (swayed if samples.ndim == 2 else swayed[:, 0]), move
 
 
 def sine(

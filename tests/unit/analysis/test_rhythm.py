@@ -510,16 +510,10 @@ def test_the_pickup_rule_needs_the_first_beat_to_start_the_music():
 
 
 def _played_with_drift(clip: synth.Clip, depth: float = 0.02, cycle_s: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
-    """The clip's mono mix with its tempo swaying +-depth over cycle_s seconds (varispeed), and its beats
-    moved with it."""
-    x = clip.samples if clip.samples.ndim == 1 else clip.samples.mean(axis=1)
-    sr = clip.sample_rate
-    out_times = np.arange(int(len(x) / (1 - depth))) / sr
-    in_times = out_times + depth * cycle_s / (2 * np.pi) * (1 - np.cos(2 * np.pi * out_times / cycle_s))
-    keep = in_times < len(x) / sr
-    out_times, in_times = out_times[keep], in_times[keep]
-    samples = np.interp(in_times * sr, np.arange(len(x)), x).astype(np.float32)
-    return samples, np.interp(np.asarray(clip.beats), in_times, out_times)
+    """The clip's mono mix with its tempo swaying +-depth over cycle_s seconds, and its beats moved with it."""
+    mono = clip.samples if clip.samples.ndim == 1 else clip.samples.mean(axis=1)
+    samples, move = synth.sway_tempo(mono, clip.sample_rate, depth, cycle_s)
+    return samples, move(np.asarray(clip.beats))
 
 
 @pytest.mark.parametrize(("bpm", "style"), [(92, "hiphop"), (174, "dnb")])
