@@ -257,6 +257,49 @@ def test_beats_of_drums_alone_are_never_moved_by_chord_change():
     assert np.array_equal(tempo.on_the_beat(between, onsets.low, noise), between)
 
 
+def _solo_line(notes_per_beat: int, beats: int = 64, period: int = 36) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(beat times in seconds, onset envelope, chroma) of a fiddle tune: one note on every subdivision at the same
+    strength, each beat dwelling on its own chord's root, the chord changing on the beat."""
+    fps = 1000 / tempo.HOP_MS
+    step = period // notes_per_beat
+    n = (beats + 2) * period
+    rng = np.random.default_rng(5)
+    env = rng.uniform(0, 0.5, n).astype(np.float32)
+    chroma = np.full((n, 12), 0.01, np.float32)
+    chords = [(0, 4, 7), (2, 5, 9), (4, 8, 11), (6, 9, 1)]  # no tone shared from one beat to the next
+    starts = np.arange(beats) * period + period
+    for i, start in enumerate(starts):
+        chord = chords[i % len(chords)]
+        for k in range(notes_per_beat):
+            at = start + k * step
+            env[at] += 20.0
+            chroma[at : at + step, chord[(0, 0, 1, 2)[k]]] = 1.0  # the root twice, as tunes dwell on it
+    return starts / fps, env, chroma
+
+
+@pytest.mark.parametrize("notes_per_beat", [4, 3])
+def test_beats_on_the_second_note_of_an_even_solo_line_move_to_where_the_harmony_changes(notes_per_beat):
+    # Every note is as strong as the next: only the harmony says which of them starts the beat.
+    beats, env, chroma = _solo_line(notes_per_beat)
+    late = beats + (beats[1] - beats[0]) / notes_per_beat
+
+    moved = tempo.harmonic_phase(late, env, chroma)
+
+    assert len(moved) >= len(beats) - 2
+    assert np.abs(moved[:, None] - beats[None, :]).min(axis=1).max() <= 0.021
+    assert np.array_equal(tempo.harmonic_phase(beats, env, chroma), beats)
+
+
+def test_beats_marked_by_the_onsets_stay_where_the_harmony_changes_elsewhere():
+    # The beat's onset is five times the other notes': the phase is not open, whatever the chords do.
+    beats, env, chroma = _solo_line(4)
+    fps = 1000 / tempo.HOP_MS
+    late = beats + (beats[1] - beats[0]) / 4
+    env[np.round(late * fps).astype(int)] += 80.0
+
+    assert np.array_equal(tempo.harmonic_phase(late, env, chroma), late)
+
+
 def _bars_under_a_busy_melody(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of a 4/4 groove: the chord changes at each bar line
     under a loud melody with a new note on every beat, and the kick is louder on beat 3 than on beat 1."""
