@@ -111,9 +111,10 @@ OFFBEAT_LOW_RATIO, OFFBEAT_CHANGE_RATIO = 1.2, 1.3
 # with the beat: when, without drums, the onsets at a shift of a quarter, third, half, two thirds or three
 # quarters of a beat are at least PHASE_MIN_ONSET of those at the beats (the onsets leave the phase open) and
 # the chroma changes more between beat spans read from there, by PHASE_MARGIN, the beats move there. Beat F,
-# development split: compositions 0.51 -> 0.59 (reels, hornpipes, a brass band), all files 0.84 -> 0.86
-# (a margin of 1.0 as much on beats, less on downbeats; 1.05-1.1 less); held out: compositions 0.44 -> 0.52, all files 0.72 -> 0.76. Drum
-# tracks read as without drums have onsets at 0.07-0.5 of the beats' there, and keep their beats.
+# development split: compositions 0.51 -> 0.59 (reels, hornpipes, a brass band), all files 0.84 -> 0.86 (a
+# margin of 1.0 gained as much on beats and lost on downbeats; 1.05-1.1 gained less); held out: compositions
+# 0.44 -> 0.52, all files 0.72 -> 0.76. Drum tracks read as without drums have onsets at 0.07-0.5 of the
+# beats' there, and keep their beats.
 PHASE_SHIFTS = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4)
 PHASE_MIN_ONSET, PHASE_MARGIN = 0.5, 1.15
 STEADY_HALF_WINDOW = 3  # beats on each side of a beat in the line its time is read from
