@@ -285,8 +285,9 @@ def test_beats_on_the_second_note_of_an_even_solo_line_move_to_where_the_harmony
 
     moved = tempo.harmonic_phase(late, env, chroma)
 
-    assert len(moved) >= len(beats) - 2
-    assert np.abs(moved[:, None] - beats[None, :]).min(axis=1).max() <= 0.021
+    within = moved[moved < beats[-1] + (beats[1] - beats[0]) / 2]  # the tune ends on its last beat
+    assert len(within) >= len(beats) - 1
+    assert np.abs(within[:, None] - beats[None, :]).min(axis=1).max() <= 0.021
     assert np.array_equal(tempo.harmonic_phase(beats, env, chroma), beats)
 
 
