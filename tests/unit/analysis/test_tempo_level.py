@@ -130,3 +130,30 @@ def test_a_metre_chosen_by_the_prior_alone_is_unsure(seed):
     assert level.unsure
     assert level.alternative is not None
     assert 60 * FPS / level.alternative == pytest.approx(165, rel=0.02)
+
+
+def _waltz_accompaniment(bpm: float, seed: int, seconds: float = 40.0) -> np.ndarray:
+    """A 3/4 accompaniment: a soft bass on beat 1, loud chords on beats 2 and 3 and an eighth after beat 3
+    leading into the next bar. Every beat sounds; the eighths between them mostly do not."""
+    rng = np.random.default_rng(seed)
+    env = rng.uniform(0, 0.02, int(seconds * FPS))
+    eighth = 60 * FPS / bpm / 2
+    bar = (0.3, 0.0, 1.0, 0.0, 1.0, 1.0)
+    for k in range(int(len(env) / eighth) - 1):
+        if bar[k % 6]:
+            env[int(round(k * eighth))] += bar[k % 6] * rng.uniform(0.8, 1.0)
+    return env.astype(np.float32)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_eighths_that_do_not_fill_the_beat_are_not_regrouped(seed):
+    # The eighths are the strongest division of the beat and their sparse accents happen to repeat in threes;
+    # but they are no stream of notes and say nothing of the grouping: the level stays at 84 rather than three
+    # eighths (56).
+    env = _waltz_accompaniment(84, seed)
+    period = 60 * FPS / 84
+
+    level, undecided = tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), period, threshold=0.6)
+
+    assert (level, undecided) == (period, None)
+    assert tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), period, threshold=0.0)[0] != period
