@@ -157,3 +157,31 @@ def test_eighths_that_do_not_fill_the_beat_are_not_regrouped(seed):
 
     assert (level, undecided) == (period, None)
     assert tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), period, threshold=0.0)[0] != period
+
+
+def _sparse_tatums(pattern: tuple[float, ...], seed: int, seconds: float = 40.0) -> np.ndarray:
+    """Onsets on a grid of 12 frames (250 per minute) following `pattern`, many of its pulses empty."""
+    rng = np.random.default_rng(seed)
+    env = rng.uniform(0, 0.02, int(seconds * FPS))
+    for k, at in enumerate(range(12, len(env) - 12, 12)):
+        if pattern[k % len(pattern)]:
+            env[at] += pattern[k % len(pattern)] * rng.uniform(0.8, 1.0)
+    return env.astype(np.float32)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize(
+    ("pattern", "expected_bpm"),
+    [
+        # accents every 2 and 4 pulses: the dotted level (3 pulses, 83 BPM) is no beat, two pulses are
+        ((1.0, 0, 0.5, 0, 1.0, 0, 0.5, 0, 1.0, 0, 0, 0), 125.0),
+        # grouped neither in twos nor in threes: sparse pulses cannot overturn the level
+        ((1.0, 0, 0.6, 0, 1.0, 0, 0.6, 0, 0, 0, 0.6, 0), 83.3),
+    ],
+)
+def test_a_dotted_level_over_sparse_pulses_gives_way_only_where_they_group_in_twos(pattern, expected_bpm, seed):
+    env = _sparse_tatums(pattern, seed)
+
+    level, _ = tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), 36.0, threshold=0.6)
+
+    assert 60 * FPS / level == pytest.approx(expected_bpm, rel=0.02)
