@@ -553,6 +553,18 @@ def test_the_pickup_rule_needs_the_first_beat_to_start_the_music():
     assert (meter, first) == (4, 3)
 
 
+@pytest.mark.parametrize("pickup_beats", [0.25, 0.4])
+def test_a_pickup_shorter_than_a_beat_leads_into_the_downbeat(pickup_beats):
+    # A tune opening with an eighth or two of anacrusis: its first beat is beat 1, although the accents alone
+    # put the bar on the second beat (see the test above).
+    beats, low, full, chroma = _chorale_like(lead_in_beats=0)
+    pickup = int(round(beats[0] - pickup_beats * (beats[1] - beats[0])))
+    low[pickup] += 0.8
+    full[pickup] += 0.8
+
+    assert tempo.find_bars(beats, low, full, chroma, drumless=True)[:2] == (4, 0)
+
+
 def _played_with_drift(clip: synth.Clip, depth: float = 0.02, cycle_s: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
     """The clip's mono mix with its tempo swaying +-depth over cycle_s seconds, and its beats moved with it."""
     mono = clip.samples if clip.samples.ndim == 1 else clip.samples.mean(axis=1)
