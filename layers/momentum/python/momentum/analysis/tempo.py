@@ -332,7 +332,7 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
     threshold = DRUMLESS_FILL_THRESHOLD if drumless else FILL_THRESHOLD
     fills = [pulse_fill(env, period) for period in levels]
     for period, fill in zip(levels, fills, strict=True):
-        if fill >= threshold:
+        if fill >= threshold and _periodic(acf, period):
             faster = pulse_fill(env, period / 2) if _bpm(period / 2) <= 2 * MAX_BPM else 0.0
             chosen, clarity = period, float(np.clip((fill - faster) / fill, 0.0, 1.0))
     # The nearest rival among the faster levels: the one whose fill came closest to passing.
@@ -359,9 +359,17 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False) -> L
         if abs(accent - limit) < ALTERNATION_DOUBT:
             # the rival is the level not taken: the half when the fast level stays, the fast one when halved
             unsure, alternative = True, (chosen if accent < limit else 2 * chosen)
-        if accent < limit:
+        if accent < limit and _periodic(acf, _refine(acf, 2 * chosen)):
             chosen = _refine(acf, 2 * chosen)
     return Level(chosen, clarity, unsure, alternative if unsure else None)
+
+
+def _periodic(acf: np.ndarray, period: float) -> bool:
+    """Whether a level repeats over the whole track (comb autocorrelation of at least MIN_PERIODICITY), not
+    only within the windows its pulse grids are fitted in: a slow level's few grid points find onsets in any
+    busy music, and the half-time test can pick a level made of alternate pulses whose phase keeps changing.
+    Either left a string quartet with no beat at all (one as rendered, one played with a drifting tempo)."""
+    return bool(_comb(acf, np.array([period]))[0] >= MIN_PERIODICITY)
 
 
 def _log_prior(bpm: float) -> float:
