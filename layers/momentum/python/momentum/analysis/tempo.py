@@ -112,7 +112,7 @@ OFFBEAT_LOW_RATIO, OFFBEAT_CHANGE_RATIO = 1.2, 1.3
 # quarters of a beat are at least PHASE_MIN_ONSET of those at the beats (the onsets leave the phase open) and
 # the chroma changes more between beat spans read from there, by PHASE_MARGIN, the beats move there. Beat F,
 # development split: compositions 0.51 -> 0.59 (reels, hornpipes, a brass band), all files 0.84 -> 0.86. Below
-# 1.2 a reel whose beats were right moves at 1.19 (it is 1.15 or 1.19 as its last beat counts or not), and 1.0
+# 1.2 the beats of a reel that were right move (it reads 1.15 or 1.19 as its last beat counts or not), and 1.0
 # lost downbeats; above, a reel at 1.20 stays wrong. Held out: compositions 0.44 -> 0.52, all files 0.72 ->
 # 0.76. Drum tracks read as without drums have onsets at 0.07-0.5 of the beats' there, and keep their beats.
 PHASE_SHIFTS = (1 / 4, 1 / 3, 1 / 2, 2 / 3, 3 / 4)
@@ -387,7 +387,8 @@ def _regroup(env: np.ndarray, acf: np.ndarray, period: float, threshold: float) 
     tatums, grouped in twos a three-tatum level is no beat and gives way to two tatums. When the accents within
     the beat are even but the pattern repeats in a cycle of 6 or 12 tatums (and not of 4, 8 or 16), the metre is
     6/8 or 3/4 and the beat two or three tatums, whichever is nearer the preferred beat rate. Threes need a
-    tatum filled as a beat would be (`threshold`).
+    tatum filled as a beat would be (`threshold`); a sparse tatum turns a dotted level into two tatums only where
+    it groups in twos.
     """
     tatums = [_refine(acf, period / k) for k in TATUM_DIVISIONS]
     strongest = int(np.argmax(_comb(acf, np.array(tatums))))
