@@ -654,9 +654,10 @@ def harmonic_phase(
     def onsets(shift: float) -> float:
         return float(np.median(_strength_near(env, frames_at(shift))))
 
-    open_shifts = [s for s in PHASE_SHIFTS if onsets(s) >= PHASE_MIN_ONSET * onsets(0.0)]
-    best = max(open_shifts, key=change, default=0.0)
-    if not best or change(best) < PHASE_MARGIN * change(0.0):
+    floor = PHASE_MIN_ONSET * onsets(0.0)
+    changes = {s: change(s) for s in PHASE_SHIFTS if onsets(s) >= floor}
+    best = max(changes, key=changes.__getitem__, default=0.0)
+    if not best or changes[best] < PHASE_MARGIN * change(0.0):
         return times
     return np.clip(steady_times(_peak_positions(env, frames_at(best)) / FPS), 0.0, end)
 
