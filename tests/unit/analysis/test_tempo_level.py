@@ -132,16 +132,13 @@ def test_a_metre_chosen_by_the_prior_alone_is_unsure(seed):
     assert 60 * FPS / level.alternative == pytest.approx(165, rel=0.02)
 
 
-def _waltz_accompaniment(bpm: float, seed: int, seconds: float = 40.0) -> np.ndarray:
-    """A 3/4 accompaniment: a soft bass on beat 1, loud chords on beats 2 and 3 and an eighth after beat 3
-    leading into the next bar. Every beat sounds; the eighths between them mostly do not."""
+def _pattern(pattern: tuple[float, ...], step: float, seed: int, seconds: float = 40.0) -> np.ndarray:
+    """Onsets every `step` frames at the strengths of `pattern`, repeated (a zero is a silent pulse)."""
     rng = np.random.default_rng(seed)
     env = rng.uniform(0, 0.02, int(seconds * FPS))
-    eighth = 60 * FPS / bpm / 2
-    bar = (0.3, 0.0, 1.0, 0.0, 1.0, 1.0)
-    for k in range(int(len(env) / eighth) - 1):
-        if bar[k % 6]:
-            env[int(round(k * eighth))] += bar[k % 6] * rng.uniform(0.8, 1.0)
+    for k in range(int(len(env) / step) - 1):
+        if pattern[k % len(pattern)]:
+            env[int(round(k * step))] += pattern[k % len(pattern)] * rng.uniform(0.8, 1.0)
     return env.astype(np.float32)
 
 
@@ -150,23 +147,16 @@ def test_eighths_that_do_not_fill_the_beat_are_not_regrouped(seed):
     # The eighths are the strongest division of the beat and their sparse accents happen to repeat in threes;
     # but they are no stream of notes and say nothing of the grouping: the level stays at 84 rather than three
     # eighths (56).
-    env = _waltz_accompaniment(84, seed)
+    # A 3/4 accompaniment: a soft bass on beat 1, loud chords on beats 2 and 3 and an eighth after beat 3 leading
+    # into the next bar. Every beat sounds; the eighths between them mostly do not.
     period = 60 * FPS / 84
+    env = _pattern((0.3, 0.0, 1.0, 0.0, 1.0, 1.0), period / 2, seed)
+    acf = tempo._autocorrelation(env, len(env) - 1)
 
-    level, undecided = tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), period, threshold=0.6)
+    level, undecided = tempo._regroup(env, acf, period, threshold=0.6)
 
     assert (level, undecided) == (period, None)
-    assert tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), period, threshold=0.0)[0] != period
-
-
-def _sparse_tatums(pattern: tuple[float, ...], seed: int, seconds: float = 40.0) -> np.ndarray:
-    """Onsets on a grid of 12 frames (250 per minute) following `pattern`, many of its pulses empty."""
-    rng = np.random.default_rng(seed)
-    env = rng.uniform(0, 0.02, int(seconds * FPS))
-    for k, at in enumerate(range(12, len(env) - 12, 12)):
-        if pattern[k % len(pattern)]:
-            env[at] += pattern[k % len(pattern)] * rng.uniform(0.8, 1.0)
-    return env.astype(np.float32)
+    assert tempo._regroup(env, acf, period, threshold=0.0)[0] != period
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -180,7 +170,7 @@ def _sparse_tatums(pattern: tuple[float, ...], seed: int, seconds: float = 40.0)
     ],
 )
 def test_a_dotted_level_over_sparse_pulses_gives_way_only_where_they_group_in_twos(pattern, expected_bpm, seed):
-    env = _sparse_tatums(pattern, seed)
+    env = _pattern(pattern, 12.0, seed)  # pulses 250 per minute, many of them silent
 
     level, _ = tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), 36.0, threshold=0.6)
 
