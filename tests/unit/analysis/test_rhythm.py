@@ -185,20 +185,60 @@ def test_beats_divided_in_three_are_compound_time(positions, compound):
     assert (tempo.subdivision(env, beats) > tempo.COMPOUND_RATIO) is compound
 
 
-@pytest.mark.parametrize("per_bar", [2, 4])
-def test_compound_bars_of_two_and_four_beats(per_bar):
-    # An accent (bass and a chord change) every `per_bar` dotted-quarter beats: 6/8 or 12/8.
+@pytest.mark.parametrize(("positions", "compound"), [([1 / 3, 2 / 3], True), ([1 / 2], False)])
+def test_without_drums_a_solo_line_in_threes_is_compound_time(positions, compound):
+    # A fiddle's even eighths, every note as loud as the beat's: its bowing and vibrato leave a third of a
+    # note's onset at the half of the beat, so the thirds stand out less than under drums. Straight eighths
+    # stay simple time.
+    fps = 1000 / tempo.HOP_MS
+    period = 60 * fps / 110
+    env = np.random.default_rng(3).uniform(0, 0.02, int(30 * fps))
+    beats = np.round(np.arange(0, len(env) - period, period)).astype(int)
+    for b in beats:
+        for fraction in [0.0, *positions]:
+            env[int(round(b + fraction * period))] += 1.0
+        env[int(round(b + period / 2))] += 0.35 if compound else 0.0
+
+    ratio = tempo.subdivision(env, beats)
+
+    assert (ratio > tempo.DRUMLESS_COMPOUND_RATIO) is compound
+    assert ratio < tempo.COMPOUND_RATIO  # too even for the threshold that hears drums
+
+
+def _compound_accents(per_bar: int, lead_in: float = 0.0) -> tuple[np.ndarray, ...]:
+    """(beats, low, env, chroma): dotted-quarter beats, a bass note and a chord change every `per_bar` beats
+    from the second beat, and `lead_in` beats of sound before the first beat."""
     env, beats = _divided_beats(66, [1 / 3, 2 / 3])
+    beats = beats[1:]
     low = np.zeros_like(env)
     chroma = np.zeros((len(env), 12), np.float32)
     for i, b in enumerate(beats):
         if i % per_bar == 1:
             low[b] = 1.0
         chroma[b : (beats[i + 1] if i + 1 < len(beats) else len(env)), ((i - 1) // per_bar) % 2 * 5] = 1.0
+    env[: int(beats[0] - lead_in * (beats[1] - beats[0]))] = 0.0
+    return beats, low, env, chroma
 
-    meter, first, _confidence = tempo.find_bars(beats, low, env, chroma, compound=True)
+
+@pytest.mark.parametrize("per_bar", [2, 4])
+def test_with_drums_compound_bars_have_two_or_four_beats_as_the_accents_say(per_bar):
+    # 6/8 or 12/8 in a groove: the larger contrast names the bar.
+    beats, low, env, chroma = _compound_accents(per_bar)
+
+    meter, first, _confidence = tempo.find_bars(beats, low, env, chroma, compound=True, drumless=False)
 
     assert (meter, first) == (per_bar, 1)
+
+
+@pytest.mark.parametrize(("lead_in", "first"), [(0.0, 1), (1 / 3, 0)])
+def test_without_drums_compound_time_is_six_eight(lead_in, first):
+    # A tune's phrases span two bars, so its accents recur every four dotted beats: still two beats a bar.
+    # With no pickup the accented beat starts the bar; an eighth of pickup leads into the first beat.
+    beats, low, env, chroma = _compound_accents(4, lead_in)
+
+    meter, found_first, _confidence = tempo.find_bars(beats, low, env, chroma, compound=True, drumless=True)
+
+    assert (meter, found_first) == (2, first)
 
 
 def _skank(bpm: float = 80.0, seconds: float = 40.0) -> tuple[tempo.Onsets, np.ndarray, np.ndarray]:

@@ -152,6 +152,9 @@ PARTIAL_PICKUP_BEATS = 0.15
 # A beat whose two inner thirds both carry onsets more often than its half does is divided in three: 6/8, 9/8,
 # 12/8 (jigs, compound-time ballads). Swing fills only the second third and stays simple time.
 COMPOUND_RATIO = 6.0
+# Without drums nothing else fills the half of the beat, and a solo line's thirds stand out less against it:
+# jigs read 1.8-4.7, every simple-time piece without drums at most 1.0 (a string quartet's 2/4 with triplets).
+DRUMLESS_COMPOUND_RATIO = 1.4
 # How close a decision may come to its threshold before the tempo is reported as unsure: the fill of the
 # next faster level, and the alternation that decides between a level and its half.
 FILL_DOUBT, ALTERNATION_DOUBT = 0.08, 0.08
@@ -732,9 +735,9 @@ def find_bars(
     drumless: bool = True,
 ) -> tuple[int, int, float]:
     """(beats per bar, index of the first downbeat, confidence) from accents that recur every 3 or 4 beats,
-    or every 2 or 4 dotted beats in compound time. With drums the phase also hears the bar-to-bar change of
-    harmony; without drums a four-beat bar starts on the first or second beat when the first beat starts the
-    music."""
+    or every 2 or 4 dotted beats in compound time (always 2 without drums). With drums the phase also hears
+    the bar-to-bar change of harmony; without drums a bar of two or four beats starts on the first or second
+    beat when the first beat starts the music."""
     meters = (4, 2) if compound else METERS
     if len(beat_frames) < 2 * max(meters):
         return (2 if compound else 4), 0, 0.0
@@ -747,7 +750,11 @@ def find_bars(
     for meter in meters:
         contrast = _bar_contrast(accent, meter)
         best[meter] = (float(contrast.max()), int(contrast.argmax()), np.sort(contrast)[::-1])
-    if compound:
+    if compound and drumless:
+        # A tune in dotted beats phrases in pairs of bars, and its accents favour four beats by 1.0-10 times
+        # where the score has two: 6/8 is how such music is written, so the bar is two beats.
+        meter = 2
+    elif compound:
         # An accent every 2 beats shows in 4-beat bars on two positions (contrast 2/3 of its size); one every
         # 4 beats shows in 2-beat bars at half its size. The larger contrast names the bar.
         meter = 2 if best[2][0] >= best[4][0] else 4
@@ -763,7 +770,7 @@ def find_bars(
         bar_change = _zscore(_bar_change(chroma, beat_frames, meter))
         evidence = low + harmonic + BAR_CHANGE_WEIGHT * bar_change
         phase = int(evidence[: len(evidence) // meter * meter].reshape(-1, meter).mean(axis=0).argmax())
-    elif drumless and meter == 4 and not compound and (lead := _lead_in(beat_frames, env)) <= 0.5:
+    elif drumless and meter in (4, 2) and (lead := _lead_in(beat_frames, env)) <= 0.5:
         contrast = _bar_contrast(accent, meter)
         phase = 0 if lead >= PARTIAL_PICKUP_BEATS or contrast[0] >= contrast[1] else 1
     other = max(v[0] for m, v in best.items() if m != meter)
@@ -847,7 +854,7 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
         times = harmonic_phase(times, env, chroma)
     # Metre and bars read their accents where the beats are reported, not at the tracker's whole frames.
     frames = np.clip(np.round(times * FPS).astype(np.intp), 0, len(env) - 1)
-    compound = subdivision(env, frames) > COMPOUND_RATIO
+    compound = subdivision(env, frames) > (DRUMLESS_COMPOUND_RATIO if drumless else COMPOUND_RATIO)
     meter, first, meter_conf = find_bars(frames, onsets.low, env, chroma, compound, drumless)
     if len(times) >= 16:
         spans = (times[8:] - times[:-8]) / 8  # 8-beat spans average out frame quantisation
