@@ -152,8 +152,10 @@ PARTIAL_PICKUP_BEATS = 0.15
 # A beat whose two inner thirds both carry onsets more often than its half does is divided in three: 6/8, 9/8,
 # 12/8 (jigs, compound-time ballads). Swing fills only the second third and stays simple time.
 COMPOUND_RATIO = 6.0
-# Without drums nothing else fills the half of the beat, and a solo line's thirds stand out less against it:
-# jigs read 1.8-4.7, every simple-time piece without drums at most 1.0 (a string quartet's 2/4 with triplets).
+# Drums strike the thirds against an empty half; a bowed or sung line leaves flux between its notes (vibrato,
+# bow changes), so without drums the thirds stand out less: jigs read 1.8-4.7 (one whose half-beat carries as
+# many notes as its thirds, 0.2), every simple-time piece without drums at most 1.0 (a string quartet's 2/4 with
+# triplets). Read off both splits.
 DRUMLESS_COMPOUND_RATIO = 1.4
 # How close a decision may come to its threshold before the tempo is reported as unsure: the fill of the
 # next faster level, and the alternation that decides between a level and its half.
