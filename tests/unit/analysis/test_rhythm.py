@@ -160,8 +160,10 @@ def test_a_clear_metrical_level_is_sure(offbeat_level, offbeat_share):
     assert not level.unsure and level.alternative is None
 
 
-def _divided_beats(bpm: float, positions: list[float], seconds: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
-    """(onset envelope, beat frames): a pulse on each beat and weaker ones at `positions` (fractions of it)."""
+def _divided_beats(
+    bpm: float, positions: list[float], seconds: float = 30.0, level: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """(onset envelope, beat frames): a pulse on each beat and ones of `level` at `positions` (fractions of it)."""
     fps = 1000 / tempo.HOP_MS
     period = 60 * fps / bpm
     env = np.random.default_rng(1).uniform(0, 0.02, int(seconds * fps))
@@ -169,7 +171,7 @@ def _divided_beats(bpm: float, positions: list[float], seconds: float = 30.0) ->
     for b in beats:
         env[b] += 1.0
         for fraction in positions:
-            env[int(round(b + fraction * period))] += 0.5
+            env[int(round(b + fraction * period))] += level
     return env, beats
 
 
@@ -190,14 +192,9 @@ def test_without_drums_a_solo_line_in_threes_is_compound_time(positions, compoun
     # A fiddle's even eighths, every note as loud as the beat's: its bowing and vibrato leave a third of a
     # note's onset at the half of the beat, so the thirds stand out less than under drums. Straight eighths
     # stay simple time.
-    fps = 1000 / tempo.HOP_MS
-    period = 60 * fps / 110
-    env = np.random.default_rng(3).uniform(0, 0.02, int(30 * fps))
-    beats = np.round(np.arange(0, len(env) - period, period)).astype(int)
-    for b in beats:
-        for fraction in [0.0, *positions]:
-            env[int(round(b + fraction * period))] += 1.0
-        env[int(round(b + period / 2))] += 0.35 if compound else 0.0
+    env, beats = _divided_beats(110, positions, level=1.0)
+    if compound:
+        env[np.round(beats + np.median(np.diff(beats)) / 2).astype(int)] += 0.35
 
     ratio = tempo.subdivision(env, beats)
 
