@@ -748,10 +748,8 @@ def find_bars(
     full = _zscore(env[near].max(axis=1))
     harmonic = HARMONIC_ACCENT_WEIGHT * _zscore(_beat_chroma_change(chroma, beat_frames))
     accent = low + 0.5 * full + harmonic
-    best = {}
-    for meter in meters:
-        contrast = _bar_contrast(accent, meter)
-        best[meter] = (float(contrast.max()), int(contrast.argmax()), np.sort(contrast)[::-1])
+    contrasts = {meter: _bar_contrast(accent, meter) for meter in meters}
+    best = {m: (float(c.max()), int(c.argmax()), np.sort(c)[::-1]) for m, c in contrasts.items()}
     if compound and drumless:
         # A tune in dotted beats phrases in pairs of bars, and its accents favour four beats by 1.0-10 times
         # where the score has two: 6/8 is how such music is written, so the bar is two beats.
@@ -773,7 +771,7 @@ def find_bars(
         evidence = low + harmonic + BAR_CHANGE_WEIGHT * bar_change
         phase = int(evidence[: len(evidence) // meter * meter].reshape(-1, meter).mean(axis=0).argmax())
     elif drumless and meter in (4, 2) and (lead := _lead_in(beat_frames, env)) <= 0.5:
-        contrast = _bar_contrast(accent, meter)
+        contrast = contrasts[meter]
         phase = 0 if lead >= PARTIAL_PICKUP_BEATS or contrast[0] >= contrast[1] else 1
     other = max(v[0] for m, v in best.items() if m != meter)
     margin = min(strength - ranked[1], strength - other) / (abs(strength) + 1e-9)
