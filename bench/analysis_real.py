@@ -147,6 +147,7 @@ MUSESCORE = {
     "Unclaimed_Gift.mscx": "piano",
 }
 EXCERPT_SECONDS = 45.0
+TRUTH_RULES = 2  # raised when the truth read from a score changes, so that cached truth is read again
 NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 MAJOR_BY_FIFTHS = {n: (7 * n) % 12 for n in range(-7, 8)}  # key signature (sharps > 0) -> major tonic
 
@@ -367,7 +368,7 @@ def composition_midi(path: str, beat_bpm: float, programs: tuple[int, ...]) -> t
     measures = list(score.parts[0].getElementsByClass("Measure"))
     bar_q = sig.barDuration.quarterLength
     pickup = len(measures) > 1 and measures[0].duration.quarterLength < bar_q - 1e-6
-    bars = [float(m.offset) for m in measures if m.duration.quarterLength]
+    bars = _bar_lines(measures, bar_q)
     stop_q = next((b for b in bars if b * seconds_per_quarter >= EXCERPT_SECONDS), None)
     if stop_q is None:
         stop_q = float(score.parts[0].highestTime)
@@ -407,6 +408,23 @@ def composition_midi(path: str, beat_bpm: float, programs: tuple[int, ...]) -> t
         "end": stop_q * seconds_per_quarter,
     }
     return midi, truth
+
+
+def _bar_lines(measures: list, bar_q: float) -> list[float]:
+    """Offsets of the bar lines. A bar written as two measures, a section's last bar short by the pickup that
+    opens the next section (as tunes in ABC are written, played through once), has one bar line: the pickup's
+    measure starts no bar."""
+    lines, short = [], 0.0
+    for m in measures:
+        length = float(m.duration.quarterLength)
+        if not length:
+            continue
+        if short and abs(short + length - bar_q) < 1e-6:
+            short = 0.0
+            continue
+        lines.append(float(m.offset))
+        short = length if length < bar_q - 1e-6 else 0.0
+    return lines
 
 
 def _drop_repeats(score) -> None:
@@ -568,15 +586,20 @@ def _compositions(log) -> list[Piece]:
     for i, (path, (style, bpm, programs)) in enumerate(COMPOSITIONS.items()):
         name = "m21-" + re.sub(r"[^A-Za-z0-9]+", "_", path.rsplit(".", 1)[0])
         info_path, mid_path = REAL / f"{name}.truth.json", REAL / f"{name}.mid"
-        if info_path.exists() and mid_path.exists():
-            truth = json.loads(info_path.read_text())
+        cached = json.loads(info_path.read_text()) if info_path.exists() and mid_path.exists() else {}
+        if cached.get("rules") == TRUTH_RULES:
+            truth = cached
         else:
             try:
                 midi, truth = composition_midi(path, bpm, programs)
             except Exception as exc:  # noqa: BLE001 - a work this music21 cannot read or cut is dropped
                 log(f"  {path}: {exc}, skipped")
                 continue
-            mid_path.write_bytes(midi)
+            if not mid_path.exists() or mid_path.read_bytes() != midi:
+                for sf in SOUNDFONTS:  # renders of other MIDI are stale
+                    (REAL / f"{name}.{sf}.flac").unlink(missing_ok=True)
+                mid_path.write_bytes(midi)
+            truth["rules"] = TRUTH_RULES
             info_path.write_text(json.dumps(truth))
         for sf in SOUNDFONTS:
             out = REAL / f"{name}.{sf}.flac"
