@@ -338,6 +338,60 @@ def test_beats_marked_by_the_onsets_stay_where_the_harmony_changes_elsewhere():
     assert np.array_equal(tempo.harmonic_phase(late, env, chroma), late)
 
 
+def _jig_line(period: int = 36, second: str = "held", beats: int = 48) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(beat times in seconds, onset envelope, chroma) of a solo line in threes, the bow leaving an onset of the
+    same strength on every eighth. Two beats in three are a quarter and an eighth: on the second eighth the
+    quarter's pitch is `held`, or a new note sounds with the old one ringing at half strength (`ringing`). The
+    third beat is three eighths, each a new pitch."""
+    fps = 1000 / tempo.HOP_MS
+    step = period // 3
+    n = (beats + 2) * period
+    rng = np.random.default_rng(9)
+    env = rng.uniform(0, 0.5, n).astype(np.float32)
+    chroma = np.full((n, 12), 0.01, np.float32)
+    scale = (0, 2, 4, 5, 7, 9, 11)
+    starts = np.arange(beats) * period + period
+    note = 0
+    for i, start in enumerate(starts):
+        for k in range(3):
+            at = start + k * step
+            env[at] += 20.0
+            long_note = k == 1 and i % 3 != 2
+            if long_note and second == "ringing":
+                chroma[at : at + step, scale[note % 7]] = 0.5
+            if not (long_note and second == "held"):
+                note += 3  # a new pitch, never the one before
+            chroma[at : at + step, scale[note % 7]] = 1.0
+    return starts / fps, env, chroma
+
+
+def test_beats_on_the_last_eighth_of_a_solo_line_in_threes_move_to_where_its_long_notes_start():
+    beats, env, chroma = _jig_line()
+    early = beats - (beats[1] - beats[0]) / 3  # each beat on the eighth before it, as a one-eighth pickup leads
+
+    moved = tempo.held_note_phase(early, env, chroma, 3)
+
+    assert len(moved) >= len(beats) - 1
+    assert np.abs(moved[:, None] - beats[None, :]).min(axis=1).max() <= 0.021
+    assert np.array_equal(tempo.held_note_phase(beats, env, chroma, 3), beats)
+
+
+def test_a_line_that_holds_no_note_leaves_the_beats_where_they_are():
+    # The second eighth changes the pitch less than the others (the old note rings on), but it changes it.
+    beats, env, chroma = _jig_line(second="ringing")
+    early = beats - (beats[1] - beats[0]) / 3
+
+    assert np.array_equal(tempo.held_note_phase(early, env, chroma, 3), early)
+
+
+def test_notes_shorter_than_the_chroma_resolves_leave_the_beats_where_they_are():
+    beats, env, chroma = _jig_line(period=15)  # 100 ms eighths: the chroma is read every 80 ms
+    early = beats - (beats[1] - beats[0]) / 3
+
+    assert (beats[1] - beats[0]) / 3 < tempo.MIN_SLOT_S
+    assert np.array_equal(tempo.held_note_phase(early, env, chroma, 3), early)
+
+
 def _bars_under_a_busy_melody(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of a 4/4 groove: the chord changes at each bar line
     under a loud melody with a new note on every beat, and the kick is louder on beat 3 than on beat 1."""
