@@ -678,12 +678,9 @@ def harmonic_phase(
     more between beat spans read from there (see PHASE_SHIFTS)."""
     if len(times) < 8:
         return times
-    spans = np.append(np.diff(times), times[-1] - times[-2])
-    end = (len(env) - 1) / FPS
 
     def frames_at(shift: float) -> npt.NDArray[np.intp]:
-        moved = times + shift * spans
-        return np.round(moved[moved <= end] * FPS).astype(np.intp)
+        return _shifted_frames(times, shift, len(env))
 
     def change(shift: float) -> float:
         return float(_beat_chroma_change(chroma, frames_at(shift))[1:].mean())
@@ -696,7 +693,20 @@ def harmonic_phase(
     best = max(changes, key=changes.__getitem__, default=0.0)
     if not best or changes[best] < PHASE_MARGIN * change(0.0):
         return times
-    return np.clip(steady_times(_peak_positions(env, frames_at(best)) / FPS), 0.0, end)
+    return _beats_on_peaks(env, frames_at(best))
+
+
+def _shifted_frames(times: npt.NDArray[np.float64], shift: float, n_frames: int) -> npt.NDArray[np.intp]:
+    """The frames of the beats moved by `shift` of their spans (the last beat by the span before it), within
+    the track."""
+    spans = np.append(np.diff(times), times[-1] - times[-2])
+    moved = times + shift * spans
+    return np.round(moved[moved <= (n_frames - 1) / FPS] * FPS).astype(np.intp)
+
+
+def _beats_on_peaks(env: npt.NDArray[np.float32], frames: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+    """Beat times in seconds read from a steady line through the onset peaks nearest the frames."""
+    return np.clip(steady_times(_peak_positions(env, frames) / FPS), 0.0, (len(env) - 1) / FPS)
 
 
 def _slot_changes(chroma: np.ndarray, times: npt.NDArray[np.float64], division: int) -> np.ndarray:
@@ -732,11 +742,7 @@ def held_note_phase(
     best = int(np.argmax(changes - np.roll(changes, -1)))
     if best == 0:
         return times
-    spans = np.append(np.diff(times), times[-1] - times[-2])
-    end = (len(env) - 1) / FPS
-    moved = times + best / division * spans
-    frames = np.round(moved[moved <= end] * FPS).astype(np.intp)
-    return np.clip(steady_times(_peak_positions(env, frames) / FPS), 0.0, end)
+    return _beats_on_peaks(env, _shifted_frames(times, best / division, len(env)))
 
 
 def subdivision(env: np.ndarray, beat_frames: np.ndarray) -> float:
@@ -882,7 +888,7 @@ def beat_times(
     if not len(frames):
         return np.zeros(0)
     # With a 46 ms window the flux peaks on the onset itself (measured: 0 +- 4 ms on the synthetic set).
-    return np.clip(steady_times(_peak_positions(env, frames) / FPS), 0.0, (len(env) - 1) / FPS)
+    return _beats_on_peaks(env, frames)
 
 
 def machine_timed(times: npt.NDArray[np.float64]) -> bool:
