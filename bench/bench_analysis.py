@@ -2,7 +2,7 @@
 
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
-                                   [--no-resources] [--verbose] [--losses] [--drift PERCENT]
+                                   [--no-resources] [--verbose] [--losses] [--drift PERCENT] [--cut SECONDS]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -17,7 +17,9 @@ essentia: RhythmExtractor2013 (multifeature) and KeyExtractor (defaults). Neithe
 
 Every file of the evaluation keeps one tempo, as rendered. `--drift 2` plays each one with its tempo swaying
 +-2 % over a DRIFT_CYCLE_S cycle (varispeed; beats, downbeats and sections moved with it), as a band drifts,
-and evaluates those copies instead (cached beside the audio).
+and evaluates those copies instead (cached beside the audio). Every file also starts at its first bar, as a
+bounce from a sequencer does; `--cut 7.77` evaluates excerpts that start that far in, in the middle of the
+music, as a clip cut from a song does (combined with `--drift`, the drifted copies are cut).
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
@@ -51,6 +53,7 @@ from analysis_corpus import CACHE, Piece  # noqa: E402
 SETS = {"renders": "render", "scores": "score", "projects": "project", "compositions": "composition"}
 IMPORT_RUNS = 5
 DRIFT_CYCLE_S = 40.0
+MIN_CUT_S = 10.0
 LONG_TRACK_MINUTES = 10
 KK_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 KK_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
@@ -227,6 +230,33 @@ def drifted(piece: Piece, percent: float) -> Piece:
     )
 
 
+def cut(piece: Piece, seconds: float) -> Piece:
+    """The piece from `seconds` in, as an excerpt cut in the middle of the music, its truth moved with it; the
+    audio is written once beside the original."""
+    import dataclasses
+
+    import soundfile
+
+    ident = f"{piece.id}.cut{seconds:g}"
+    path = Path(piece.audio).with_name(f"{ident}.flac")
+    if not path.exists():
+        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+        soundfile.write(path, audio[int(round(seconds * sr)) :], sr, subtype="PCM_16")
+
+    def moved(times: list[float]) -> list[float]:
+        return [t - seconds for t in times if t >= seconds]
+
+    return dataclasses.replace(
+        piece,
+        id=ident,
+        beats=moved(piece.beats),
+        downbeats=moved(piece.downbeats),
+        sections=moved(piece.sections),
+        duration=piece.duration - seconds,
+        audio=str(path),
+    )
+
+
 # ---- resources ------------------------------------------------------------------------------------------
 
 VMHWM = "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
@@ -340,6 +370,7 @@ def main() -> int:
     parser.add_argument("--set", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--losses", action="store_true", help="list the files where a peer beats ours")
     parser.add_argument("--drift", type=float, default=0.0, help="play each file with its tempo swaying +-PERCENT")
+    parser.add_argument("--cut", type=float, default=0.0, help="start each file SECONDS in, mid-music")
     args = parser.parse_args()
     systems = args.systems.split(",")
     warnings.filterwarnings("ignore")
@@ -360,6 +391,9 @@ def main() -> int:
         pieces = [p for p in pieces if p.split == args.split]
     if args.drift:
         pieces = [drifted(p, args.drift) for p in pieces]
+    if args.cut:
+        # an excerpt keeps at least MIN_CUT_S: the 12-second LMMS shorts are too short to cut
+        pieces = [cut(p, args.cut) for p in pieces if p.duration - args.cut >= MIN_CUT_S]
     results: list[tuple[Piece, dict]] = []
     seconds: dict[str, float] = defaultdict(float)
     minutes = 0.0
