@@ -175,3 +175,31 @@ def test_a_dotted_level_over_sparse_pulses_gives_way_only_where_they_group_in_tw
     level, _ = tempo._regroup(env, tempo._autocorrelation(env, len(env) - 1), 36.0, threshold=0.6)
 
     assert 60 * FPS / level == pytest.approx(expected_bpm, rel=0.02)
+
+
+def _level(bpm: float, clarity: float = 0.5) -> tempo.Level:
+    return tempo.Level(60 * FPS / bpm, clarity, False, None)
+
+
+@pytest.mark.parametrize(
+    ("first_bpm", "second_bpm", "expected_bpm"), [(84, 42, 84), (42, 84, 84), (132, 66, 132), (160, 80, 80)]
+)
+def test_looks_an_octave_apart_give_the_level_nearer_the_preferred_rate_and_say_they_are_unsure(
+    first_bpm, second_bpm, expected_bpm
+):
+    first, second = _level(first_bpm, 0.7), _level(second_bpm, 0.2)
+
+    level = tempo.second_look(first, second)
+
+    other = second if expected_bpm == first_bpm else first
+    assert 60 * FPS / level.period == pytest.approx(expected_bpm)
+    assert level.unsure and level.alternative == pytest.approx(other.period)
+    assert level.clarity == (first if other is second else second).clarity
+
+
+@pytest.mark.parametrize("second_bpm", [60, 135, 91])
+def test_a_second_look_at_another_ratio_or_the_same_level_stands(second_bpm):
+    # 90 -> 60 is the ternary reading the warp exists to mend; 135 and 91 are no octave of 90
+    second = _level(second_bpm)
+
+    assert tempo.second_look(_level(90), second) is second
