@@ -605,6 +605,30 @@ def test_beats_of_a_click_are_machine_timed_and_a_drifting_performance_is_not():
     assert not tempo.machine_timed(beats[:20])  # too few beats to tell
 
 
+def _onsets_at(times: np.ndarray, seconds: float) -> np.ndarray:
+    fps = 1000 / tempo.HOP_MS
+    env = np.random.default_rng(4).uniform(0, 0.1, int(seconds * fps)).astype(np.float32)
+    env[np.round(times * fps).astype(int)] += 1.0
+    return env
+
+
+def test_beats_at_a_steady_tempo_are_kept_where_they_hold_the_onsets_the_free_tracker_wandered_from():
+    steady = np.arange(80) * 0.5
+    wandered = steady + np.where((steady > 12) & (steady < 24), 0.15, 0.0)  # a third of a beat off for 12 s
+    env = _onsets_at(steady, 41.0)
+
+    assert np.array_equal(tempo.steadier(wandered, steady, env), steady)
+
+
+def test_a_drifting_performance_keeps_its_free_beats():
+    played = np.cumsum(0.5 / (1 + 0.03 * np.sin(2 * np.pi * np.arange(80) * 0.5 / 20)))  # +-3 %, 20 s cycle
+    steady = np.linspace(played[0], played[-1], len(played))  # one tempo from the first beat to the last
+    env = _onsets_at(played, 42.0)
+
+    assert np.array_equal(tempo.steadier(played, steady, env), played)
+    assert np.array_equal(tempo.steadier(played, np.zeros(0), env), played)  # no steady track: the free one
+
+
 def _chorale_like(lead_in_beats: int, bars: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of four-beat bars without drums whose beat 1 (index
     1: a one-beat pickup) is accented a little less than beat 3, a chord on every beat; `lead_in_beats` beats of
