@@ -705,6 +705,21 @@ def test_beats_tracked_between_the_beats_of_a_track_that_opens_on_one_move_onto_
     assert np.array_equal(kept, beats / fps)
 
 
+def test_where_the_opening_lies_is_read_on_the_line_through_the_first_beats_not_the_first_one():
+    # The tracker settles in: its first beat, three and a half beats after the opening, came 5 frames late (a
+    # sixth of a beat). Carried back from that beat the opening lies a third of a beat from the beats, and
+    # nothing moves; on the line through the first beats it lies on their midpoint.
+    env, beats = _pushed_groove(on_beat=34.0, pushed=36.0)
+    fps = 1000 / tempo.HOP_MS
+    tracked = (beats[3:-1] + 15).astype(float)
+    tracked[0] += 5
+    no_tones = np.zeros((len(env), 12), np.float32)
+
+    moved = tempo.opening_phase(tracked / fps, env, no_tones, opening=0.0)
+
+    assert np.abs(moved[1:] * fps - beats[5:]).max() <= 1
+
+
 def test_onsets_that_mark_the_tracked_beats_keep_them_when_the_track_opens_between_them():
     # A clip cut in the middle of a beat opens with a hit between the beats, but the onsets on the beats are
     # clearly the stronger.
