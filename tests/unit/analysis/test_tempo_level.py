@@ -1,4 +1,6 @@
-"""Which metrical level is the beat, on synthetic onset envelopes (50 frames/s)."""
+"""Which metrical level is the beat, on onset envelopes (50 frames/s): synthetic, and one from a render."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -203,3 +205,15 @@ def test_a_second_look_at_another_ratio_or_the_same_level_stands(second_bpm):
     second = _level(second_bpm)
 
     assert tempo.second_look(_level(90), second) is second
+
+
+def test_a_figure_across_the_beat_does_not_anchor_the_metrical_levels():
+    # The onset pulse of a bossa at 130 BPM (rim clicks 3+3+4+3+3 sixteenths apart, kick, shaker) rendered from
+    # MIDI and played with its tempo swaying +-2 % over 40 s, scaled to 8 bits. The sway smears the beat's
+    # periodicity more than that of the rim's three-sixteenth figure (4/3 of the beat), which then anchored
+    # the levels: the beat was no candidate and the bossa read at a third of its tempo.
+    pulse = np.load(Path(__file__).with_name("data") / "bossa_swayed_pulse.npy").astype(np.float32)
+    # the autocorrelation as analyse_rhythm takes it, up to the longest lag the comb and refinement read
+    max_lag = int(max(tempo.COMB_MULTIPLES * 60 / tempo.MIN_BPM, tempo.REFINE_MAX_LAG_S) * FPS)
+    level = tempo.choose_period(pulse, tempo._autocorrelation(pulse, max_lag))
+    assert 60 * FPS / level.period == pytest.approx(130, rel=0.04)

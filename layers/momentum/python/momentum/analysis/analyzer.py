@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.15.0"
+ANALYZER_VERSION = "1.16.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -77,6 +77,7 @@ SETTINGS = {
         tempo.STEADY_HALF_WINDOW,
         tempo.STEADY_OUTLIER,
         tempo.CYCLE_MARGIN,
+        [tempo.DOMINANT_PEAKS, tempo.DOMINANT_PEAK_SHARE, tempo.DOMINANT_MIN_FILL],
     ],
     "sections": [
         sections.KERNEL_UNITS,
