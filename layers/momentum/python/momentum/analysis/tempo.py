@@ -54,11 +54,12 @@ COMB_MULTIPLES = 4
 # The strongest periodicity anchors the metrical hierarchy, so it must be a pulse the music plays, not a figure
 # across it: a bossa's rim clicks three sixteenths apart (3+3+4+3+3) repeat at 4/3 of the beat, a level whose
 # pulses are mostly empty (fill 0.15-0.26), and under a +-2 % tempo sway that periodicity outlasts the beat's,
-# whose multiples smear first; the beat, a third or three times from it, was then no candidate at all (130 read
-# as 44, then 87). So the first of the strongest peaks filled to DOMINANT_MIN_FILL anchors instead. Of the 426
-# files of the evaluation as rendered and swayed, 13 have a dominant filled below 0.3: three swayed bossas at
-# 4/3 of the beat, and the beat or its double where soft onsets leave it unfilled (two polonaises, a piano
-# piece, a jazz band), whose readings do not change. 0.2-0.3 score alike; from 0.5 other files change.
+# whose multiples smear first; the beat, 3/4 of it, was then no candidate at all (levels stand in ratios of 2
+# and 3 to it: 130 read as 44, then 87). So the first of the strongest peaks filled to DOMINANT_MIN_FILL anchors
+# instead. Of the 426 files of the evaluation as rendered and swayed, 13 have a dominant filled below 0.3: three
+# swayed bossas at 4/3 of the beat, and the beat or its double where soft onsets leave it unfilled (two
+# polonaises, a piano piece, a jazz band), whose readings do not change. 0.2-0.3 score alike; from 0.5 other
+# files change.
 DOMINANT_PEAKS, DOMINANT_PEAK_SHARE, DOMINANT_MIN_FILL = 4, 0.5, 0.3
 REFINE_SPAN = 0.03  # each metrical level is re-centred on the periodicity within +-3 %
 REFINE_MAX_LAG_S = 12.0
