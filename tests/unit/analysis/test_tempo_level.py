@@ -213,7 +213,5 @@ def test_a_figure_across_the_beat_does_not_anchor_the_metrical_levels():
     # periodicity more than that of the rim's three-sixteenth figure (4/3 of the beat), which then anchored
     # the levels: the beat was no candidate and the bossa read at a third of its tempo.
     pulse = np.load(Path(__file__).with_name("data") / "bossa_swayed_pulse.npy").astype(np.float32)
-    # the autocorrelation as analyse_rhythm takes it, up to the longest lag the comb and refinement read
-    max_lag = int(max(tempo.COMB_MULTIPLES * 60 / tempo.MIN_BPM, tempo.REFINE_MAX_LAG_S) * FPS)
-    level = tempo.choose_period(pulse, tempo._autocorrelation(pulse, max_lag))
+    level = tempo.choose_period(pulse, tempo._autocorrelation(pulse, tempo.MAX_LAG_FRAMES))  # as analyse_rhythm
     assert 60 * FPS / level.period == pytest.approx(130, rel=0.04)

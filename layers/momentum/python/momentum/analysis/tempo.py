@@ -63,6 +63,8 @@ COMB_MULTIPLES = 4
 DOMINANT_PEAKS, DOMINANT_PEAK_SHARE, DOMINANT_MIN_FILL = 4, 0.5, 0.3
 REFINE_SPAN = 0.03  # each metrical level is re-centred on the periodicity within +-3 %
 REFINE_MAX_LAG_S = 12.0
+# the longest lag the autocorrelation is taken to: what the comb (its slowest level's multiples) and _refine read
+MAX_LAG_FRAMES = int(max(COMB_MULTIPLES * 60 / MIN_BPM, REFINE_MAX_LAG_S) * FPS)
 FOLD_WINDOW_S = 6.0
 # The pulse grids that measure how filled a level is are fitted per window in period as well as phase, within
 # +-2 %: played music drifts, and a grid held at the track's mean period slips off the faster levels first (a
@@ -1054,7 +1056,7 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
     between[0] = pulse[0] = 0.0
     if len(env) < 4 * FPS or between.mean() < MIN_ONSET_FLUX:
         return _no_rhythm()
-    max_lag = min(len(env) - 1, int(max(COMB_MULTIPLES * 60 / MIN_BPM, REFINE_MAX_LAG_S) * FPS))
+    max_lag = min(len(env) - 1, MAX_LAG_FRAMES)
     acf = _autocorrelation(pulse, max_lag)
     high_share = (float(between.sum()) - float(pulse.sum())) / (1 - PULSE_HIGH_WEIGHT) / float(between.sum())
     drumless = high_share < DRUMLESS_HIGH_SHARE
