@@ -826,3 +826,72 @@ def test_a_second_look_an_octave_off_gives_way_to_the_preferred_rate(monkeypatch
     assert rhythm.bpm == pytest.approx(108.0, rel=0.02)
     assert synth.beat_f_measure(rhythm.beats, beats) >= 0.9
     assert rhythm.tempo_unsure and rhythm.alternative_bpm == pytest.approx(54.0, rel=0.03)
+
+
+def _swung_line(off_beat: float, position: float, bars: int = 24, period: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """(full onset envelope, true beat frames) of a line that plays every beat and, at `position` of it, an
+    off-beat `off_beat` times as strong as the beat."""
+    rng = np.random.default_rng(5)
+    beats = np.arange(bars * 4) * period
+    env = rng.uniform(0, 0.1, beats[-1] + period)
+    env[beats] += 1.0
+    env[beats + int(round(position * period))] += off_beat
+    return env.astype(np.float32), beats
+
+
+@pytest.mark.parametrize("position", [0.6, 2 / 3])
+def test_beats_on_a_swung_off_beat_move_forward_onto_the_beat(position):
+    # Melody notes that anticipate the beat land on the swung "and", louder than the beats: the tracker
+    # follows them, and then sees the beat early in its span, with nothing at the mirror position.
+    env, beats = _swung_line(off_beat=2.0, position=position)
+    fps = 1000 / tempo.HOP_MS
+    on_the_and = (beats[:-1] + int(round(position * 30))) / fps
+
+    moved = tempo.swung_phase(on_the_and, env)
+    kept = tempo.swung_phase(beats / fps, env)
+
+    assert np.abs(moved * fps - beats[1:]).max() <= 1
+    assert np.array_equal(kept, beats / fps)
+
+
+@pytest.mark.parametrize(("position", "first"), [(0.5, 15), (1 / 3, 10), (1 / 3, 20)])
+def test_beats_between_straight_or_triplet_subdivisions_stay(position, first):
+    # Straight eighths (the beat's half) and a triplet subdivision (a third, tracked on either note) put the
+    # onsets inside the tracked beats at the midpoint or at both thirds: nothing says the beats are swung.
+    env, beats = _swung_line(off_beat=1.0, position=position)
+    if position == 1 / 3:
+        env[beats + 20] += 1.0
+    fps = 1000 / tempo.HOP_MS
+    tracked = (beats[:-1] + first) / fps
+
+    assert np.array_equal(tempo.swung_phase(tracked, env), tracked)
+
+
+def _glided(steady: np.ndarray, start: int, length: int, to: float) -> np.ndarray:
+    """Beats that leave the steady ones at `start`, bending over `length` beats to `to` of a beat later, and
+    keep that phase to the end (a tracker that followed a syncopated passage onto the off-beat)."""
+    period = float(np.median(np.diff(steady)))
+    shift = np.clip((np.arange(len(steady)) - start) / length, 0.0, 1.0) * to * period
+    return steady + shift
+
+
+def test_beats_that_glided_onto_the_off_beat_of_a_steady_piece_return_to_its_grid():
+    steady = 0.3 + np.arange(100) * 0.45
+    env = _onsets_at(steady, 46.0)
+    env[np.round((steady[60:-1] + 0.225) * 50).astype(int)] += 0.9  # off-beat entries, nearly as strong
+    tracked = _glided(steady, start=50, length=10, to=0.5)
+
+    regridded = tempo.one_grid(tracked, env)
+
+    assert len(regridded) == len(steady)
+    assert np.abs(regridded - steady).max() <= 0.02
+
+
+def test_a_drifting_performance_keeps_its_beats_and_so_does_music_whose_grid_really_shifts():
+    played = 0.3 + np.cumsum(0.45 / (1 + 0.03 * np.sin(2 * np.pi * np.arange(100) * 0.45 / 20)))
+    drifting = _onsets_at(played, 48.0)
+    steady = 0.3 + np.arange(100) * 0.45
+    shifted = _glided(steady, start=60, length=1, to=0.5)  # half a beat later from beat 60 on, onsets and all
+
+    assert np.array_equal(tempo.one_grid(played, drifting), played)
+    assert np.array_equal(tempo.one_grid(shifted, _onsets_at(shifted, 48.0)), shifted)
