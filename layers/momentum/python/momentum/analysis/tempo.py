@@ -795,14 +795,14 @@ def opening_phase(
 
 
 def one_grid(times: npt.NDArray[np.float64], env: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """The beats, replaced by the one-tempo grid that holds the most onset where most of them lie on it and
-    the others glided off it (see GRID_AGREEMENT)."""
-    if len(times) < WARP_MIN_BEATS:
+    """The beats, replaced by the one-tempo grid that holds the most onset where a good share of them lie on
+    it and the others glided off it (see GRID_AGREEMENT)."""
+    typical = float(np.median((times[8:] - times[:-8]) / 8)) * FPS if len(times) >= WARP_MIN_BEATS else 0.0
+    if typical < 1:
         return times
     near = env.copy()  # the strongest onset within +-1 frame, as _strength_near reads it
     near[1:] = np.maximum(near[1:], env[:-1])
     near[:-1] = np.maximum(near[:-1], env[1:])
-    typical = float(np.median((times[8:] - times[:-8]) / 8)) * FPS
     start, stop = times[0] * FPS, times[-1] * FPS
     best_held, grid = -1.0, times
     for period in typical * (1 + GRID_SPAN * np.linspace(-1, 1, GRID_PERIODS)):
