@@ -191,9 +191,10 @@ GRID_ONSET_SHARE = 0.94
 # beat on the swung "and" and holds over it puts its onsets there, and the tracker follows them; from those
 # beats the real beat lies early in their span (SWING_SPAN), with nothing at its mirror position. When the
 # strongest onsets inside the tracked beats lie there, SWING_CONTRAST times those at the mirror, the beats move
-# forward onto them. On the evaluation only a swung MuseScore lead sheet is moved (contrast 4.1 and 5.6 in its
-# two renders; no other file reaches 1.5): beat F as rendered 0.846 -> 0.852, cut 0.825 -> 0.828, with the
-# drift 0.806 -> 0.812; its bars, read from a melody that anticipates every bar line, land a beat early.
+# forward onto them. As rendered and drifted only a swung MuseScore lead sheet is moved (contrast 4.1 and 5.6
+# in its two renders; no other file reaches 1.5): beat F as rendered 0.846 -> 0.852, cut 0.825 -> 0.828, with
+# the drift 0.806 -> 0.812; its bars, read from a melody that anticipates every bar line, land a beat early. On
+# the cuts an LMMS song already tracked half a beat off (contrast 11.7) moves to another wrong phase.
 SWING_SPAN = (0.3, 0.45)
 SWING_CONTRAST = 2.5
 SWING_STEPS = 40  # positions within the beat the onsets are read at
