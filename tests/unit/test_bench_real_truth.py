@@ -86,3 +86,61 @@ def test_lmms_refuses_an_automated_tempo(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="automated"):
         analysis_real.lmms_truth(project)
+
+
+def _song(seed: int, lost: tuple[float, float] | None = None, sr: int = 8000, seconds: float = 20.0):
+    """A render: a decaying noise hit every half second; `lost` silences a stretch of it (a track that dropped)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(sr * seconds)) / sr
+    audio = 0.5 * rng.standard_normal(len(t)) * np.exp(-8 * (t % 0.5))
+    if lost:
+        audio[int(lost[0] * sr) : int(lost[1] * sr)] = 0.0
+    return np.stack([audio, audio], axis=1).astype("float32"), sr
+
+
+def _fake_lmms(monkeypatch: pytest.MonkeyPatch, renders: list) -> list:
+    """Replace the lmms call with one that writes the next of `renders` where lmms would write its wav."""
+    import soundfile
+
+    calls: list = []
+
+    def run(args, **_kwargs):
+        audio, sr = renders[len(calls)]
+        soundfile.write(args[args.index("--output") + 1], audio, sr)
+        calls.append(args)
+
+    monkeypatch.setattr(analysis_real.subprocess, "run", run)
+    return calls
+
+
+def test_an_lmms_render_is_kept_once_two_in_a_row_agree(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # free-running noise differs sample by sample between renders; a lost track does not pass for a take
+    calls = _fake_lmms(monkeypatch, [_song(1, lost=(5.0, 15.0)), _song(2), _song(3)])
+    out = tmp_path / "song.flac"
+    analysis_real.render_lmms(Path("song.mmpz"), out)
+    assert len(calls) == 3
+    assert out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.flac"]  # no render left behind
+
+
+def test_an_lmms_project_whose_renders_never_agree_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    renders = [_song(k, lost=(2.0 + 4 * k, 5.0 + 4 * k)) for k in range(analysis_real.RENDER_ATTEMPTS)]
+    calls = _fake_lmms(monkeypatch, renders)
+    out = tmp_path / "song.flac"
+    with pytest.raises(RuntimeError, match="no two in a row agree"):
+        analysis_real.render_lmms(Path("song.mmpz"), out)
+    assert len(calls) == analysis_real.RENDER_ATTEMPTS
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_renders_of_different_lengths_disagree(tmp_path: Path) -> None:
+    import soundfile
+
+    for name, seconds in (("a", 20.0), ("b", 20.5)):
+        audio, sr = _song(1, seconds=seconds)
+        soundfile.write(tmp_path / f"{name}.wav", audio, sr)
+    a, b = (analysis_real._window_levels(tmp_path / f"{n}.wav") for n in "ab")
+    assert analysis_real._renders_agree(a, a[:])
+    assert not analysis_real._renders_agree(a, b)
