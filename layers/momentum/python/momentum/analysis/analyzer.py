@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.17.0"
+ANALYZER_VERSION = "1.18.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -78,7 +78,7 @@ SETTINGS = {
         tempo.STEADY_OUTLIER,
         tempo.CYCLE_MARGIN,
         [tempo.DOMINANT_PEAKS, tempo.DOMINANT_PEAK_SHARE, tempo.DOMINANT_MIN_FILL],
-        [tempo.GRID_AGREEMENT, tempo.GRID_TOLERANCE, tempo.GRID_SPAN, tempo.GRID_PERIODS, tempo.GRID_ONSET_SHARE],
+        [tempo.GRID_AGREEMENT, tempo.GRID_TOLERANCE, tempo.GRID_SPAN, tempo.GRID_STEP, tempo.GRID_ONSET_SHARE],
         [*tempo.SWING_SPAN, tempo.SWING_CONTRAST, tempo.SWING_STEPS, tempo.SWING_PEAK_SHARE],
     ],
     "sections": [

@@ -170,7 +170,7 @@ PHASE_MIN_ONSET, PHASE_MARGIN = 0.55, 1.2
 # Music rendered or recorded at one tempo still loses its tracked phase: through a syncopated passage the
 # tracker bends the tempo for a few beats and glides onto the off-beat or the next eighth, and stays there (string
 # quartets, a brass band, a strathspey, LMMS songs; the steady tracking above glides too, only more slowly). The
-# grid at one tempo (the tracked tempo +-GRID_SPAN) that holds the most onset is found; when at least
+# grid at one tempo (near the tracked tempo, see GRID_SPAN) that holds the most onset is found; when at least
 # GRID_AGREEMENT of the tracked beats lie within GRID_TOLERANCE of it (a glide early in a piece leaves fewer
 # on it than off) and it holds GRID_ONSET_SHARE of the onset the tracked beats hold, the beats that left it
 # glided, and the grid's beats are kept. A performance that drifts has no such grid, and music whose bars
@@ -179,13 +179,19 @@ PHASE_MIN_ONSET, PHASE_MARGIN = 0.55, 1.2
 # 0.689 -> 0.699), cut 7.77 s in 0.828 -> 0.834 / 0.562 -> 0.584, with a +-2 % drift 0.812 -> 0.812 / 0.683
 # -> 0.682 (short chorales, whose drift keeps most beats near one grid, lose up to 0.07). GRID_AGREEMENT 0.4
 # to 0.6 keeps three of the string quartets and the brass band off the grid (0.872-0.863 as rendered), 0
-# applies the grid to jigs whose phase the onsets alone get wrong (0.860); GRID_TOLERANCE 0.075 or 0.125 and
-# GRID_SPAN 0.005 score within 0.005. GRID_ONSET_SHARE 0.9 gains 0.009 as rendered (two Haydn renders) and
+# applies the grid to jigs whose phase the onsets alone get wrong (0.860); GRID_TOLERANCE 0.075 or 0.125 and a
+# fixed span of +-0.005 score within 0.005. GRID_ONSET_SHARE 0.9 gains 0.009 as rendered (two Haydn renders) and
 # loses 0.006 with the drift (three drifting chorales off by half a beat); 0.97 keeps a third of the gain.
 GRID_AGREEMENT = 0.3
 GRID_TOLERANCE = 0.1  # of a beat
+# The tracked tempo is read from 8-beat spans between beats on whole frames, so it can be off by one frame in
+# 8 beats (0.4 % at 100 BPM, 0.75 % at 180): the grid's tempo is looked for across that, and at least across
+# +-GRID_SPAN, in steps of GRID_STEP. A reel tracked at 100.5 BPM for 100 slid off its notes, and the grid at
+# +-0.3 % could not bring it back (beat F 0.13 -> 0.98). All four sets, beat F / downbeat F: as rendered 0.877
+# -> 0.881 / 0.757 -> 0.760 (held out 0.837 -> 0.843 / 0.699 -> 0.703), with the drift 0.812 / 0.688 -> 0.684
+# (one drifting chorale's bars move a beat), cut 0.834 / 0.579 (one chorale's beats 0.60 -> 0.65).
 GRID_SPAN = 0.003
-GRID_PERIODS = 13  # tempi tried across the span
+GRID_STEP = 0.0005
 GRID_ONSET_SHARE = 0.94
 # Swing is long-short: the off-beat comes late in the beat (0.6-0.67 of it). A melody that anticipates the
 # beat on the swung "and" and holds over it puts its onsets there, and the tracker follows them; from those
@@ -806,7 +812,9 @@ def one_grid(times: npt.NDArray[np.float64], env: npt.NDArray[np.float32]) -> np
     near[:-1] = np.maximum(near[:-1], env[1:])
     start, stop = times[0] * FPS, times[-1] * FPS
     best_held, grid = -1.0, times
-    for period in typical * (1 + GRID_SPAN * np.linspace(-1, 1, GRID_PERIODS)):
+    span = max(GRID_SPAN, 1 / (8 * typical))
+    steps = int(np.ceil(span / GRID_STEP))
+    for period in typical * (1 + span * np.linspace(-1, 1, 2 * steps + 1)):
         phases = start - period / 2 + np.arange(0.0, period, 0.5)  # every half frame across one beat
         beats = int((stop - start) / period) + 2
         frames = phases[:, None] + period * np.arange(beats)[None, :]
