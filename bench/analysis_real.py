@@ -312,28 +312,27 @@ def lmms_truth(project: Path) -> dict:
 
 
 def render_lmms(project: Path, out: Path) -> None:
-    """Render a project until two renders agree (see RENDER_AGREEMENT_DB), and keep the last of them."""
+    """Render a project until two renders in a row agree (see RENDER_AGREEMENT_DB), and keep the last of them."""
+    renders = [out.with_name(f"{out.stem}.{attempt}.wav") for attempt in range(RENDER_ATTEMPTS)]
     previous = None
-    for attempt in range(RENDER_ATTEMPTS):
-        wav = out.with_name(f"{out.stem}.{attempt}.wav")
-        subprocess.run(
-            ["lmms", "--allowroot", "--render", str(project), "--output", str(wav), "--format", "wav"],
-            check=True,
-            capture_output=True,
-            timeout=1800,
-            env=_qt_env(),
-        )
-        levels = _window_levels(wav)
-        if previous is not None and _renders_agree(previous[1], levels):
-            previous[0].unlink()
-            _to_flac(wav, out, normalise=False)
-            return
-        if previous is not None:
-            previous[0].unlink()
-        previous = (wav, levels)
-    if previous is not None:
-        previous[0].unlink()
-    raise RuntimeError(f"{project.name}: {RENDER_ATTEMPTS} renders, no two in a row agree")
+    try:
+        for wav in renders:
+            subprocess.run(
+                ["lmms", "--allowroot", "--render", str(project), "--output", str(wav), "--format", "wav"],
+                check=True,
+                capture_output=True,
+                timeout=1800,
+                env=_qt_env(),
+            )
+            levels = _window_levels(wav)
+            if previous is not None and _renders_agree(previous, levels):
+                _to_flac(wav, out, normalise=False)
+                return
+            previous = levels
+        raise RuntimeError(f"{project.name}: {RENDER_ATTEMPTS} renders, no two in a row agree")
+    finally:
+        for wav in renders:
+            wav.unlink(missing_ok=True)
 
 
 def _window_levels(wav: Path):

@@ -189,7 +189,8 @@ GRID_TOLERANCE = 0.1  # of a beat
 # +-GRID_SPAN, in steps of GRID_STEP. A reel tracked at 100.5 BPM for 100 slid off its notes, and the grid at
 # +-0.3 % could not bring it back (beat F 0.13 -> 0.98). All four sets, beat F / downbeat F: as rendered 0.877
 # -> 0.881 / 0.757 -> 0.760 (held out 0.837 -> 0.843 / 0.699 -> 0.703), with the drift 0.812 / 0.688 -> 0.684
-# (one drifting chorale's bars move a beat), cut 0.834 / 0.579 (one chorale's beats 0.60 -> 0.65).
+# (a drifting chorale's bars move a beat, three files lose a little), cut 0.834 / 0.579 (a chorale's beats
+# 0.60 -> 0.65).
 GRID_SPAN = 0.003
 GRID_STEP = 0.0005
 GRID_ONSET_SHARE = 0.94
