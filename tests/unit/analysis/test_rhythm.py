@@ -680,6 +680,21 @@ def test_a_pickup_shorter_than_a_beat_leads_into_the_downbeat(pickup_beats):
     assert tempo.find_bars(beats, low, full, chroma, drumless=True)[:2] == (4, 0)
 
 
+@pytest.mark.parametrize(("next_frame", "first"), [(0.1, 3), (0.8, 0)])
+def test_an_excerpt_that_opens_on_sound_already_playing_leaves_the_bar_to_the_accents(next_frame, first):
+    # The audio opens a third of a beat before a tracked beat. Cut from the middle of a piece, every held note
+    # enters in the first frame at once and the onset falls away at the next (0.1): the opening says nothing
+    # about the bar and the accents put it on beat 3. Played from the start, the first chord's attack rises
+    # over two frames (0.8): the opening is an eighth of pickup and the bar starts on the first beat.
+    beats, low, full, chroma = _chorale_like(lead_in_beats=0)
+    start = beats[0] - 10
+    beats, low, full, chroma = beats - start, low[start:].copy(), full[start:].copy(), chroma[start:]
+    full[0], full[1] = 3.0, 3.0 * next_frame
+    low[0], low[1] = 1.0, 1.0 * next_frame
+
+    assert tempo.find_bars(beats, low, full, chroma, drumless=True)[:2] == (4, first)
+
+
 def _pushed_groove(on_beat: float, pushed: float, bars: int = 24, period: int = 30) -> tuple[np.ndarray, np.ndarray]:
     """(full onset envelope, true beat frames) of drums that hit the beats at `on_beat` and the "and" of each
     beat at `pushed`, opening on the first beat."""
