@@ -236,12 +236,13 @@ START_ONSET_SHARE = 0.25
 # those opening on a beat at most 0.09. Downbeat F, compositions: development 0.40 -> 0.43, held out 0.38 ->
 # 0.43 (jigs, reels and a hornpipe whose bar started a beat late); nothing else changes.
 PARTIAL_PICKUP_BEATS = 0.15
-# An excerpt cut in the middle of the music opens on sound already playing: every sustained note enters in
-# the first frame at once, a step whose onset has fallen to at most OPEN_STEP_RATIO of itself by the next frame
-# (cuts 7.77 s into the evaluation's pieces without drums: 0.02-0.15, median 0.07). A played start rises over
-# its attack (those pieces as rendered: 0.25-4.4 where they open on a note). Where the audio so opens, its first
-# beat tells nothing about the bar, and the lead-in rule above is not used. Downbeat F on the cuts: 0.579 ->
-# 0.613 (chorales 0.28 -> 0.41); nothing changes as rendered or with the tempo drifting.
+# An excerpt cut in the middle of the music opens on sound already playing: every held note enters in the
+# first frame at once, a step whose onset has fallen to at most OPEN_STEP_RATIO of itself by the next frame
+# (the evaluation's scores and compositions cut 7.77 s in: 0.02-0.17, median 0.07). A played start rises over
+# its attack (the same pieces as rendered: 0.25-3.0). There the first beat tells nothing about the bar, and the
+# lead-in rule above is not used. Downbeat F on the cuts: 0.58 -> 0.61 (chorales 0.28 -> 0.41); nothing
+# changes as rendered or drifted, although most sequencer songs also open on a step (11 of 13 read as without
+# drums), as sharp as a cut's.
 OPEN_STEP_RATIO = 0.2
 # A bounce from a sequencer or a DAW starts on a beat, so a track that opens with a hit (an onset at least as
 # strong as the median at the beats, within OPENING_FRAMES of the start; a noise floor entering there reads
