@@ -685,7 +685,7 @@ def test_an_excerpt_that_opens_on_sound_already_playing_leaves_the_bar_to_the_ac
     # The audio opens a third of a beat before a tracked beat. Cut from the middle of a piece, every held note
     # enters in the first frame at once and the onset falls away at the next (0.1): the opening says nothing
     # about the bar and the accents put it on beat 3. Played from the start, the first chord's attack rises
-    # over two frames (0.8): the opening is an eighth of pickup and the bar starts on the first beat.
+    # over two frames (0.8): the opening is a third of a beat of pickup and the bar starts on the first beat.
     beats, low, full, chroma = _chorale_like(lead_in_beats=0)
     start = beats[0] - 10
     beats, low, full, chroma = beats - start, low[start:].copy(), full[start:].copy(), chroma[start:]
