@@ -215,3 +215,31 @@ def test_a_figure_across_the_beat_does_not_anchor_the_metrical_levels():
     pulse = np.load(Path(__file__).with_name("data") / "bossa_swayed_pulse.npy").astype(np.float32)
     level = tempo.choose_period(pulse, tempo._autocorrelation(pulse, tempo.MAX_LAG_FRAMES))  # as analyse_rhythm
     assert 60 * FPS / level.period == pytest.approx(130, rel=0.04)
+
+
+def _melody(tune: tuple[int, ...], step: float, n_frames: int) -> np.ndarray:
+    """Per-frame chroma of a line that plays `tune` (pitch classes, repeated) one note every `step` frames."""
+    chroma = np.full((n_frames, 12), 0.01, np.float32)
+    for k in range(int(n_frames / step)):
+        start, stop = int(round(k * step)), int(round((k + 1) * step))
+        chroma[start:stop, tune[k % len(tune)]] = 1.0
+    return chroma
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_even_eighths_take_their_grouping_from_the_melody(seed):
+    # Eighths at 330 with no accent among them (a fiddle tune rendered flat): the onsets cannot group them. A
+    # line that turns every six eighths (two bars of a jig's three) is 6/8, the dotted quarter (110); one that
+    # turns every four (a reel's) is not, and stays at the quarter or its half.
+    step = 60 * FPS / 330
+    env = _pattern((1.0,), step, seed)
+    acf = tempo._autocorrelation(env, len(env) - 1)
+    jig = _melody((9, 9, 4, 1, 1, 6), step, len(env))
+    reel = _melody((9, 9, 4, 1), step, len(env))
+
+    def bpm(chroma: np.ndarray | None) -> float:
+        return 60 * FPS / tempo.choose_period(env, acf, drumless=True, chroma=chroma).period
+
+    assert bpm(jig) == pytest.approx(110, rel=0.02)
+    assert bpm(reel) != pytest.approx(110, rel=0.02)
+    assert bpm(None) != pytest.approx(110, rel=0.02)

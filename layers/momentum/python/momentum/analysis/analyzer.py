@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.19.0"
+ANALYZER_VERSION = "1.20.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -59,6 +59,7 @@ SETTINGS = {
         tempo.MACHINE_TIMING_MAD,
         tempo.START_ONSET_SHARE,
         tempo.OPEN_STEP_RATIO,
+        tempo.CHANGE_GROUPING_MARGIN,
         tempo.GRID_STRETCH.tolist(),
         tempo.MIN_PERIODICITY,
         tempo.MIN_ONSET_FLUX,
