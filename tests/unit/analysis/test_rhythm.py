@@ -924,3 +924,51 @@ def test_beats_tracked_a_frame_fast_over_8_beats_return_to_the_grid_of_a_steady_
 
     assert len(regridded) == len(steady)
     assert np.abs(regridded - steady).max() <= 0.02
+
+
+def _running_line(quarters: float, eighths: float, lead_in: float = 0.0, beats: int = 48) -> tuple[np.ndarray, ...]:
+    """(beat frames, low and full onset envelopes, chroma) of a line without drums running in eighths of the beat:
+    the onsets at the beat's quarters are `quarters` of the beat's own, those between them `eighths`. The chord
+    changes on every second beat from the second on, so the harmony alone accents the second beat of each pair;
+    `lead_in` beats of sound come before the first tracked beat."""
+    period = 40
+    start = int(round(period * (1 + lead_in)))
+    frames = np.arange(beats) * period + start
+    n = frames[-1] + period
+    rng = np.random.default_rng(4)
+    full = rng.uniform(0, 0.02, n)
+    full[start - int(round(lead_in * period)) :: period // 8] += eighths
+    for k in (2, 4, 6):
+        full[start + k * period // 8 :: period] += quarters - eighths
+    full[frames] += 1.0 - eighths
+    full[: start - int(round(lead_in * period))] = rng.uniform(0, 0.02, start - int(round(lead_in * period)))
+    chroma = np.full((n, 12), 0.01, np.float32)
+    for i, f in enumerate(frames):
+        chroma[f : f + period, (5 * ((i + 1) // 2)) % 12] = 1.0
+    return frames, full.copy(), full, chroma
+
+
+@pytest.mark.parametrize(("quarters", "eighths", "meter"), [(1.0, 0.3, 2), (0.5, 0.3, 4), (1.0, 1.0, 4)])
+def test_a_beat_of_four_even_pulses_is_half_a_bar(quarters, eighths, meter):
+    # A reel's running notes: each beat holds four pulses as strong as the beat, above the eighths between them,
+    # so the bar is two beats. Weaker quarters (a chorale's passing notes) or eighths as strong as the quarters
+    # (tremolo) leave the bar at four.
+    frames, low, full, chroma = _running_line(quarters, eighths)
+
+    assert tempo.find_bars(frames, low, full, chroma, drumless=True)[0] == meter
+
+
+@pytest.mark.parametrize("lead_in", [0.0, 0.75])
+def test_a_bar_of_two_starts_on_the_first_beat_after_a_pickup_shorter_than_half_a_bar(lead_in):
+    # The harmony accents the second beat of each pair, but a bar starting there would make the opening a pickup
+    # of a whole beat, half the bar.
+    frames, low, full, chroma = _running_line(1.0, 0.3, lead_in=lead_in)
+
+    assert tempo.find_bars(frames, low, full, chroma, drumless=True)[:2] == (2, 0)
+
+
+def test_a_bar_of_two_takes_its_phase_from_the_accents_when_the_music_starts_earlier():
+    # Two beats of sound before the first tracked beat: the track did not start there, the harmony decides.
+    frames, low, full, chroma = _running_line(1.0, 0.3, lead_in=2.0)
+
+    assert tempo.find_bars(frames, low, full, chroma, drumless=True)[:2] == (2, 1)

@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.20.0"
+ANALYZER_VERSION = "1.21.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -60,6 +60,7 @@ SETTINGS = {
         tempo.START_ONSET_SHARE,
         tempo.OPEN_STEP_RATIO,
         tempo.CHANGE_GROUPING_MARGIN,
+        [tempo.EVEN_PULSE_SHARE, tempo.FINER_PULSE_SHARE, tempo.MIN_EIGHTH_FRAMES],
         tempo.GRID_STRETCH.tolist(),
         tempo.MIN_PERIODICITY,
         tempo.MIN_ONSET_FLUX,

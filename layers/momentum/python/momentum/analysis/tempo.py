@@ -326,6 +326,17 @@ CYCLE_MARGIN = 0.1
 # own fill: a 178 BPM click with a faint pad between (0.23) keeps its level.
 BEAT_PRIOR_BPM, BEAT_PRIOR_OCTAVES, PRIOR_WEIGHT = 110.0, 1.0, 1.8
 AMBIGUITY_FLOOR = 0.4
+# A bar spans four pulses accented alike. Without drums the beat is mostly the slower of two such levels (the
+# prior above prefers it), so where each beat holds four pulses as strong as the beat itself, standing out from
+# the eighths between them (a reel's or a hornpipe's running notes, a song read at half its tempo), the bar is two
+# beats. Read off all four sets: beats so divided read 0.87-1.25 at the quarters and 0.18-0.40 between them;
+# every piece in four beats at most 0.70 at the quarters, or at least 0.62 between (a Beethoven quartet's
+# tremolo). A pickup is shorter than half a bar, so a bar of two starts on the first beat when that beat starts
+# the music (find_bars): the harmony alone put four reels' bars on the second beat. Together, downbeat F as
+# rendered 0.765 -> 0.785 (12 files up; both renders of a reel whose beats sit half a beat off 0.37 -> 0.00),
+# with the +-2 % drift 0.681 -> 0.701, cut 7.77 s in 0.615 -> 0.621. Below MIN_EIGHTH_FRAMES an eighth of the
+# beat blurs into its neighbours.
+EVEN_PULSE_SHARE, FINER_PULSE_SHARE, MIN_EIGHTH_FRAMES = 0.8, 0.5, 3
 
 
 @dataclass(frozen=True)
@@ -1000,18 +1011,31 @@ def subdivision(env: np.ndarray, beat_frames: np.ndarray) -> float:
     beats, +-1 frame): above COMPOUND_RATIO the beat is divided in three."""
     if len(beat_frames) < 4:
         return 0.0
-    start, span = beat_frames[:-1], np.diff(beat_frames)
-
-    def level(fraction: float) -> np.ndarray:
-        at = np.round(start + fraction * span).astype(int)
-        near = np.clip(at[:, None] + np.arange(-1, 2)[None, :], 0, len(env) - 1)
-        values: np.ndarray = env[near].max(axis=1)
-        return values
-
     floor = float(np.median(env))
-    thirds = np.minimum(level(1 / 3), level(2 / 3)) - floor
-    half = level(1 / 2) - floor
+    thirds = np.minimum(_within_beats(env, beat_frames, 1 / 3), _within_beats(env, beat_frames, 2 / 3)) - floor
+    half = _within_beats(env, beat_frames, 1 / 2) - floor
     return float(np.median(thirds) / max(float(np.median(half)), 1e-3 * float(env.max()) + 1e-12))
+
+
+def _within_beats(env: np.ndarray, beat_frames: np.ndarray, fraction: float) -> np.ndarray:
+    """The strongest onset (+-1 frame) at `fraction` of the way through each beat but the last."""
+    start, span = beat_frames[:-1], np.diff(beat_frames)
+    return _strength_near(env, np.round(start + fraction * span).astype(int))
+
+
+def four_pulses(env: np.ndarray, beat_frames: np.ndarray) -> bool:
+    """Whether each beat holds four pulses accented alike: its quarters carry at least EVEN_PULSE_SHARE of the
+    onsets on the beat, and the eighths between them at most FINER_PULSE_SHARE of the quarters' (medians over
+    beats, above the envelope's median)."""
+    if len(beat_frames) < 4 or np.median(np.diff(beat_frames)) < 8 * MIN_EIGHTH_FRAMES:
+        return False
+    floor = float(np.median(env))
+
+    def level(fractions: tuple[float, ...]) -> float:
+        return float(np.median(np.mean([_within_beats(env, beat_frames, f) for f in fractions], axis=0))) - floor
+
+    beat, quarters, eighths = level((0.0,)), level((1 / 4, 2 / 4, 3 / 4)), level((1 / 8, 3 / 8, 5 / 8, 7 / 8))
+    return quarters >= EVEN_PULSE_SHARE * beat and eighths <= FINER_PULSE_SHARE * quarters
 
 
 def _bar_change(chroma: np.ndarray, beat_frames: np.ndarray, span: int) -> np.ndarray:
@@ -1068,10 +1092,11 @@ def find_bars(
     compound: bool = False,
     drumless: bool = True,
 ) -> tuple[int, int, float]:
-    """(beats per bar, index of the first downbeat, confidence) from accents that recur every 3 or 4 beats,
-    or every 2 or 4 dotted beats in compound time (always 2 without drums). With drums the phase also hears
-    the bar-to-bar change of harmony; without drums a bar of two or four beats starts on the first or second
-    beat when the first beat starts the music."""
+    """(beats per bar, index of the first downbeat, confidence) from accents that recur every 3 or 4 beats
+    (every 2 without drums when each beat holds four pulses: see EVEN_PULSE_SHARE), or every 2 or 4 dotted beats
+    in compound time (always 2 without drums). With drums the phase also hears the bar-to-bar change of harmony;
+    without drums, when the first beat starts the music, a bar of four beats or two dotted beats starts on the
+    first or second beat, and a bar of two simple beats on the first."""
     meters = (4, 2) if compound else METERS
     if len(beat_frames) < 2 * max(meters):
         return (2 if compound else 4), 0, 0.0
@@ -1079,7 +1104,7 @@ def find_bars(
     full = _zscore(_strength_near(env, beat_frames))
     harmonic = HARMONIC_ACCENT_WEIGHT * _zscore(_beat_chroma_change(chroma, beat_frames))
     accent = low + 0.5 * full + harmonic
-    contrasts = {meter: _bar_contrast(accent, meter) for meter in meters}
+    contrasts = {meter: _bar_contrast(accent, meter) for meter in {*meters, 2}}
     best = {m: (float(c.max()), int(c.argmax()), np.sort(c)[::-1]) for m, c in contrasts.items()}
     if compound and drumless:
         # A tune in dotted beats phrases in pairs of bars, and its accents favour four beats by 1.0-10 times
@@ -1091,6 +1116,8 @@ def find_bars(
         meter = 2 if best[2][0] >= best[4][0] else 4
     elif _triple(best[3][0], best[4][0], low) and _recurrence(accent, 3) >= TRIPLE_MIN_T:
         meter = 3
+    elif drumless and four_pulses(env, beat_frames):
+        meter = 2
     else:
         meter = 4
     strength, phase, ranked = best[meter]
@@ -1101,10 +1128,12 @@ def find_bars(
         bar_change = _zscore(_bar_change(chroma, beat_frames, meter))
         evidence = low + harmonic + BAR_CHANGE_WEIGHT * bar_change
         phase = int(evidence[: len(evidence) // meter * meter].reshape(-1, meter).mean(axis=0).argmax())
+    elif drumless and not compound and meter == 2 and _lead_in(beat_frames, env) < 1:
+        phase = 0  # a pickup is shorter than half a bar: in bars of two the first beat is the downbeat
     elif drumless and meter in (4, 2) and (lead := _lead_in(beat_frames, env)) <= 0.5:
         contrast = contrasts[meter]
         phase = 0 if lead >= PARTIAL_PICKUP_BEATS or contrast[0] >= contrast[1] else 1
-    other = max(v[0] for m, v in best.items() if m != meter)
+    other = max(v[0] for m, v in best.items() if m != meter and m in meters)
     margin = min(strength - ranked[1], strength - other) / (abs(strength) + 1e-9)
     return meter, phase, float(np.clip(margin, 0.0, 1.0))
 
