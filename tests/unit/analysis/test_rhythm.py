@@ -948,14 +948,15 @@ def _running_line(quarters: float, eighths: float, lead_in: float = 0.0, beats: 
     return frames, full.copy(), full, chroma
 
 
+@pytest.mark.parametrize("drumless", [True, False])
 @pytest.mark.parametrize(("quarters", "eighths", "meter"), [(1.0, 0.3, 2), (0.5, 0.3, 4), (1.0, 1.0, 4)])
-def test_a_beat_of_four_even_pulses_is_half_a_bar(quarters, eighths, meter):
-    # A reel's running notes: each beat holds four pulses as strong as the beat, above the eighths between them,
-    # so the bar is two beats. Weaker quarters (a chorale's passing notes) or eighths as strong as the quarters
-    # (tremolo) leave the bar at four.
+def test_a_beat_of_four_even_pulses_is_half_a_bar(quarters, eighths, meter, drumless):
+    # A reel's running notes or a rag's sixteenths: each beat holds four pulses as strong as the beat, above the
+    # eighths between them, so the bar is two beats. Weaker quarters (a chorale's passing notes) or eighths as
+    # strong as the quarters (tremolo) leave the bar at four.
     frames, low, full, chroma = _running_line(quarters, eighths)
 
-    assert tempo.find_bars(frames, low, full, chroma, drumless=True)[0] == meter
+    assert tempo.find_bars(frames, low, full, chroma, drumless=drumless)[0] == meter
 
 
 @pytest.mark.parametrize("lead_in", [0.0, 0.75])

@@ -326,16 +326,16 @@ CYCLE_MARGIN = 0.1
 # own fill: a 178 BPM click with a faint pad between (0.23) keeps its level.
 BEAT_PRIOR_BPM, BEAT_PRIOR_OCTAVES, PRIOR_WEIGHT = 110.0, 1.0, 1.8
 AMBIGUITY_FLOOR = 0.4
-# A bar spans four pulses accented alike. Without drums the beat is mostly the slower of two such levels (the
-# prior above prefers it), so where each beat holds four pulses as strong as the beat itself, standing out from
-# the eighths between them (a reel's or a hornpipe's running notes, a song read at half its tempo), the bar is two
-# beats. Read off all four sets: beats so divided read 0.87-1.25 at the quarters and 0.18-0.40 between them;
-# every piece in four beats at most 0.70 at the quarters, or at least 0.62 between (a Beethoven quartet's
-# tremolo). A pickup is shorter than half a bar, so a bar of two starts on the first beat when that beat starts
-# the music (find_bars): the harmony alone put four reels' bars on the second beat. Together, downbeat F as
-# rendered 0.765 -> 0.785 (12 files up; both renders of a reel whose beats sit half a beat off 0.37 -> 0.00),
-# with the +-2 % drift 0.681 -> 0.701, cut 7.77 s in 0.615 -> 0.621. Below MIN_EIGHTH_FRAMES an eighth of the
-# beat blurs into its neighbours.
+# A bar spans four pulses accented alike. Where each beat holds four pulses as strong as the beat itself,
+# standing out from the eighths between them, the beat is the slower of two such levels (the prior above prefers
+# it: a reel's or a hornpipe's running notes, a rag's sixteenths, a song read at half its tempo), and the bar is
+# two beats. Read off all four sets: beats so divided read 0.87-1.25 at the quarters and 0.05-0.40 between
+# them; every piece in four beats at most 0.70 at the quarters (0.62 with drums), or at least 0.62 between (a
+# Beethoven quartet's tremolo). A pickup is shorter than half a bar, so without drums a bar of two starts on the
+# first beat when that beat starts the music (find_bars): the harmony alone put four reels' bars on the second
+# beat. Together, downbeat F as rendered 0.765 -> 0.788 (14 files up; both renders of a reel whose beats sit
+# half a beat off 0.37 -> 0.00), with the +-2 % drift 0.681 -> 0.701, cut 7.77 s in 0.615 -> 0.621. Below
+# MIN_EIGHTH_FRAMES an eighth of the beat blurs into its neighbours.
 EVEN_PULSE_SHARE, FINER_PULSE_SHARE, MIN_EIGHTH_FRAMES = 0.8, 0.5, 3
 
 
@@ -1093,7 +1093,7 @@ def find_bars(
     drumless: bool = True,
 ) -> tuple[int, int, float]:
     """(beats per bar, index of the first downbeat, confidence) from accents that recur every 3 or 4 beats
-    (every 2 without drums when each beat holds four pulses: see EVEN_PULSE_SHARE), or every 2 or 4 dotted beats
+    (every 2 when each beat holds four pulses: see EVEN_PULSE_SHARE), or every 2 or 4 dotted beats
     in compound time (always 2 without drums). With drums the phase also hears the bar-to-bar change of harmony;
     without drums, when the first beat starts the music, a bar of four beats or two dotted beats starts on the
     first or second beat, and a bar of two simple beats on the first."""
@@ -1116,7 +1116,7 @@ def find_bars(
         meter = 2 if best[2][0] >= best[4][0] else 4
     elif _triple(best[3][0], best[4][0], low) and _recurrence(accent, 3) >= TRIPLE_MIN_T:
         meter = 3
-    elif drumless and four_pulses(env, beat_frames):
+    elif four_pulses(env, beat_frames):
         meter = 2
     else:
         meter = 4
