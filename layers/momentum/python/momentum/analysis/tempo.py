@@ -1128,11 +1128,12 @@ def find_bars(
         bar_change = _zscore(_bar_change(chroma, beat_frames, meter))
         evidence = low + harmonic + BAR_CHANGE_WEIGHT * bar_change
         phase = int(evidence[: len(evidence) // meter * meter].reshape(-1, meter).mean(axis=0).argmax())
-    elif drumless and not compound and meter == 2 and _lead_in(beat_frames, env) < 1:
-        phase = 0  # a pickup is shorter than half a bar: in bars of two the first beat is the downbeat
-    elif drumless and meter in (4, 2) and (lead := _lead_in(beat_frames, env)) <= 0.5:
-        contrast = contrasts[meter]
-        phase = 0 if lead >= PARTIAL_PICKUP_BEATS or contrast[0] >= contrast[1] else 1
+    elif drumless and meter in (4, 2):
+        lead, contrast = _lead_in(beat_frames, env), contrasts[meter]
+        if meter == 2 and not compound and lead < 1:
+            phase = 0  # a pickup is shorter than half a bar: in bars of two the first beat is the downbeat
+        elif lead <= 0.5:
+            phase = 0 if lead >= PARTIAL_PICKUP_BEATS or contrast[0] >= contrast[1] else 1
     other = max(v[0] for m, v in best.items() if m != meter and m in meters)
     margin = min(strength - ranked[1], strength - other) / (abs(strength) + 1e-9)
     return meter, phase, float(np.clip(margin, 0.0, 1.0))
