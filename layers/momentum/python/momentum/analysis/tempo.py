@@ -528,7 +528,7 @@ def choose_period(env: np.ndarray, acf: np.ndarray, drumless: bool = False, chro
     limit += PRIOR_WEIGHT * ambiguity * (_log_prior(_bpm(2 * chosen)) - _log_prior(_bpm(chosen)))
     # Half the level is a metrical level only when its pulses group in twos: in a fast 3/4 (a waltz or mazurka
     # at 170-190, the bass on one beat in three) two beats span no bar or beat, whatever the prior says.
-    if _bpm(chosen) > HALF_TIME_MIN_BPM and not _ternary(env, chosen):
+    if _bpm(chosen) > HALF_TIME_MIN_BPM and not _ternary(_tatum_shares(env, chosen)):
         accent = alternation(env, chosen)
         if abs(accent - limit) < ALTERNATION_DOUBT:
             # the rival is the level not taken: the half when the fast level stays, the fast one when halved
@@ -577,7 +577,8 @@ def _regroup(
     # with a drifting tempo read at 4/3 of it). No file of the development split changes; these three cases
     # were found on the held-out split and its drifted copies, which are no longer independent of this rule.
     stream = pulse_fill(env, tatum) >= threshold
-    if stream and _open_ternary_cycle(env, tatum):
+    share = _tatum_shares(env, tatum)
+    if stream and _open_ternary_cycle(share):
         # 6/8 or 3/4: both hold three beats of two tatums or two of three; the rate listeners prefer decides
         options = sorted(
             (k * tatum for k in (2, 3) if MIN_BPM <= _bpm(k * tatum) <= MAX_BPM),
@@ -586,8 +587,9 @@ def _regroup(
         )
         if options:
             return _refine(acf, options[0]), (_refine(acf, options[1]) if len(options) > 1 else None)
-    threes = _ternary(env, tatum) or (chroma is not None and _melody_in_threes(env, chroma, tatum))
-    if ratio == 3 and not threes and (stream or _binary(env, tatum)):
+    open_grouping = abs(share[3] - share[2]) <= GROUPING_MARGIN and abs(share[6] - share[4]) <= GROUPING_MARGIN
+    threes = _ternary(share) or (chroma is not None and open_grouping and _melody_in_threes(env, chroma, tatum))
+    if ratio == 3 and not threes and (stream or _binary(share)):
         # two tatums, or four when two would be faster than any beat
         return _refine(acf, (2 if _bpm(2 * tatum) <= MAX_BPM else 4) * tatum), None
     if stream and ratio != 3 and threes and MIN_BPM <= _bpm(3 * tatum) <= MAX_BPM:
@@ -595,30 +597,28 @@ def _regroup(
     return period, None
 
 
-def _open_ternary_cycle(env: np.ndarray, tatum: float) -> bool:
-    """Whether the tatum's pattern repeats in a cycle of 6 or 12 pulses clearly more than in one of 4, 8 or 16,
-    while within the beat neither grouping in twos nor in threes stands out."""
+def _tatum_shares(env: np.ndarray, tatum: float) -> dict[int, float]:
+    """How much of the tatum's onset pattern repeats every 2, 3, 4, 6, 8, 12 and 16 pulses (_pattern_share)."""
     values = _tatum_grid(env, tatum)
-    share = {size: _pattern_share(values, size) for size in (2, 3, 4, 6, 8, 12, 16)}
+    return {size: _pattern_share(values, size) for size in (2, 3, 4, 6, 8, 12, 16)}
+
+
+def _open_ternary_cycle(share: dict[int, float]) -> bool:
+    """Whether the tatum's pattern repeats in a cycle of 6 or 12 pulses clearly more than in one of 4, 8 or 16,
+    while within the beat neither grouping in twos nor in threes stands out (`share`: _tatum_shares)."""
     undecided = abs(share[3] - share[2]) <= GROUPING_MARGIN
     cycle = max(share[6], share[12]) > max(share[4], share[8], share[16]) + CYCLE_MARGIN
     return undecided and cycle
 
 
-def _ternary(env: np.ndarray, tatum: float) -> bool:
+def _ternary(share: dict[int, float]) -> bool:
     """Whether the tatum's onsets pattern repeats every 3 and 6 pulses clearly more than every 2 and 4."""
-    values = _tatum_grid(env, tatum)
-    share = {size: _pattern_share(values, size) for size in (2, 3, 4, 6)}
     return share[3] > share[2] + GROUPING_MARGIN and share[6] > share[4] + GROUPING_MARGIN
 
 
 def _melody_in_threes(env: np.ndarray, chroma: np.ndarray, tatum: float) -> bool:
-    """Whether, where the tatum's onsets group neither in twos nor in threes, the chroma's change across its
-    pulses repeats every 6 more than every 4 (by CHANGE_GROUPING_MARGIN)."""
-    values = _tatum_grid(env, tatum)
-    share = {size: _pattern_share(values, size) for size in (2, 3, 4, 6)}
-    if abs(share[3] - share[2]) > GROUPING_MARGIN or abs(share[6] - share[4]) > GROUPING_MARGIN:
-        return False
+    """Whether the chroma's change across the tatum's pulses repeats every 6 more than every 4 (by
+    CHANGE_GROUPING_MARGIN); asked where the tatum's onsets group neither in twos nor in threes."""
     changes = _tatum_grid(env, tatum, read=_chroma_change(chroma, max(1, int(tatum / 2))))
     return _pattern_share(changes, 6) > _pattern_share(changes, 4) + CHANGE_GROUPING_MARGIN
 
@@ -636,10 +636,8 @@ def _chroma_change(chroma: np.ndarray, width: int) -> np.ndarray:
     return change
 
 
-def _binary(env: np.ndarray, tatum: float) -> bool:
+def _binary(share: dict[int, float]) -> bool:
     """Whether the tatum's onsets pattern repeats every 2 and 4 pulses more than every 3 and 6."""
-    values = _tatum_grid(env, tatum)
-    share = {size: _pattern_share(values, size) for size in (2, 3, 4, 6)}
     return share[2] > share[3] and share[4] > share[6]
 
 
