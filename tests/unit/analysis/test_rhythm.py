@@ -668,6 +668,36 @@ def test_the_pickup_rule_needs_the_first_beat_to_start_the_music():
     assert (meter, first) == (4, 3)
 
 
+def _chords_held_over_beat_two(held: bool, bars: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(beat frames, low and full onset envelopes, chroma) of four-beat bars without drums, the first beat
+    opening the music, the bass a little stronger on every fourth beat from the first (index 0). Each chord on
+    index 1 is half held over index 2 (`held`) or moves on wholly there; every other beat brings a new chord."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(3)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    low[beats] += 1.0
+    low[beats[::4]] += 0.3
+    full[beats] += 1.0
+    chroma = np.zeros((n, 12), np.float32)
+    for i, b in enumerate(beats):
+        first = (5 * i) % 12
+        kept = (5 * (i - 1)) % 12  # the first note of the beat before
+        notes = (kept, (first + 1) % 12) if held and i % 4 == 2 else (first, (first + 1) % 12)
+        chroma[b : b + period, list(notes)] = 1.0
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize(("held", "first"), [(True, 1), (False, 0)])
+def test_without_drums_the_bar_starts_on_the_chord_held_over_the_next_beat(held, first):
+    # The bass says the piece starts on its downbeat, and with nothing held it does. A chord held over the
+    # next beat outweighs that: index 1 is beat 1, after a pickup.
+    beats, low, full, chroma = _chords_held_over_beat_two(held)
+
+    assert tempo.find_bars(beats, low, full, chroma, drumless=True)[:2] == (4, first)
+
+
 @pytest.mark.parametrize("pickup_beats", [0.25, 0.4])
 def test_a_pickup_shorter_than_a_beat_leads_into_the_downbeat(pickup_beats):
     # A tune opening with an eighth or two of anacrusis: its first beat is beat 1, although the accents alone
