@@ -629,6 +629,41 @@ def test_a_drifting_performance_keeps_its_free_beats():
     assert np.array_equal(tempo.steadier(played, np.zeros(0), env), played)  # no steady track: the free one
 
 
+def _swaying_eighths(division: int, beats: int = 96) -> tuple[np.ndarray, np.ndarray]:
+    """(full onset envelope, true beat times) of a line in even eighths, `division` to the beat, every eighth
+    struck and the beat's a little harder, its tempo swaying +-3 % over a 20 s cycle around 100 BPM."""
+    eighth = 0.6 / division
+    n = beats * division
+    played = np.cumsum(eighth / (1 + 0.03 * np.sin(2 * np.pi * np.arange(n) * eighth / 20)))
+    seconds = played[-1] + 1.0
+    env = _onsets_at(played, seconds) + _onsets_at(played[::division], seconds) * 0.2
+    return env.astype(np.float32), played[::division]
+
+
+@pytest.mark.parametrize("division", [2, 3])
+def test_beats_that_slide_through_the_eighths_are_read_again_from_the_eighths(division):
+    # A tracker holding a period 2 % long against the sway: its beats pass from eighth to eighth.
+    env, truth = _swaying_eighths(division)
+    sliding = truth[0] + np.arange(len(truth)) * 0.6 * 1.02
+    sliding = sliding[sliding < truth[-1]]
+
+    read = tempo.one_place_among_subdivisions(sliding, env, drumless=True)
+
+    def off(times: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        return np.abs(times[:, None] - reference[None, :]).min(axis=1)
+
+    assert np.median(off(sliding, truth)) > 0.1  # mostly an eighth or more off the beat
+    assert off(read, truth).max() < 0.02
+    assert off(truth[2:-2], read).max() < 0.02
+
+
+def test_beats_that_keep_their_place_among_the_eighths_are_kept():
+    env, truth = _swaying_eighths(3)
+    late = truth + 0.2  # an eighth late throughout: a steady place, left to the phase rules
+
+    assert np.array_equal(tempo.one_place_among_subdivisions(late, env, drumless=True), late)
+
+
 def _chorale_like(lead_in_beats: int, bars: int = 16) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of four-beat bars without drums whose beat 1 (index
     1: a one-beat pickup) is accented a little less than beat 3, a chord on every beat; `lead_in_beats` beats of

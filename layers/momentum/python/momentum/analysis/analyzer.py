@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.22.0"
+ANALYZER_VERSION = "1.23.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -59,6 +59,7 @@ SETTINGS = {
         tempo.MACHINE_TIMING_MAD,
         tempo.START_ONSET_SHARE,
         tempo.HELD_HARMONY_WEIGHT,
+        [tempo.SUBDIVISION_FILL, tempo.SUBDIVISION_KEEP],
         tempo.OPEN_STEP_RATIO,
         tempo.CHANGE_GROUPING_MARGIN,
         [tempo.EVEN_PULSE_SHARE, tempo.FINER_PULSE_SHARE, tempo.MIN_EIGHTH_FRAMES],
