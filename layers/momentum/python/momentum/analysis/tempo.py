@@ -252,10 +252,11 @@ START_ONSET_SHARE = 0.25
 # those opening on a beat at most 0.09. Downbeat F, compositions: development 0.40 -> 0.43, held out 0.38 ->
 # 0.43 (jigs, reels and a hornpipe whose bar started a beat late); nothing else changes.
 PARTIAL_PICKUP_BEATS = 0.15
-# Between those two, longer harmonies start on the stronger beat: a chord struck on beat 1 and held, whole or in
-# part, over beat 2 leaves the harmony changing less into beat 2 than into beat 1, where a pickup's chord moves
-# on at once. The choice therefore also hears how little the harmony changes into the next beat, at this weight
-# beside HARMONIC_ACCENT_WEIGHT's change into the beat. Of the 52 files of the evaluation that reach the choice
+# Choosing between a bar on the first beat and one on the second (START_ONSET_SHARE): longer harmonies start on
+# the stronger beat. A chord struck on beat 1 and held, whole or in part, over beat 2 leaves the harmony changing
+# less into beat 2 than into beat 1, where a pickup's chord moves on at once. The choice therefore also hears
+# how little the harmony changes into the next beat, at this weight beside HARMONIC_ACCENT_WEIGHT's change into
+# the beat. Of the 52 files of the evaluation that reach the choice
 # with a clear answer, that cue alone picks it in 36, the accents in 46, both together in 49. As rendered three
 # files gain (0.00 -> 0.94-1.00: two Bach chorales through TimGM6mb, and a hornpipe read at twice its tempo)
 # and none loses; weights 1.5-2 agree, 2.5 and more turn a chorale onto its pickup. With the +-2 % drift the
