@@ -1053,13 +1053,17 @@ def four_pulses(env: np.ndarray, beat_frames: np.ndarray) -> bool:
     beats, above the envelope's median)."""
     if len(beat_frames) < 4 or np.median(np.diff(beat_frames)) < 8 * MIN_EIGHTH_FRAMES:
         return False
-    floor = float(np.median(env))
-
-    def level(fractions: tuple[float, ...]) -> float:
-        return float(np.median(np.mean([_within_beats(env, beat_frames, f) for f in fractions], axis=0))) - floor
-
-    beat, quarters, eighths = level((0.0,)), level((1 / 4, 2 / 4, 3 / 4)), level((1 / 8, 3 / 8, 5 / 8, 7 / 8))
+    beat = _onset_level(env, beat_frames, (0.0,))
+    quarters = _onset_level(env, beat_frames, (1 / 4, 2 / 4, 3 / 4))
+    eighths = _onset_level(env, beat_frames, (1 / 8, 3 / 8, 5 / 8, 7 / 8))
     return quarters >= EVEN_PULSE_SHARE * beat and eighths <= FINER_PULSE_SHARE * quarters
+
+
+def _onset_level(env: np.ndarray, beat_frames: np.ndarray, fractions: tuple[float, ...]) -> float:
+    """The onsets at these fractions of the way through each beat (their mean), as the median over beats above
+    the envelope's median."""
+    at = np.mean([_within_beats(env, beat_frames, f) for f in fractions], axis=0)
+    return float(np.median(at)) - float(np.median(env))
 
 
 def _bar_change(chroma: np.ndarray, beat_frames: np.ndarray, span: int) -> np.ndarray:
@@ -1214,10 +1218,8 @@ def one_place_among_subdivisions(
     period = float(np.median(np.diff(times))) * FPS
     compound = subdivision(env, frames) > (DRUMLESS_COMPOUND_RATIO if drumless else COMPOUND_RATIO)
     division = 3 if compound else 2
-    floor = float(np.median(env))
-    inner = np.mean([_within_beats(env, frames, k / division) for k in range(1, division)], axis=0)
-    between, on_beats = float(np.median(inner)) - floor, float(np.median(_within_beats(env, frames, 0.0))) - floor
-    if between < SUBDIVISION_FILL * on_beats:
+    between = _onset_level(env, frames, tuple(k / division for k in range(1, division)))
+    if between < SUBDIVISION_FILL * _onset_level(env, frames, (0.0,)):
         return times
     pulses = track_beats(env, period / division)
     if len(pulses) < WARP_MIN_BEATS * division:
