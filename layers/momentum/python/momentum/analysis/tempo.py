@@ -1041,6 +1041,12 @@ def subdivision(env: np.ndarray, beat_frames: np.ndarray) -> float:
     return float(np.median(thirds) / max(float(np.median(half)), 1e-3 * float(env.max()) + 1e-12))
 
 
+def divided_in_three(env: np.ndarray, beat_frames: np.ndarray, drumless: bool) -> bool:
+    """Whether the beats are compound time: subdivision above COMPOUND_RATIO, or DRUMLESS_COMPOUND_RATIO
+    without drums."""
+    return subdivision(env, beat_frames) > (DRUMLESS_COMPOUND_RATIO if drumless else COMPOUND_RATIO)
+
+
 def _within_beats(env: np.ndarray, beat_frames: np.ndarray, fraction: float) -> np.ndarray:
     """The strongest onset (+-1 frame) at `fraction` of the way through each beat but the last."""
     start, span = beat_frames[:-1], np.diff(beat_frames)
@@ -1216,8 +1222,7 @@ def one_place_among_subdivisions(
         return times
     frames = _frames_at(times, len(env))
     period = float(np.median(np.diff(times))) * FPS
-    compound = subdivision(env, frames) > (DRUMLESS_COMPOUND_RATIO if drumless else COMPOUND_RATIO)
-    division = 3 if compound else 2
+    division = 3 if divided_in_three(env, frames, drumless) else 2
     between = _onset_level(env, frames, tuple(k / division for k in range(1, division)))
     if between < SUBDIVISION_FILL * _onset_level(env, frames, (0.0,)):
         return times
@@ -1332,7 +1337,7 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
     if melodic:
         times = harmonic_phase(times, env, chroma)
     # Metre and bars read their accents where the beats are reported, not at the tracker's whole frames.
-    compound = subdivision(env, _frames_at(times, len(env))) > (DRUMLESS_COMPOUND_RATIO if drumless else COMPOUND_RATIO)
+    compound = divided_in_three(env, _frames_at(times, len(env)), drumless)
     if melodic:
         times = held_note_phase(times, env, chroma, 3 if compound else 4)
     frames = _frames_at(times, len(env))
