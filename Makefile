@@ -162,7 +162,8 @@ bench-scale: $(RUNTIME)
 # file with its tempo swaying +-2 %; CUT=7.77 starts every file that far in, as an excerpt cut mid-music.
 SETS ?= renders,scores,projects,compositions
 bench-analysis: $(BENCH)
-	$(BIN)/python bench/bench_analysis.py --set $(SETS) $(if $(DRIFT),--drift $(DRIFT)) $(if $(CUT),--cut $(CUT))
+	$(BIN)/python bench/bench_analysis.py --set $(SETS) $(if $(DRIFT),--drift $(DRIFT)) $(if $(CUT),--cut $(CUT)) \
+		$(if $(OTHER_SOUNDFONT),--other-soundfont)
 
 clean-venv:
 	rm -rf $(VENV)

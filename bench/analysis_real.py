@@ -42,6 +42,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from analysis_corpus import CACHE, Piece, _beats_between, midi_truth
+from analysis_corpus import SOUNDFONTS as RENDER_SOUNDFONTS
 
 REAL = CACHE / "real"
 RATE = 44100
@@ -57,6 +58,7 @@ SOUNDFONTS = {
     "fluidr3": "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "musescore": "/usr/share/sounds/sf3/MuseScore_General.sf3",
 }
+ANY_SOUNDFONT = {**RENDER_SOUNDFONTS, **SOUNDFONTS}  # render_midi takes either set's soundfonts
 HYDROGEN_SONGS = Path("/usr/share/hydrogen/data/demo_songs")
 LMMS_PROJECTS = Path("/usr/share/lmms/projects")
 MUSESCORE_DEMOS = Path("/usr/share/mscore3-3.2/demos")
@@ -203,10 +205,11 @@ def _to_flac(wav: Path, out: Path, normalise: bool) -> None:
     wav.unlink()
 
 
-def _fluidsynth(midi: Path, soundfont: str, out: Path) -> None:
+def render_midi(midi: Path, soundfont: str, out: Path) -> None:
+    """A MIDI file to normalised 44.1 kHz FLAC through fluidsynth and one of ANY_SOUNDFONT."""
     wav = out.with_suffix(".wav")
     subprocess.run(
-        ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(RATE), "-F", str(wav), SOUNDFONTS[soundfont], str(midi)],
+        ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(RATE), "-F", str(wav), ANY_SOUNDFONT[soundfont], str(midi)],
         check=True,
         capture_output=True,
         timeout=600,
@@ -649,7 +652,7 @@ def _compositions(log) -> list[Piece]:
             out = REAL / f"{name}.{sf}.flac"
             if not out.exists():
                 log(f"  rendering {out.name}")
-                _fluidsynth(mid_path, sf, out)
+                render_midi(mid_path, sf, out)
             pieces.append(_piece(f"{name}.{sf}", "composition", style, _split(i), sf, truth, out))
     return pieces
 
@@ -670,7 +673,7 @@ def _musescore(log) -> list[Piece]:
             out = REAL / f"{name}.{sf}.flac"
             if not out.exists():
                 log(f"  rendering {out.name}")
-                _fluidsynth(mid_path, sf, out)
+                render_midi(mid_path, sf, out)
             pieces.append(_piece(f"{name}.{sf}", "composition", style, _split(i + 1), sf, truth, out))
     return pieces
 

@@ -3,6 +3,7 @@
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
                                    [--no-resources] [--verbose] [--losses] [--drift PERCENT] [--cut SECONDS]
+                                   [--other-soundfont]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -20,6 +21,9 @@ Every file of the evaluation keeps one tempo, as rendered. `--drift 2` plays eac
 and evaluates those copies instead (cached beside the audio). Every file also starts at its first bar, as a
 bounce from a sequencer does; `--cut 7.77` evaluates excerpts that start that far in, in the middle of the
 music, as a clip cut from a song does (combined with `--drift`, the drifted copies are cut).
+`--other-soundfont` renders each work once more, through a soundfont its set is not rendered with (renders
+and chorales through MuseScore General, compositions through TimGM6mb; the sequencer projects have no MIDI),
+and evaluates those renders instead: timbres no threshold was read on.
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
@@ -257,6 +261,36 @@ def cut(piece: Piece, seconds: float) -> Piece:
     )
 
 
+# ---- another soundfont ----------------------------------------------------------------------------------
+
+# Every set is rendered through two soundfonts, and the analyser's thresholds were read on those renders. The
+# third soundfont is one its set never used: renders and chorales go through MuseScore General, compositions
+# through TimGM6mb (the sequencer projects have no MIDI and are left out).
+OTHER_SOUNDFONT = {"render": "musescore", "score": "musescore", "composition": "timgm6mb"}
+
+
+def other_soundfont(piece: Piece) -> Piece | None:
+    """The piece's MIDI rendered through its set's OTHER_SOUNDFONT, once per work (from its FluidR3 file, None
+    for the other), its truth unchanged; the audio is written once beside the original."""
+    import dataclasses
+
+    import soundfile
+
+    if piece.soundfont != "fluidr3" or piece.kind not in OTHER_SOUNDFONT:
+        return None
+    soundfont = OTHER_SOUNDFONT[piece.kind]
+    stem = piece.id.removesuffix(".fluidr3")
+    source = Path(piece.audio)
+    # renders and chorales keep the MIDI beside each render, compositions one per work
+    midi = source.with_name(f"{stem}.mid") if piece.kind == "composition" else source.with_suffix(".mid")
+    path = source.with_name(f"{stem}.{soundfont}.flac")
+    if not path.exists():
+        analysis_real.render_midi(midi, soundfont, path)
+    return dataclasses.replace(
+        piece, id=f"{stem}.{soundfont}", soundfont=soundfont, duration=soundfile.info(path).duration, audio=str(path)
+    )
+
+
 # ---- resources ------------------------------------------------------------------------------------------
 
 VMHWM = "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
@@ -371,6 +405,9 @@ def main() -> int:
     parser.add_argument("--losses", action="store_true", help="list the files where a peer beats ours")
     parser.add_argument("--drift", type=float, default=0.0, help="play each file with its tempo swaying +-PERCENT")
     parser.add_argument("--cut", type=float, default=0.0, help="start each file SECONDS in, mid-music")
+    parser.add_argument(
+        "--other-soundfont", action="store_true", help="each work through a soundfont its set is not rendered with"
+    )
     args = parser.parse_args()
     systems = args.systems.split(",")
     warnings.filterwarnings("ignore")
@@ -389,6 +426,10 @@ def main() -> int:
     pieces = [p for p in pieces if p.kind in kinds]
     if args.split != "all":
         pieces = [p for p in pieces if p.split == args.split]
+    if args.other_soundfont:
+        analysis_corpus.ensure_tools()
+        analysis_real.ensure_tools()
+        pieces = [q for p in pieces if (q := other_soundfont(p))]
     if args.drift:
         pieces = [drifted(p, args.drift) for p in pieces]
     if args.cut:
