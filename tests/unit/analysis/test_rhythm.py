@@ -1038,3 +1038,41 @@ def test_a_bar_of_two_takes_its_phase_from_the_accents_when_the_music_starts_ear
     frames, low, full, chroma = _running_line(1.0, 0.3, lead_in=2.0)
 
     assert tempo.find_bars(frames, low, full, chroma, drumless=True)[:2] == (2, 1)
+
+
+def _swelling_onsets(beats: int = 60, period: int = 36) -> tuple[tempo.Onsets, np.ndarray, np.ndarray]:
+    """(onset envelopes, chroma without pitch content, note starts in seconds) of a chord on every beat that
+    swells in over 100 ms, its onset rising from the note's start to a peak four frames later (the average shape
+    of a chorale's beats through MuseScore General's organ and strings), over passing notes between the beats."""
+    rng = np.random.default_rng(5)
+    starts = np.arange(beats) * period + 2 * period
+    env = rng.uniform(0.3, 0.5, starts[-1] + 2 * period).astype(np.float32)
+    for step, value in enumerate((0.7, 0.75, 0.8, 0.8, 1.0, 0.7)):
+        env[starts + step] = value + rng.uniform(-0.05, 0.05, len(starts))
+    chroma = np.ones((len(env), 12), np.float32)
+    env *= 10  # a typical level of flux (see MIN_ONSET_FLUX)
+    return tempo.Onsets(env, env, env), chroma, starts * tempo.HOP_MS / 1000
+
+
+def test_beats_of_chords_that_swell_in_are_where_the_chords_start():
+    onsets, chroma, starts = _swelling_onsets()
+    beats = tempo.analyse_rhythm(onsets, chroma).beats
+    lag = np.array([b - starts[np.argmin(np.abs(starts - b))] for b in beats])
+
+    assert abs(np.median(lag)) <= 0.02  # read at the onset peaks, they would sit 80 ms late
+
+
+def test_the_attack_lead_is_the_rise_of_a_soft_attack_and_nothing_for_a_struck_one():
+    beats = np.arange(40) * 0.6 + 1.0
+    frames = np.round(beats * 1000 / tempo.HOP_MS).astype(int)
+    struck = _onsets_at(beats, 26.0)
+    soft = struck.copy()
+    for step in range(1, 5):  # the onset rising over four more frames to its peak, where the beats were read
+        soft[frames - step] += 1.0 - 0.2 * step
+    busy = struck.copy()
+    for step in range(1, 8):  # notes running into every beat: high for longer than any attack
+        busy[frames - step] += 0.8
+
+    assert tempo.attack_lead(beats, struck) == 0.0
+    assert tempo.attack_lead(beats, soft) == pytest.approx(-0.04)  # back to where it is half way up
+    assert tempo.attack_lead(beats, busy) == 0.0

@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.23.0"
+ANALYZER_VERSION = "1.24.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -63,6 +63,7 @@ SETTINGS = {
         tempo.OPEN_STEP_RATIO,
         tempo.CHANGE_GROUPING_MARGIN,
         [tempo.EVEN_PULSE_SHARE, tempo.FINER_PULSE_SHARE, tempo.MIN_EIGHTH_FRAMES],
+        [tempo.ATTACK_RISE_SHARE, tempo.ATTACK_MAX_FRAMES],
         tempo.GRID_STRETCH.tolist(),
         tempo.MIN_PERIODICITY,
         tempo.MIN_ONSET_FLUX,
