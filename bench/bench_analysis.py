@@ -3,7 +3,7 @@
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
                                    [--no-resources] [--verbose] [--losses] [--drift PERCENT] [--cut SECONDS]
-                                   [--other-soundfont]
+                                   [--other-soundfont] [--reverb RT60]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -23,7 +23,9 @@ bounce from a sequencer does; `--cut 7.77` evaluates excerpts that start that fa
 music, as a clip cut from a song does (combined with `--drift`, the drifted copies are cut).
 `--other-soundfont` renders each work once more, through a soundfont its set is not rendered with (renders
 and chorales through MuseScore General, compositions through TimGM6mb; the sequencer projects have no MIDI),
-and evaluates those renders instead: timbres no threshold was read on.
+and evaluates those renders instead: timbres no threshold was read on. `--reverb 1.5` plays each file in a
+hall (a decaying noise tail of that reverberation time, as loud as the direct sound), as a concert recording
+sounds: onsets smeared and notes held over the next ones.
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
@@ -261,6 +263,36 @@ def cut(piece: Piece, seconds: float) -> Piece:
     )
 
 
+# ---- reverberation ---------------------------------------------------------------------------------------
+
+REVERB_PREDELAY_S = 0.015
+
+
+def reverberated(piece: Piece, rt60: float) -> Piece:
+    """The piece heard in a room: convolved with a decaying noise tail (two channels decorrelated, reverberation
+    time `rt60`, its energy equal to the direct sound's: a hall heard from the middle of it), cut to the
+    original length; the truth is unchanged. The audio is written once beside the original."""
+    import dataclasses
+
+    import soundfile
+    from scipy.signal import fftconvolve
+
+    ident = f"{piece.id}.reverb{rt60:g}"
+    path = Path(piece.audio).with_name(f"{ident}.flac")
+    if not path.exists():
+        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+        rng = np.random.default_rng(7)
+        t = np.arange(int(rt60 * sr)) / sr
+        tail = rng.standard_normal((len(t), 2)) * np.exp(-6.91 * t / rt60)[:, None]  # -60 dB at rt60
+        tail = np.concatenate([np.zeros((int(REVERB_PREDELAY_S * sr), 2)), tail])
+        tail /= np.sqrt((tail**2).sum(axis=0))  # unit energy: as loud as the direct sound
+        dry = audio if audio.shape[1] == 2 else np.repeat(audio, 2, axis=1)
+        wet = np.stack([fftconvolve(dry[:, c], tail[:, c])[: len(dry)] for c in range(2)], axis=1)
+        mixed = dry + wet
+        soundfile.write(path, mixed / np.abs(mixed).max() * 0.89, sr, subtype="PCM_16")
+    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+
 # ---- another soundfont ----------------------------------------------------------------------------------
 
 # Every set is rendered through two soundfonts, and the analyser's thresholds were read on those renders. The
@@ -405,6 +437,7 @@ def main() -> int:
     parser.add_argument("--losses", action="store_true", help="list the files where a peer beats ours")
     parser.add_argument("--drift", type=float, default=0.0, help="play each file with its tempo swaying +-PERCENT")
     parser.add_argument("--cut", type=float, default=0.0, help="start each file SECONDS in, mid-music")
+    parser.add_argument("--reverb", type=float, default=0.0, help="play each file in a room of RT60 SECONDS")
     parser.add_argument(
         "--other-soundfont", action="store_true", help="each work through a soundfont its set is not rendered with"
     )
@@ -430,6 +463,8 @@ def main() -> int:
         analysis_corpus.ensure_tools()
         analysis_real.ensure_tools()
         pieces = [q for p in pieces if (q := other_soundfont(p))]
+    if args.reverb:
+        pieces = [reverberated(p, args.reverb) for p in pieces]
     if args.drift:
         pieces = [drifted(p, args.drift) for p in pieces]
     if args.cut:
