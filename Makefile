@@ -159,11 +159,13 @@ bench-scale: $(RUNTIME)
 # Renders its material first (cached under ~/.cache/momentum-analysis-eval): bench/analysis_corpus.py and
 # bench/analysis_real.py install the Debian packages they render with (fluidsynth, soundfonts, hydrogen, lmms,
 # musescore3) when they are missing. SETS=projects,compositions runs some of the four sets; DRIFT=2 plays every
-# file with its tempo swaying +-2 %; CUT=7.77 starts every file that far in, as an excerpt cut mid-music.
+# file with its tempo swaying +-2 %; CUT=7.77 starts every file that far in, as an excerpt cut mid-music;
+# REVERB=1.5 plays every file in a hall of that reverberation time; OTHER_SOUNDFONT=1 renders each work through
+# a soundfont its set is not rendered with.
 SETS ?= renders,scores,projects,compositions
 bench-analysis: $(BENCH)
 	$(BIN)/python bench/bench_analysis.py --set $(SETS) $(if $(DRIFT),--drift $(DRIFT)) $(if $(CUT),--cut $(CUT)) \
-		$(if $(OTHER_SOUNDFONT),--other-soundfont)
+		$(if $(REVERB),--reverb $(REVERB)) $(if $(OTHER_SOUNDFONT),--other-soundfont)
 
 clean-venv:
 	rm -rf $(VENV)
