@@ -256,11 +256,11 @@ PARTIAL_PICKUP_BEATS = 0.15
 # the stronger beat. A chord struck on beat 1 and held, whole or in part, over beat 2 leaves the harmony changing
 # less into beat 2 than into beat 1, where a pickup's chord moves on at once. The choice therefore also hears
 # how little the harmony changes into the next beat, at this weight beside HARMONIC_ACCENT_WEIGHT's change into
-# the beat. Of the 52 files of the evaluation that reach the choice
-# with a clear answer, that cue alone picks it in 36, the accents in 46, both together in 49. As rendered three
-# files gain (0.00 -> 0.94-1.00: two Bach chorales through TimGM6mb, and a hornpipe read at twice its tempo)
-# and none loses; weights 1.5-2 agree, 2.5 and more turn a chorale onto its pickup. With the +-2 % drift the
-# choice is closer: three files gain and two chorales lose. The cuts never reach it.
+# the beat. Of the 52 files of the evaluation that reach the choice with a clear answer, that cue alone picks it
+# in 36, the accents in 46, both together in 49. As rendered three files gain (0.00 -> 0.94-1.00: two Bach
+# chorales through TimGM6mb, and a hornpipe read at twice its tempo) and none loses; weights 1.5-2 agree, 2.5 and
+# more turn a chorale onto its pickup. With the +-2 % drift the choice is closer: three files gain and two
+# chorales lose. The cuts never reach it.
 HELD_HARMONY_WEIGHT = 2.0
 # An excerpt cut in the middle of the music opens on sound already playing: every held note enters in the
 # first frame at once, a step whose onset has fallen to at most OPEN_STEP_RATIO of itself by the next frame
@@ -1366,7 +1366,7 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
     melodic = drumless and has_pitch_content(chroma.sum(axis=0))
     if melodic:
         times = harmonic_phase(times, env, chroma)
-    # Metre and bars read their accents where the beats are reported, not at the tracker's whole frames.
+    # Metre and bars read their accents where the beats sit on the onset peaks, not at the tracker's whole frames.
     compound = divided_in_three(env, _frames_at(times, len(env)), drumless)
     if melodic:
         times = held_note_phase(times, env, chroma, 3 if compound else 4)
