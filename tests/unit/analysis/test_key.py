@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 from momentum.analysis import analyze, key
+from momentum.analysis.features import SpectralFeatures, fold_chroma
 from momentum.analysis.key import parse_key
 from momentum_infra import synth
 
@@ -113,6 +114,45 @@ def test_ends_on_the_relative_major_outweigh_a_chromatic_leading_tone():
     samples = _chord_track([*chords, [51, 55, 58]], bars=8)
 
     assert analyze(samples, 22050).key == "Eb major"
+
+
+def _pitch_class_profiles(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The summed chroma of the plain and of the key's compressed wheel, centred and of unit length."""
+    spectral = SpectralFeatures(22050)
+    spectral.process(samples)
+    spectral.flush()
+    wheels = spectral.result(len(samples) // spectral.hop)
+    profiles = []
+    for wheel in (wheels["wheel"], wheels["key_wheel"]):
+        profile = fold_chroma(wheel, 0.0).sum(axis=0)
+        profile -= profile.mean()
+        profiles.append(profile / np.linalg.norm(profile))
+    return profiles[0], profiles[1]
+
+
+def _in_a_room(samples: np.ndarray, seed: int, rt60: float = 0.6) -> np.ndarray:
+    """Plus a decaying noise tail as loud as the direct sound: a small room, which also colours every frequency."""
+    t = np.arange(int(rt60 * 22050)) / 22050
+    tail = np.random.default_rng(seed).standard_normal(len(t)) * np.exp(-6.91 * t / rt60)
+    tail /= np.sqrt(np.sum(tail**2))
+    n = len(samples) + len(tail)
+    wet = np.fft.irfft(np.fft.rfft(samples, n) * np.fft.rfft(tail, n), n)[: len(samples)]
+    return (samples + wet).astype(np.float32)
+
+
+def test_a_rooms_colouring_moves_the_keys_pitch_classes_less_than_the_plain_ones():
+    # A room raises some frequencies and lowers others by a few dB, for the whole track: the notes it favours
+    # gain weight against the tonic. The key's compressed wheel keeps the profile closer to the dry one.
+    samples = _chord_track([[60, 63, 67], [53, 56, 60], [55, 59, 62], [60, 63, 67]], bars=8)  # Cm Fm G Cm
+    dry_plain, dry_key = _pitch_class_profiles(samples)
+    moved_plain, moved_key = [], []
+    for seed in range(8):
+        plain, key_profile = _pitch_class_profiles(_in_a_room(samples, seed))
+        moved_plain.append(1 - plain @ dry_plain)
+        moved_key.append(1 - key_profile @ dry_key)
+
+    assert all(k < p for k, p in zip(moved_key, moved_plain, strict=True))
+    assert sum(moved_key) < 0.8 * sum(moved_plain)
 
 
 def _triads(*roots: int, minor: bool = False) -> np.ndarray:

@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.24.0"
+ANALYZER_VERSION = "1.25.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -36,7 +36,13 @@ SETTINGS = {
     "n_fft": [features.N_FFT, features.CHROMA_N_FFT, features.CHROMA_DECIMATION],
     "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
-    "chroma": [features.CHROMA_MIN_HZ, features.CHROMA_MAX_HZ, features.CHROMA_CENTER_HZ, features.CHROMA_HARMONICS],
+    "chroma": [
+        features.CHROMA_MIN_HZ,
+        features.CHROMA_MAX_HZ,
+        features.CHROMA_CENTER_HZ,
+        features.CHROMA_HARMONICS,
+        features.CHROMA_COMPRESSION,
+    ],
     "key": [
         "albrecht-shanahan-2013",
         key.MIN_CHROMA_CONTRAST,
@@ -188,7 +194,8 @@ def _summarise(
     chroma = per_frame(fold_chroma(feats["wheel"], tuning), n_frames)
     onsets = onset_envelopes(feats["bands"])
     rhythm = analyse_rhythm(onsets, chroma)
-    track_key, key_confidence = estimate_key(chroma.sum(axis=0), key.opening_and_closing(chroma))
+    key_chroma = per_frame(fold_chroma(feats["key_wheel"], tuning), n_frames)
+    track_key, key_confidence = estimate_key(key_chroma.sum(axis=0), key.opening_and_closing(key_chroma))
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(
@@ -200,6 +207,7 @@ def _summarise(
         sub_power,
         duration,
         rhythm.beats_per_bar,
+        key_chroma,
     )
     has_beats = len(rhythm.beats) > 0
     result = AnalysisResult(

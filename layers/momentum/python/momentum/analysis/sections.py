@@ -198,9 +198,12 @@ def analyse_sections(
     sub_power: np.ndarray,
     duration: float,
     beats_per_bar: int = 4,
+    key_chroma: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
-    """Sections covering the whole track, each with label, musical name, loudness, tempo and key."""
+    """Sections covering the whole track, each with label, musical name, loudness, tempo and key. `key_chroma`:
+    the per-frame chroma keys are read from (the compressed wheel, see key.LEADING_TONE_SHARE), else `chroma`."""
     n_frames = len(chroma)
+    key_chroma = chroma if key_chroma is None else key_chroma
     bounds = unit_bounds(beat_frames, n_frames)
     n_units = len(bounds) - 1
     if n_units >= 2 * MIN_SECTION_UNITS:
@@ -233,7 +236,7 @@ def analyse_sections(
         sub = slice(int(round(start_s / SUB_BLOCK_S)), int(round(end_s / SUB_BLOCK_S)))
         frames = slice(int(round(start_s * FPS)), int(round(end_s * FPS)))
         beats_in = beat_times[(beat_times >= start_s) & (beat_times < end_s)]
-        key, key_confidence = estimate_key(chroma[frames].sum(axis=0))
+        key, key_confidence = estimate_key(key_chroma[frames].sum(axis=0))
         sections.append(
             {
                 "start_s": round(start_s, 3),
