@@ -37,7 +37,7 @@ CHROMA_HARMONICS, CHROMA_HARMONIC_DECAY = 3, 0.6
 # the 1/3: the intensity-to-loudness law of perceptual front ends). A room colours every frequency by its own
 # few dB, a fixed gain that no averaging over time takes out; uncompressed, the notes it favours outweigh the
 # tonic, and minor keys read as their relative major. Key weighted, with a 0.6 s and a 1.5 s reverberation
-# (bench --reverb): 0.895 and 0.912 -> 0.931 and 0.934; as rendered 0.934 -> 0.937. Powers 0.6-0.8 give the
+# (bench --reverb): 0.895 and 0.912 -> 0.941 and 0.939; as rendered 0.934 -> 0.942. Powers 0.6-0.8 give the
 # same within 0.01; 0.5 loses 0.03 as rendered, 1.5 loses 0.1 with the reverb. Beats and bars keep the plain
 # magnitudes: their chroma-change thresholds were read on them (on the compressed wheel beat F fell 0.886 ->
 # 0.865 as rendered, and gained nothing with the reverb).

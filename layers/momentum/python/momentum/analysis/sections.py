@@ -201,7 +201,8 @@ def analyse_sections(
     key_chroma: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """Sections covering the whole track, each with label, musical name, loudness, tempo and key. `key_chroma`:
-    the per-frame chroma keys are read from (the compressed wheel, see key.LEADING_TONE_SHARE), else `chroma`."""
+    the per-frame chroma keys are read from (the compressed wheel, see features.CHROMA_COMPRESSION), else
+    `chroma`."""
     n_frames = len(chroma)
     key_chroma = chroma if key_chroma is None else key_chroma
     bounds = unit_bounds(beat_frames, n_frames)
