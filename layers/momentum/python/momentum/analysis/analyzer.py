@@ -200,6 +200,7 @@ def _summarise(
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(
         chroma,
+        key_chroma,
         feats["bands"],
         rhythm.beat_frames,
         downbeat_frames,
@@ -207,7 +208,6 @@ def _summarise(
         sub_power,
         duration,
         rhythm.beats_per_bar,
-        key_chroma,
     )
     has_beats = len(rhythm.beats) > 0
     result = AnalysisResult(

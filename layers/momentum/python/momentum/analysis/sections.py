@@ -191,6 +191,7 @@ def letter(cluster: int) -> str:
 
 def analyse_sections(
     chroma: np.ndarray,
+    key_chroma: np.ndarray,
     bands: np.ndarray,
     beat_frames: np.ndarray,
     downbeat_frames: np.ndarray,
@@ -198,13 +199,10 @@ def analyse_sections(
     sub_power: np.ndarray,
     duration: float,
     beats_per_bar: int = 4,
-    key_chroma: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """Sections covering the whole track, each with label, musical name, loudness, tempo and key. `key_chroma`:
-    the per-frame chroma keys are read from (the compressed wheel, see features.CHROMA_COMPRESSION), else
-    `chroma`."""
+    the per-frame chroma the keys are read from (the compressed wheel, see features.CHROMA_COMPRESSION)."""
     n_frames = len(chroma)
-    key_chroma = chroma if key_chroma is None else key_chroma
     bounds = unit_bounds(beat_frames, n_frames)
     n_units = len(bounds) - 1
     if n_units >= 2 * MIN_SECTION_UNITS:
