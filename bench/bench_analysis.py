@@ -3,7 +3,7 @@
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
                                    [--no-resources] [--verbose] [--losses] [--drift PERCENT] [--cut SECONDS]
-                                   [--other-soundfont] [--reverb RT60]
+                                   [--other-soundfont] [--reverb RT60] [--mp3 KBPS]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -25,7 +25,9 @@ music, as a clip cut from a song does (combined with `--drift`, the drifted copi
 and chorales through MuseScore General, compositions through TimGM6mb; the sequencer projects have no MIDI),
 and evaluates those renders instead: timbres no threshold was read on. `--reverb 1.5` plays each file in a
 hall (a decaying noise tail of that reverberation time, as loud as the direct sound), as a concert recording
-sounds: onsets smeared and notes held over the next ones.
+sounds: onsets smeared and notes held over the next ones. `--mp3 128` encodes each file as a constant-bitrate
+MP3 at that many kbit/s (LAME through libsndfile, decoded gapless, so the truth keeps its times), as most
+uploads arrive: the spectrum's quiet parts quantised or dropped frame by frame.
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
@@ -293,6 +295,29 @@ def reverberated(piece: Piece, rt60: float) -> Piece:
     return dataclasses.replace(piece, id=ident, audio=str(path))
 
 
+# ---- a lossy upload --------------------------------------------------------------------------------------
+
+MP3_MAX_KBPS, MP3_MIN_KBPS = 320, 32  # libsndfile maps compression level 0..1 onto LAME's bitrates over this range
+
+
+def lossy(piece: Piece, kbps: int) -> Piece:
+    """The piece as a constant-bitrate MP3 of `kbps` kbit/s, written once beside the original. The encoder's
+    delay is undone on decoding (the LAME header's gapless information), so the truth is unchanged."""
+    import dataclasses
+
+    import soundfile
+
+    ident = f"{piece.id}.mp3-{kbps}"
+    path = Path(piece.audio).with_name(f"{ident}.mp3")
+    if not path.exists():
+        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+        level = (MP3_MAX_KBPS - kbps) / (MP3_MAX_KBPS - MP3_MIN_KBPS)
+        soundfile.write(
+            path, audio, sr, format="MP3", subtype="MPEG_LAYER_III", bitrate_mode="CONSTANT", compression_level=level
+        )
+    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+
 # ---- another soundfont ----------------------------------------------------------------------------------
 
 # Every set is rendered through two soundfonts, and the analyser's thresholds were read on those renders. The
@@ -438,6 +463,7 @@ def main() -> int:
     parser.add_argument("--drift", type=float, default=0.0, help="play each file with its tempo swaying +-PERCENT")
     parser.add_argument("--cut", type=float, default=0.0, help="start each file SECONDS in, mid-music")
     parser.add_argument("--reverb", type=float, default=0.0, help="play each file in a room of RT60 SECONDS")
+    parser.add_argument("--mp3", type=int, default=0, help="encode each file as an MP3 of KBPS kbit/s")
     parser.add_argument(
         "--other-soundfont", action="store_true", help="each work through a soundfont its set is not rendered with"
     )
@@ -465,6 +491,8 @@ def main() -> int:
         pieces = [q for p in pieces if (q := other_soundfont(p))]
     if args.reverb:
         pieces = [reverberated(p, args.reverb) for p in pieces]
+    if args.mp3:
+        pieces = [lossy(p, args.mp3) for p in pieces]
     if args.drift:
         pieces = [drifted(p, args.drift) for p in pieces]
     if args.cut:
