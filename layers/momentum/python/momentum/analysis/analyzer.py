@@ -18,14 +18,14 @@ import numpy as np
 from . import features, frames, key, loudness, sections, tempo
 from .decode import open_audio
 from .dsp import Resampler
-from .features import SpectralFeatures, analysis_rate, estimate_tuning, fold_chroma, per_frame
+from .features import ANALYSIS_RATE, SpectralFeatures, estimate_tuning, fold_chroma, per_frame
 from .frames import FrameData
 from .key import estimate_key
 from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.25.0"
+ANALYZER_VERSION = "1.26.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -34,7 +34,7 @@ Progress = Callable[[float], None]
 SETTINGS = {
     "hop_ms": features.HOP_MS,
     "n_fft": [features.N_FFT, features.CHROMA_N_FFT, features.CHROMA_DECIMATION],
-    "analysis_rates": [features.MIN_ANALYSIS_RATE, features.MAX_ANALYSIS_RATE, features.DEFAULT_ANALYSIS_RATE],
+    "analysis_rate": features.ANALYSIS_RATE,
     "bands": [features.N_BANDS, features.BAND_MIN_HZ, features.BAND_MAX_HZ],
     "chroma": [
         features.CHROMA_MIN_HZ,
@@ -155,7 +155,7 @@ def _chunk_length(sample_rate: int) -> int:
 def _analyse(
     blocks: Iterable[np.ndarray], sr: int, channels: int, expected: int, progress: Progress | None
 ) -> AnalysisResult:
-    rate = analysis_rate(sr)
+    rate = ANALYSIS_RATE
     loud, peaks = LoudnessMeter(sr, channels), PeakMeter(channels)
     resampler = Resampler(sr, rate)
     spectral = SpectralFeatures(rate)

@@ -1,7 +1,7 @@
 """Spectral front end: the streaming STFTs and the per-frame features every later stage reads.
 
-The mono mix is resampled to an analysis rate of 16-24 kHz where one frame hop is exactly HOP_MS. A
-1024-point STFT there yields per frame: 64 log-spaced band powers (the visualiser's spectrum and the onset
+The mono mix is resampled to one analysis rate, ANALYSIS_RATE, whatever the upload's rate. A 1024-point STFT
+there yields per frame: 64 log-spaced band powers (the visualiser's spectrum and the onset
 detector's input), the total power (RMS) and the spectral centroid. Pitch needs finer frequency resolution
 but not that time resolution, so a second 1024-point STFT runs on the signal decimated by 4 (5.4 Hz bins,
 one frame per 4 hops) and yields a 36-bin pitch-class profile (1/3 semitone, for tuning-robust chroma),
@@ -19,12 +19,17 @@ import numpy.typing as npt
 
 from .dsp import Resampler, frame_signal
 
-HOP_MS = 20  # one frame every 20 ms (50 fps): exact in samples at every analysis rate below
-N_FFT = 1024  # 43-64 ms window: sharp onsets, 16-23 Hz bins
+HOP_MS = 20  # one frame every 20 ms (50 fps): 441 samples at ANALYSIS_RATE
+N_FFT = 1024  # 46 ms window: sharp onsets, 21.5 Hz bins
 FFT_BATCH = 64  # frames per FFT call: small batches stay in cache (measured faster than large ones)
 BAND_GROUP = 8
 ROW_BLOCK = 4096
-MIN_ANALYSIS_RATE, MAX_ANALYSIS_RATE, DEFAULT_ANALYSIS_RATE = 16000, 24000, 22050
+# Every upload is analysed at this rate (one hop is exactly HOP_MS). The STFTs' window length and bin spacing
+# follow the rate, and the analyser's thresholds were read on these: a 48 kHz upload once analysed at 24 kHz
+# (a 43 ms window, 23 Hz bins) read the evaluation's files (bench --rate 48000) at tempo Acc1 0.897, beat F
+# 0.866 and downbeat F 0.774, against 0.915, 0.886 and 0.803 at 44.1 kHz; at this rate it reads them alike to
+# three places. Resampled by 147/320 rather than halved, a 10-minute 48 kHz upload takes 1.34 CPU s, not 1.30.
+ANALYSIS_RATE = 22050
 N_BANDS = 64
 BAND_MIN_HZ, BAND_MAX_HZ = 30.0, 10000.0
 CHROMA_DECIMATION = 4  # pitch STFT: every 4th frame (80 ms), 4x the frequency resolution
@@ -43,18 +48,6 @@ CHROMA_HARMONICS, CHROMA_HARMONIC_DECAY = 3, 0.6
 # 0.865 as rendered, and gained nothing with the reverb).
 CHROMA_COMPRESSION = 2 / 3
 POWER_FLOOR = 1e-12  # below -120 dB re full scale: treated as silence
-
-
-def analysis_rate(sample_rate: int) -> int:
-    """The rate the features are computed at: the input rate divided by a whole number when that lands in
-    16-24 kHz with a whole number of samples per hop (44.1k -> 22.05k, 48k -> 24k), else 22.05 kHz."""
-    for divisor in range(1, 9):
-        rate, rest = divmod(sample_rate, divisor)
-        if rate <= MAX_ANALYSIS_RATE:
-            if not rest and rate >= MIN_ANALYSIS_RATE and rate * HOP_MS % 1000 == 0:
-                return rate
-            break
-    return DEFAULT_ANALYSIS_RATE
 
 
 def band_edges() -> np.ndarray:
