@@ -165,7 +165,7 @@ bench-scale: $(RUNTIME)
 SETS ?= renders,scores,projects,compositions
 bench-analysis: $(BENCH)
 	$(BIN)/python bench/bench_analysis.py --set $(SETS) $(if $(DRIFT),--drift $(DRIFT)) $(if $(CUT),--cut $(CUT)) \
-		$(if $(REVERB),--reverb $(REVERB)) $(if $(OTHER_SOUNDFONT),--other-soundfont) $(if $(MP3),--mp3 $(MP3))
+		$(if $(REVERB),--reverb $(REVERB)) $(if $(OTHER_SOUNDFONT),--other-soundfont) $(if $(MP3),--mp3 $(MP3)) $(if $(RATE),--rate $(RATE))
 
 clean-venv:
 	rm -rf $(VENV)

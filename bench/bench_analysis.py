@@ -3,7 +3,7 @@
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
                                    [--no-resources] [--verbose] [--losses] [--drift PERCENT] [--cut SECONDS]
-                                   [--other-soundfont] [--reverb RT60] [--mp3 KBPS]
+                                   [--other-soundfont] [--reverb RT60] [--mp3 KBPS] [--rate HZ]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -27,7 +27,8 @@ and evaluates those renders instead: timbres no threshold was read on. `--reverb
 hall (a decaying noise tail of that reverberation time, as loud as the direct sound), as a concert recording
 sounds: onsets smeared and notes held over the next ones. `--mp3 128` encodes each file as a constant-bitrate
 MP3 at that many kbit/s (LAME through libsndfile, decoded gapless, so the truth keeps its times), as most
-uploads arrive: the spectrum's quiet parts quantised or dropped frame by frame.
+uploads arrive: the spectrum's quiet parts quantised or dropped frame by frame. `--rate 48000` resamples each
+file to that sample rate, as a video soundtrack or a DAW's default export arrives.
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
@@ -318,6 +319,24 @@ def lossy(piece: Piece, kbps: int) -> Piece:
     return dataclasses.replace(piece, id=ident, audio=str(path))
 
 
+def resampled(piece: Piece, rate: int) -> Piece:
+    """The piece resampled to `rate` Hz (polyphase, scipy), written once beside the original; the truth is
+    unchanged."""
+    import dataclasses
+    from fractions import Fraction
+
+    import soundfile
+    from scipy.signal import resample_poly
+
+    ident = f"{piece.id}.{rate}hz"
+    path = Path(piece.audio).with_name(f"{ident}.flac")
+    if not path.exists():
+        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+        ratio = Fraction(rate, sr)
+        soundfile.write(path, resample_poly(audio, ratio.numerator, ratio.denominator, axis=0), rate, subtype="PCM_16")
+    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+
 # ---- another soundfont ----------------------------------------------------------------------------------
 
 # Every set is rendered through two soundfonts, and the analyser's thresholds were read on those renders. The
@@ -464,6 +483,7 @@ def main() -> int:
     parser.add_argument("--cut", type=float, default=0.0, help="start each file SECONDS in, mid-music")
     parser.add_argument("--reverb", type=float, default=0.0, help="play each file in a room of RT60 SECONDS")
     parser.add_argument("--mp3", type=int, default=0, help="encode each file as an MP3 of KBPS kbit/s")
+    parser.add_argument("--rate", type=int, default=0, help="resample each file to HZ")
     parser.add_argument(
         "--other-soundfont", action="store_true", help="each work through a soundfont its set is not rendered with"
     )
@@ -491,6 +511,8 @@ def main() -> int:
         pieces = [q for p in pieces if (q := other_soundfont(p))]
     if args.reverb:
         pieces = [reverberated(p, args.reverb) for p in pieces]
+    if args.rate:
+        pieces = [resampled(p, args.rate) for p in pieces]
     if args.mp3:
         pieces = [lossy(p, args.mp3) for p in pieces]
     if args.drift:
