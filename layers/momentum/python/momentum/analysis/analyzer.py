@@ -155,10 +155,9 @@ def _chunk_length(sample_rate: int) -> int:
 def _analyse(
     blocks: Iterable[np.ndarray], sr: int, channels: int, expected: int, progress: Progress | None
 ) -> AnalysisResult:
-    rate = ANALYSIS_RATE
     loud, peaks = LoudnessMeter(sr, channels), PeakMeter(channels)
-    resampler = Resampler(sr, rate)
-    spectral = SpectralFeatures(rate)
+    resampler = Resampler(sr, ANALYSIS_RATE)
+    spectral = SpectralFeatures(ANALYSIS_RATE)
     front = channel_weights(channels) > 0  # the mono mix leaves out LFE
     mix = (front / front.sum()).astype(np.float32)
     n = 0
@@ -178,17 +177,17 @@ def _analyse(
         raise ValueError("the samples contain NaN or infinite values")
     spectral.process(resampler.flush())
     spectral.flush()
-    result = _summarise(spectral, loud, peaks, n, sr, channels, rate)
+    result = _summarise(spectral, loud, peaks, n, sr, channels)
     if progress:
         progress(1.0)
     return result
 
 
 def _summarise(
-    spectral: SpectralFeatures, loud: LoudnessMeter, peaks: PeakMeter, n: int, sr: int, channels: int, rate: int
+    spectral: SpectralFeatures, loud: LoudnessMeter, peaks: PeakMeter, n: int, sr: int, channels: int
 ) -> AnalysisResult:
     duration = n / sr
-    n_frames = math.ceil(math.ceil(n * rate / sr) / spectral.hop)
+    n_frames = math.ceil(math.ceil(n * ANALYSIS_RATE / sr) / spectral.hop)
     feats = spectral.result(n_frames)
     tuning = estimate_tuning(feats["wheel"])
     chroma = per_frame(fold_chroma(feats["wheel"], tuning), n_frames)
