@@ -161,11 +161,13 @@ bench-scale: $(RUNTIME)
 # musescore3) when they are missing. SETS=projects,compositions runs some of the four sets; DRIFT=2 plays every
 # file with its tempo swaying +-2 %; CUT=7.77 starts every file that far in, as an excerpt cut mid-music;
 # REVERB=1.5 plays every file in a hall of that reverberation time; OTHER_SOUNDFONT=1 renders each work through
-# a soundfont its set is not rendered with.
+# a soundfont its set is not rendered with; MP3=128 encodes every file as an MP3 of that bitrate; RATE=48000
+# resamples every file; MASTER=10 drives every file that many dB into a mastering limiter.
 SETS ?= renders,scores,projects,compositions
 bench-analysis: $(BENCH)
 	$(BIN)/python bench/bench_analysis.py --set $(SETS) $(if $(DRIFT),--drift $(DRIFT)) $(if $(CUT),--cut $(CUT)) \
-		$(if $(REVERB),--reverb $(REVERB)) $(if $(OTHER_SOUNDFONT),--other-soundfont) $(if $(MP3),--mp3 $(MP3)) $(if $(RATE),--rate $(RATE))
+		$(if $(REVERB),--reverb $(REVERB)) $(if $(OTHER_SOUNDFONT),--other-soundfont) $(if $(MP3),--mp3 $(MP3)) \
+		$(if $(RATE),--rate $(RATE)) $(if $(MASTER),--master $(MASTER))
 
 clean-venv:
 	rm -rf $(VENV)

@@ -337,6 +337,25 @@ def resampled(piece: Piece, rate: int) -> Piece:
     return dataclasses.replace(piece, id=ident, audio=str(path))
 
 
+# ---- a mastered release ---------------------------------------------------------------------------------
+
+
+def mastered(piece: Piece, drive_db: float) -> Piece:
+    """The piece as a loud release is mastered: driven `drive_db` into a brickwall limiter (synth.mastered),
+    written once beside the original; the truth is unchanged."""
+    import dataclasses
+
+    import soundfile
+    from momentum_infra import synth
+
+    ident = f"{piece.id}.master{drive_db:g}"
+    path = Path(piece.audio).with_name(f"{ident}.flac")
+    if not path.exists():
+        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+        soundfile.write(path, synth.mastered(audio, sr, drive_db), sr, subtype="PCM_16")
+    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+
 # ---- another soundfont ----------------------------------------------------------------------------------
 
 # Every set is rendered through two soundfonts, and the analyser's thresholds were read on those renders. The
@@ -484,6 +503,7 @@ def main() -> int:
     parser.add_argument("--reverb", type=float, default=0.0, help="play each file in a room of RT60 SECONDS")
     parser.add_argument("--mp3", type=int, default=0, help="encode each file as an MP3 of KBPS kbit/s")
     parser.add_argument("--rate", type=int, default=0, help="resample each file to HZ")
+    parser.add_argument("--master", type=float, default=0.0, help="drive each file DB into a mastering limiter")
     parser.add_argument(
         "--other-soundfont", action="store_true", help="each work through a soundfont its set is not rendered with"
     )
@@ -513,6 +533,8 @@ def main() -> int:
         pieces = [reverberated(p, args.reverb) for p in pieces]
     if args.rate:
         pieces = [resampled(p, args.rate) for p in pieces]
+    if args.master:
+        pieces = [mastered(p, args.master) for p in pieces]
     if args.mp3:
         pieces = [lossy(p, args.mp3) for p in pieces]
     if args.drift:

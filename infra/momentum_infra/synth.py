@@ -282,6 +282,31 @@ def sway_tempo(
     return (swayed if samples.ndim == 2 else swayed[:, 0]), move
 
 
+LIMITER_BLOCK_S = 0.005
+
+
+def mastered(
+    samples: np.ndarray, sample_rate: int, drive_db: float = 10.0, ceiling_db: float = -1.0, hold_s: float = 0.06
+) -> np.ndarray:
+    """The samples ((n,) or (n, channels)) as a loud release is mastered: driven `drive_db` above their peak into
+    a brickwall limiter, channels linked, that sees each peak coming, holds its gain reduction for `hold_s` and
+    releases it over as long, with `ceiling_db` as its ceiling. At 10 dB a drum groove's crest factor falls from
+    about 18 dB to 11, that of much commercial pop."""
+    x = samples if samples.ndim == 2 else samples[:, None]
+    x = x.astype(np.float64) * (10 ** (drive_db / 20) / max(float(np.abs(x).max()), 1e-12))
+    ceiling = 10 ** (ceiling_db / 20)
+    block = max(1, int(LIMITER_BLOCK_S * sample_rate))
+    n_blocks = -(-len(x) // block)
+    peaks = np.pad(np.abs(x).max(axis=1), (0, n_blocks * block - len(x))).reshape(n_blocks, block).max(axis=1)
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    k = max(1, int(round(hold_s / LIMITER_BLOCK_S)))
+    held = np.lib.stride_tricks.sliding_window_view(np.pad(needed, k, mode="edge"), 2 * k + 1).min(axis=1)
+    released = np.convolve(np.pad(held, k, mode="edge"), np.ones(2 * k + 1) / (2 * k + 1), mode="valid")
+    gain = np.interp(np.arange(len(x)), np.arange(n_blocks) * block + block / 2, np.minimum(released, needed))
+    out: np.ndarray = np.clip(x * gain[:, None], -ceiling, ceiling).astype(np.float32)
+    return out if samples.ndim == 2 else out[:, 0]
+
+
 def sine(
     freq: float, seconds: float, sample_rate: int = 48000, dbfs: float = -23.0, channels: int = 2, phase: float = 0.0
 ) -> np.ndarray:
