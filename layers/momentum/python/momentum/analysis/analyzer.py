@@ -25,7 +25,7 @@ from .loudness import LoudnessMeter, PeakMeter, channel_weights, to_db
 from .result import AnalysisResult, rounded
 from .tempo import analyse_rhythm, onset_envelopes
 
-ANALYZER_VERSION = "1.26.0"
+ANALYZER_VERSION = "1.27.0"
 CHUNK_SUB_BLOCKS = 60  # 6 s of audio per streaming step
 Progress = Callable[[float], None]
 
@@ -192,8 +192,8 @@ def _summarise(
     tuning = estimate_tuning(feats["wheel"])
     chroma = per_frame(fold_chroma(feats["wheel"], tuning), n_frames)
     onsets = onset_envelopes(feats["bands"])
-    rhythm = analyse_rhythm(onsets, chroma)
     key_chroma = per_frame(fold_chroma(feats["key_wheel"], tuning), n_frames)
+    rhythm = analyse_rhythm(onsets, chroma, key.has_pitch_content(key_chroma.sum(axis=0)))
     track_key, key_confidence = estimate_key(key_chroma.sum(axis=0), key.opening_and_closing(key_chroma))
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]

@@ -60,10 +60,14 @@ ENDS_S = 2.0  # the opening and closing chord: this long, counted over frames wi
 LEADING_TONE_SHARE = 0.70
 CONFIDENCE_SCALE = 0.15  # correlation margin (best minus runner-up) that counts as full confidence
 # Chroma whose pitch classes differ by less than this (RMS relative to their mean) has no tones: noise and
-# drums score ~0.03, tonal music 0.2 and more (plain magnitudes, as the beat tracker reads them). The key's
-# floor takes the compression (a small contrast d reads about CHROMA_COMPRESSION * d): as rendered, the 7
+# drums score ~0.03, tonal music 0.2 and more (plain magnitudes). The floor used is the compressed wheel's,
+# which takes the compression (a small contrast d reads about CHROMA_COMPRESSION * d): as rendered, the 7
 # Hydrogen drum songs now all say "no key" (2 read one on the plain floor); with a 1.5 s reverberation 2 of
-# them read one, against all 7 before.
+# them read one, against all 7 before. The beat tracker asks the same question (without tones it leaves chord
+# changes out), and once asked it of the plain wheel: there the drum songs read 0.058-0.093 and the tonal
+# tracks of the evaluation 0.088 and up, so two drum songs had tones for the beats and none for the key, and a
+# mastering limiter (bench --master 14) moved a third over the floor and its beats off the beat. On the
+# compressed wheel the drum songs read 0.030-0.047 (0.040-0.050 mastered), the tonal tracks 0.057 and up.
 MIN_CHROMA_CONTRAST = 0.08
 KEY_MIN_CHROMA_CONTRAST = MIN_CHROMA_CONTRAST * CHROMA_COMPRESSION
 
@@ -141,9 +145,9 @@ def _minor_by_leading_tone(chroma_sum: np.ndarray, best: int, ends: tuple[np.nda
     return minor if leading and end_votes >= 1 else best
 
 
-def has_pitch_content(chroma_sum: np.ndarray, min_contrast: float = MIN_CHROMA_CONTRAST) -> bool:
-    """Whether a summed chroma vector has tones at all (its pitch classes differ by more than `min_contrast`):
-    drums and noise do not."""
+def has_pitch_content(chroma_sum: np.ndarray, min_contrast: float = KEY_MIN_CHROMA_CONTRAST) -> bool:
+    """Whether a summed chroma vector from the compressed wheel has tones at all (its pitch classes differ by
+    more than `min_contrast`): drums and noise do not. The key and the beat tracker both ask this."""
     centred = chroma_sum - chroma_sum.mean()
     norm = np.linalg.norm(centred)
     return bool(np.isfinite(norm) and norm > min_contrast * np.sqrt(12) * chroma_sum.mean())
@@ -156,7 +160,7 @@ def estimate_key(chroma_sum: np.ndarray, ends: tuple[np.ndarray, np.ndarray] | N
     `ends`: summed chroma of the opening and the closing seconds, to choose between a key and its close
     neighbours (relative, dominant, subdominant). Without them, the profiles' best key stands.
     """
-    if not has_pitch_content(chroma_sum, KEY_MIN_CHROMA_CONTRAST):
+    if not has_pitch_content(chroma_sum):
         return None, 0.0
     centred = chroma_sum - chroma_sum.mean()
     norm = np.linalg.norm(centred)

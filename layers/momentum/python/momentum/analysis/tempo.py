@@ -35,7 +35,6 @@ import numpy as np
 import numpy.typing as npt
 
 from .features import HOP_MS, band_edges, frame_blocks
-from .key import has_pitch_content
 
 FPS = 1000 / HOP_MS
 MIN_BPM, MAX_BPM = 40.0, 210.0
@@ -856,10 +855,12 @@ def _strength_near(env: np.ndarray, frames: np.ndarray) -> np.ndarray:
     return values
 
 
-def on_the_beat(beat_frames: npt.NDArray[np.intp], env_low: np.ndarray, chroma: np.ndarray) -> npt.NDArray[np.intp]:
+def on_the_beat(
+    beat_frames: npt.NDArray[np.intp], env_low: np.ndarray, chroma: np.ndarray, tonal: bool
+) -> npt.NDArray[np.intp]:
     """The beats, moved to the midpoints between them when those carry the bass and the chord changes (the
     tracker followed the off-beat). Without tones (drums only) chord change is noise, so the beats stay."""
-    if len(beat_frames) < 8 or not has_pitch_content(chroma.sum(axis=0)):
+    if len(beat_frames) < 8 or not tonal:
         return beat_frames
     mid = _midpoints(beat_frames)
     low_ratio = float(np.median(_strength_near(env_low, mid))) / max(
@@ -881,7 +882,7 @@ def _offbeat_change_ratio(beat_frames: npt.NDArray[np.intp], chroma: np.ndarray)
 
 
 def opening_phase(
-    times: npt.NDArray[np.float64], env: npt.NDArray[np.float32], chroma: np.ndarray, opening: float
+    times: npt.NDArray[np.float64], env: npt.NDArray[np.float32], chroma: np.ndarray, tonal: bool, opening: float
 ) -> npt.NDArray[np.float64]:
     """The beats, moved by half a beat when the track opens (at `opening` seconds) between two of them and
     neither the onsets nor the harmony say they are right (see OPENING_FRAMES)."""
@@ -891,7 +892,7 @@ def opening_phase(
     on_beats = float(np.median(_strength_near(env, frames)))
     if float(np.median(_strength_near(env, _midpoints(frames)))) < OPENING_OPEN_SHARE * on_beats:
         return times  # the onsets mark the beats as tracked
-    if has_pitch_content(chroma.sum(axis=0)) and _offbeat_change_ratio(frames, chroma) < 1 / OFFBEAT_CHANGE_RATIO:
+    if tonal and _offbeat_change_ratio(frames, chroma) < 1 / OFFBEAT_CHANGE_RATIO:
         return times  # the chords change on the beats as tracked
     return _beats_on_peaks(env, _shifted_frames(times, 0.5, len(env)))
 
@@ -1213,11 +1214,16 @@ def _triple(accent3: float, accent4: float, low: np.ndarray) -> bool:
 
 
 def beat_times(
-    env: npt.NDArray[np.float32], period: float, env_low: np.ndarray, chroma: np.ndarray, tightness: float
+    env: npt.NDArray[np.float32],
+    period: float,
+    env_low: np.ndarray,
+    chroma: np.ndarray,
+    tonal: bool,
+    tightness: float,
 ) -> npt.NDArray[np.float64]:
     """Beat times in seconds: tracked, moved onto the beat when the tracker followed the off-beat, and read
     from a steady line through the onset peaks."""
-    frames = on_the_beat(track_beats(env, period, tightness), env_low, chroma)
+    frames = on_the_beat(track_beats(env, period, tightness), env_low, chroma, tonal)
     if not len(frames):
         return np.zeros(0)
     # With a 46 ms window the flux peaks on the onset itself (measured: 0 +- 4 ms on the synthetic set).
@@ -1322,8 +1328,9 @@ def _no_rhythm() -> Rhythm:
     return Rhythm(0.0, 0.0, empty, empty, np.zeros(0, int), 4, 0, 0.0)
 
 
-def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
-    """Tempo, beats and bars from the onset envelopes and per-frame chroma."""
+def analyse_rhythm(onsets: Onsets, chroma: np.ndarray, tonal: bool) -> Rhythm:
+    """Tempo, beats and bars from the onset envelopes and per-frame chroma; `tonal`: whether the track has
+    tones at all (key.has_pitch_content), without which its chroma changes are noise."""
     env = onsets.full
     # Tempo and metrical level come from the changes between frames: the rise into frame 0 is the entry of
     # every band at once, a start rather than a pulse, and would outweigh the real accents there.
@@ -1340,9 +1347,9 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
     periodicity = float(_comb(acf, np.array([period]))[0])
     if periodicity < MIN_PERIODICITY:  # noise, drones, speech: no beat to report
         return _no_rhythm()
-    times = beat_times(env, period, onsets.low, chroma, TIGHTNESS)
+    times = beat_times(env, period, onsets.low, chroma, tonal, TIGHTNESS)
     if machine_timed(times):
-        times = beat_times(env, period, onsets.low, chroma, STRICT_TIGHTNESS)
+        times = beat_times(env, period, onsets.low, chroma, tonal, STRICT_TIGHTNESS)
     else:
         if len(times) >= WARP_MIN_BEATS:
             # a performance: the level is chosen again on the onsets as if played in time (see WARP_MIN_BEATS)
@@ -1353,17 +1360,17 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray) -> Rhythm:
             clarity, unsure, alternative = level.clarity, level.unsure, level.alternative
             if abs(level.period / period - 1) > OTHER_LEVEL:
                 period = level.period
-                times = beat_times(env, period, onsets.low, chroma, TIGHTNESS)
+                times = beat_times(env, period, onsets.low, chroma, tonal, TIGHTNESS)
         times = one_place_among_subdivisions(times, env, drumless)
         # or played to a click under soft onsets: see STRICT_TIGHTNESS
-        times = steadier(times, beat_times(env, period, onsets.low, chroma, STRICT_TIGHTNESS), env)
+        times = steadier(times, beat_times(env, period, onsets.low, chroma, tonal, STRICT_TIGHTNESS), env)
     if not len(times):
         return _no_rhythm()
     times = swung_phase(one_grid(times, env), env)
     opening = _opening_onset(env, _frames_at(times, len(env)))
     if opening is not None and not drumless:
-        times = opening_phase(times, env, chroma, opening)
-    melodic = drumless and has_pitch_content(chroma.sum(axis=0))
+        times = opening_phase(times, env, chroma, tonal, opening)
+    melodic = drumless and tonal
     if melodic:
         times = harmonic_phase(times, env, chroma)
     # Metre and bars read their accents where the beats sit on the onset peaks, not at the tracker's whole frames.
