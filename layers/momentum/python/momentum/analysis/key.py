@@ -65,9 +65,10 @@ CONFIDENCE_SCALE = 0.15  # correlation margin (best minus runner-up) that counts
 # Hydrogen drum songs now all say "no key" (2 read one on the plain floor); with a 1.5 s reverberation 2 of
 # them read one, against all 7 before. The beat tracker asks the same question (without tones it leaves chord
 # changes out), and once asked it of the plain wheel: there the drum songs read 0.058-0.093 and the tonal
-# tracks of the evaluation 0.088 and up, so two drum songs had tones for the beats and none for the key, and a
+# tracks of the evaluation 0.090 and up, so two drum songs had tones for the beats and none for the key, and a
 # mastering limiter (bench --master 14) moved a third over the floor and its beats off the beat. On the
-# compressed wheel the drum songs read 0.030-0.047 (0.040-0.050 mastered), the tonal tracks 0.057 and up.
+# compressed wheel the drum songs read 0.030-0.047 (0.040-0.050 mastered), the tonal tracks 0.059 and up
+# (0.057 mastered).
 MIN_CHROMA_CONTRAST = 0.08
 KEY_MIN_CHROMA_CONTRAST = MIN_CHROMA_CONTRAST * CHROMA_COMPRESSION
 
