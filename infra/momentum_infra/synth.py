@@ -290,8 +290,8 @@ def mastered(
 ) -> np.ndarray:
     """The samples ((n,) or (n, channels)) as a loud release is mastered: driven `drive_db` above their peak into
     a brickwall limiter, channels linked, that sees each peak coming, holds its gain reduction for `hold_s` and
-    releases it over as long, with `ceiling_db` as its ceiling. At 10 dB a drum groove's crest factor falls from
-    about 18 dB to 11, that of much commercial pop."""
+    releases it over as long, with `ceiling_db` as its ceiling. At 10 dB a funk groove's crest factor falls from
+    18.6 dB to 12.1, where much commercial pop sits."""
     x = samples if samples.ndim == 2 else samples[:, None]
     x = x.astype(np.float64) * (10 ** (drive_db / 20) / max(float(np.abs(x).max()), 1e-12))
     ceiling = 10 ** (ceiling_db / 20)
