@@ -193,8 +193,9 @@ def _summarise(
     chroma = per_frame(fold_chroma(feats["wheel"], tuning), n_frames)
     onsets = onset_envelopes(feats["bands"])
     key_chroma = per_frame(fold_chroma(feats["key_wheel"], tuning), n_frames)
-    rhythm = analyse_rhythm(onsets, chroma, key.has_pitch_content(key_chroma.sum(axis=0)))
-    track_key, key_confidence = estimate_key(key_chroma.sum(axis=0), key.opening_and_closing(key_chroma))
+    key_profile = key_chroma.sum(axis=0)
+    rhythm = analyse_rhythm(onsets, chroma, key.has_pitch_content(key_profile))
+    track_key, key_confidence = estimate_key(key_profile, key.opening_and_closing(key_chroma))
     sub_power = loud.sub_block_power(n)
     downbeat_frames = rhythm.beat_frames[rhythm.first_downbeat :: rhythm.beats_per_bar]
     parts = sections.analyse_sections(

@@ -146,12 +146,12 @@ def _minor_by_leading_tone(chroma_sum: np.ndarray, best: int, ends: tuple[np.nda
     return minor if leading and end_votes >= 1 else best
 
 
-def has_pitch_content(chroma_sum: np.ndarray, min_contrast: float = KEY_MIN_CHROMA_CONTRAST) -> bool:
+def has_pitch_content(chroma_sum: np.ndarray) -> bool:
     """Whether a summed chroma vector from the compressed wheel has tones at all (its pitch classes differ by
-    more than `min_contrast`): drums and noise do not. The key and the beat tracker both ask this."""
+    more than KEY_MIN_CHROMA_CONTRAST): drums and noise do not. The key and the beat tracker both ask this."""
     centred = chroma_sum - chroma_sum.mean()
     norm = np.linalg.norm(centred)
-    return bool(np.isfinite(norm) and norm > min_contrast * np.sqrt(12) * chroma_sum.mean())
+    return bool(np.isfinite(norm) and norm > KEY_MIN_CHROMA_CONTRAST * np.sqrt(12) * chroma_sum.mean())
 
 
 def estimate_key(chroma_sum: np.ndarray, ends: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[str | None, float]:
