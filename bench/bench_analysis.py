@@ -3,7 +3,7 @@
     python bench/bench_analysis.py [--quick] [--systems ours,librosa,essentia] [--split dev|held-out|all]
                                    [--set renders,scores,projects,compositions] [--reuse-peers]
                                    [--no-resources] [--verbose] [--losses] [--drift PERCENT] [--cut SECONDS]
-                                   [--other-soundfont] [--reverb RT60] [--mp3 KBPS] [--rate HZ]
+                                   [--other-soundfont] [--reverb RT60] [--mp3 KBPS] [--rate HZ] [--master DB]
 
 The material is rendered into ~/.cache/momentum-analysis-eval (outside git); its truth comes from the MIDI,
 score or project, never from an analyser. Four sets: `renders` and `scores` (bench/analysis_corpus.py: MIDI
@@ -28,7 +28,8 @@ hall (a decaying noise tail of that reverberation time, as loud as the direct so
 sounds: onsets smeared and notes held over the next ones. `--mp3 128` encodes each file as a constant-bitrate
 MP3 at that many kbit/s (LAME through libsndfile, decoded gapless, so the truth keeps its times), as most
 uploads arrive: the spectrum's quiet parts quantised or dropped frame by frame. `--rate 48000` resamples each
-file to that sample rate, as a video soundtrack or a DAW's default export arrives.
+file to that sample rate, as a video soundtrack or a DAW's default export arrives. `--master 10` drives each
+file 10 dB into a brickwall limiter (synth.mastered), as a commercial release is made loud: its peaks flattened.
 
 Also printed: CPU seconds per audio minute including decode (one thread), peak RSS for a 10-minute track
 through `analyze_bytes` (the path the analysis Lambda uses; fresh interpreter each) and cold import time.
