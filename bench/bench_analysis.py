@@ -51,6 +51,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
 from collections import defaultdict  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -267,6 +268,23 @@ def cut(piece: Piece, seconds: float) -> Piece:
     )
 
 
+# ---- copies heard another way: the same truth, other audio ----------------------------------------------
+
+
+def _derived(piece: Piece, ident: str, suffix: str, write: Callable[[np.ndarray, int, Path], None]) -> Piece:
+    """The piece under id `ident` with its audio made from the original's by `write(audio, sr, path)` (float32,
+    channels last), written once beside the original; the truth is unchanged."""
+    import dataclasses
+
+    import soundfile
+
+    path = Path(piece.audio).with_name(f"{ident}{suffix}")
+    if not path.exists():
+        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+        write(audio, sr, path)
+    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+
 # ---- reverberation ---------------------------------------------------------------------------------------
 
 REVERB_PREDELAY_S = 0.015
@@ -275,16 +293,11 @@ REVERB_PREDELAY_S = 0.015
 def reverberated(piece: Piece, rt60: float) -> Piece:
     """The piece heard in a room: convolved with a decaying noise tail (two channels decorrelated, reverberation
     time `rt60`, its energy equal to the direct sound's: a hall heard from the middle of it), cut to the
-    original length; the truth is unchanged. The audio is written once beside the original."""
-    import dataclasses
-
+    original length."""
     import soundfile
     from scipy.signal import fftconvolve
 
-    ident = f"{piece.id}.reverb{rt60:g}"
-    path = Path(piece.audio).with_name(f"{ident}.flac")
-    if not path.exists():
-        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+    def write(audio: np.ndarray, sr: int, path: Path) -> None:
         rng = np.random.default_rng(7)
         t = np.arange(int(rt60 * sr)) / sr
         tail = rng.standard_normal((len(t), 2)) * np.exp(-6.91 * t / rt60)[:, None]  # -60 dB at rt60
@@ -294,7 +307,8 @@ def reverberated(piece: Piece, rt60: float) -> Piece:
         wet = np.stack([fftconvolve(dry[:, c], tail[:, c])[: len(dry)] for c in range(2)], axis=1)
         mixed = dry + wet
         soundfile.write(path, mixed / np.abs(mixed).max() * 0.89, sr, subtype="PCM_16")
-    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+    return _derived(piece, f"{piece.id}.reverb{rt60:g}", ".flac", write)
 
 
 # ---- a lossy upload --------------------------------------------------------------------------------------
@@ -303,58 +317,45 @@ MP3_MAX_KBPS, MP3_MIN_KBPS = 320, 32  # libsndfile maps compression level 0..1 o
 
 
 def lossy(piece: Piece, kbps: int) -> Piece:
-    """The piece as a constant-bitrate MP3 of `kbps` kbit/s, written once beside the original. The encoder's
-    delay is undone on decoding (the LAME header's gapless information), so the truth is unchanged."""
-    import dataclasses
-
+    """The piece as a constant-bitrate MP3 of `kbps` kbit/s. The encoder's delay is undone on decoding (the LAME
+    header's gapless information), so the truth holds."""
     import soundfile
 
-    ident = f"{piece.id}.mp3-{kbps}"
-    path = Path(piece.audio).with_name(f"{ident}.mp3")
-    if not path.exists():
-        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+    def write(audio: np.ndarray, sr: int, path: Path) -> None:
         level = (MP3_MAX_KBPS - kbps) / (MP3_MAX_KBPS - MP3_MIN_KBPS)
         soundfile.write(
             path, audio, sr, format="MP3", subtype="MPEG_LAYER_III", bitrate_mode="CONSTANT", compression_level=level
         )
-    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+    return _derived(piece, f"{piece.id}.mp3-{kbps}", ".mp3", write)
 
 
 def resampled(piece: Piece, rate: int) -> Piece:
-    """The piece resampled to `rate` Hz (polyphase, scipy), written once beside the original; the truth is
-    unchanged."""
-    import dataclasses
+    """The piece resampled to `rate` Hz (polyphase, scipy)."""
     from fractions import Fraction
 
     import soundfile
     from scipy.signal import resample_poly
 
-    ident = f"{piece.id}.{rate}hz"
-    path = Path(piece.audio).with_name(f"{ident}.flac")
-    if not path.exists():
-        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+    def write(audio: np.ndarray, sr: int, path: Path) -> None:
         ratio = Fraction(rate, sr)
         soundfile.write(path, resample_poly(audio, ratio.numerator, ratio.denominator, axis=0), rate, subtype="PCM_16")
-    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+    return _derived(piece, f"{piece.id}.{rate}hz", ".flac", write)
 
 
 # ---- a mastered release ---------------------------------------------------------------------------------
 
 
 def mastered(piece: Piece, drive_db: float) -> Piece:
-    """The piece as a loud release is mastered: driven `drive_db` into a brickwall limiter (synth.mastered),
-    written once beside the original; the truth is unchanged."""
-    import dataclasses
-
+    """The piece as a loud release is mastered: driven `drive_db` into a brickwall limiter (synth.mastered)."""
     import soundfile
     from momentum_infra import synth
 
-    ident = f"{piece.id}.master{drive_db:g}"
-    path = Path(piece.audio).with_name(f"{ident}.flac")
-    if not path.exists():
-        audio, sr = soundfile.read(piece.audio, dtype="float32", always_2d=True)
+    def write(audio: np.ndarray, sr: int, path: Path) -> None:
         soundfile.write(path, synth.mastered(audio, sr, drive_db), sr, subtype="PCM_16")
-    return dataclasses.replace(piece, id=ident, audio=str(path))
+
+    return _derived(piece, f"{piece.id}.master{drive_db:g}", ".flac", write)
 
 
 # ---- another soundfont ----------------------------------------------------------------------------------
