@@ -423,6 +423,36 @@ def test_with_drums_the_bar_starts_where_the_harmony_of_whole_bars_changes(seed)
     assert (meter, first) == (4, 0)
 
 
+def _drum_bars_whose_colour_changes_on_beat_three(seed: int, bars: int = 24) -> tuple[np.ndarray, ...]:
+    """(beat frames, low and full onset envelopes, chroma) of a drum pattern: the kick is loudest on beat 1, every
+    beat is hit alike, and the chroma (the drum hits' colour: noise with no key) changes once a bar, on beat 3,
+    where the pattern switches from closed hats to a ride."""
+    period = 30
+    beats = np.arange(bars * 4) * period + period
+    n = beats[-1] + period
+    rng = np.random.default_rng(seed)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    chroma = np.zeros((n, 12), np.float32)
+    colour = rng.uniform(0.5, 1.0, 12)
+    for i, b in enumerate(beats):
+        low[b] += (1.0, 0.3, 0.5, 0.3)[i % 4]
+        full[b] += 1.0
+        if i % 4 == 2:
+            colour = rng.uniform(0.5, 1.0, 12)
+        chroma[b : b + period] = colour
+    return beats, low, full, chroma
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_without_tones_the_bar_follows_the_kick_not_the_colour_of_the_hits(seed):
+    beats, low, full, chroma = _drum_bars_whose_colour_changes_on_beat_three(seed)
+
+    # read as harmony, the colour's change once a bar outweighs the kick and puts the bar on beat 3
+    assert tempo.find_bars(beats, low, full, chroma, drumless=False, tonal=True)[:2] == (4, 2)
+    # a track with no tones (key.has_pitch_content) has no harmony to read: the kick marks beat 1
+    assert tempo.find_bars(beats, low, full, chroma, drumless=False, tonal=False)[:2] == (4, 0)
+
+
 def test_beat_times_follow_a_steady_line_through_jittered_onsets():
     # Soft attacks peak anywhere in the first 100 ms of a note: the fitted beats keep only the mean lateness.
     rng = np.random.default_rng(3)
