@@ -394,15 +394,26 @@ def test_notes_shorter_than_the_chroma_resolves_leave_the_beats_where_they_are()
     assert np.array_equal(tempo.held_note_phase(early, env, chroma, 3), early)
 
 
+BAR_PERIOD = 30  # frames per beat in the bar tests
+
+
+def _faint_bars(
+    bars: int, seed: int, lead_in_beats: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.random.Generator]:
+    """Beat frames of `bars` four-beat bars, BAR_PERIOD apart after `lead_in_beats` beats of lead-in; low and
+    full onset envelopes of faint noise to add the hits to; an empty chroma; the generator that drew the noise."""
+    beats = np.arange(bars * 4) * BAR_PERIOD + BAR_PERIOD * (1 + lead_in_beats)
+    n = beats[-1] + BAR_PERIOD
+    rng = np.random.default_rng(seed)
+    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    return beats, low, full, np.zeros((n, 12), np.float32), rng
+
+
 def _bars_under_a_busy_melody(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of a 4/4 groove: the chord changes at each bar line
     under a loud melody with a new note on every beat, and the kick is louder on beat 3 than on beat 1."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period
-    n = beats[-1] + period
-    rng = np.random.default_rng(seed)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
-    chroma = np.zeros((n, 12), np.float32)
+    period = BAR_PERIOD
+    beats, low, full, chroma, rng = _faint_bars(bars, seed)
     chords = [(0, 4, 7), (9, 0, 4), (5, 9, 0), (7, 11, 2)]
     for i, b in enumerate(beats):
         low[b] += (0.5, 0.3, 1.0, 0.3)[i % 4]
@@ -427,12 +438,8 @@ def _drum_bars_whose_colour_changes_on_beat_three(seed: int, bars: int = 24) -> 
     """(beat frames, low and full onset envelopes, chroma) of a drum pattern: the kick is loudest on beat 1, every
     beat is hit alike, and the chroma (the drum hits' colour: noise with no key) changes once a bar, on beat 3,
     where the pattern switches from closed hats to a ride."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period
-    n = beats[-1] + period
-    rng = np.random.default_rng(seed)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
-    chroma = np.zeros((n, 12), np.float32)
+    period = BAR_PERIOD
+    beats, low, full, chroma, rng = _faint_bars(bars, seed)
     colour = rng.uniform(0.5, 1.0, 12)
     for i, b in enumerate(beats):
         low[b] += (1.0, 0.3, 0.5, 0.3)[i % 4]
@@ -503,12 +510,8 @@ def test_tracked_beats_land_on_pulses_whose_period_is_not_a_whole_number_of_fram
 def _four_beat_bass_under_a_three_beat_riff(bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of 4/4: kick and bass on beat 1 of every bar, a
     riff whose chord changes every 3 beats above them (three against four)."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period
-    n = beats[-1] + period
-    rng = np.random.default_rng(5)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
-    chroma = np.zeros((n, 12), np.float32)
+    period = BAR_PERIOD
+    beats, low, full, chroma, _rng = _faint_bars(bars, 5)
     chords = [(0, 4, 7), (5, 9, 0), (7, 11, 2)]
     for i, b in enumerate(beats):
         low[b] += (1.0, 0.2, 0.2, 0.2)[i % 4]
@@ -541,12 +544,8 @@ def _backbeat(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.nda
     """(beat frames, low and full onset envelopes, chroma) of 4/4 with drums: a bass note on every beat with a
     slightly louder kick on beat 1, a snare on beats 2 and 4 that dominates the full band, and a chord per bar
     under a melody twice as loud with a new note on every beat."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period
-    n = beats[-1] + period
-    rng = np.random.default_rng(seed)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
-    chroma = np.zeros((n, 12), np.float32)
+    period = BAR_PERIOD
+    beats, low, full, chroma, rng = _faint_bars(bars, seed)
     chords = [(0, 4, 7), (9, 0, 4), (5, 9, 0), (7, 11, 2)]
     for i, b in enumerate(beats):
         low[b] += 0.5 + (0.3 if i % 4 == 0 else 0.0) + rng.uniform(0, 0.3)
@@ -569,12 +568,8 @@ def test_with_drums_the_snare_does_not_move_the_bar_line(seed):
 def _one_passage_in_threes(seed: int, bars: int = 24) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(beat frames, low and full onset envelopes, chroma) of beats of even strength, a new note on each, with
     one passage of eight loud chords a third beat apart (a hemiola): no bar recurs, a few beats stand out."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period
-    n = beats[-1] + period
-    rng = np.random.default_rng(seed)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
-    chroma = np.zeros((n, 12), np.float32)
+    period = BAR_PERIOD
+    beats, low, full, chroma, rng = _faint_bars(bars, seed)
     for b in beats:
         low[b] += rng.uniform(0.4, 0.6)
         full[b] += rng.uniform(0.4, 0.6)
@@ -700,14 +695,10 @@ def _chorale_like(lead_in_beats: int, bars: int = 16) -> tuple[np.ndarray, np.nd
     """(beat frames, low and full onset envelopes, chroma) of four-beat bars without drums whose beat 1 (index
     1: a one-beat pickup) is accented a little less than beat 3, a chord on every beat; `lead_in_beats` beats of
     sound come before the first tracked beat."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period * (1 + lead_in_beats)
-    n = beats[-1] + period
-    rng = np.random.default_rng(2)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    period = BAR_PERIOD
+    beats, low, full, chroma, _rng = _faint_bars(bars, 2, lead_in_beats)
     low[period : beats[0] : period] += 0.5  # the lead-in
     full[period : beats[0] : period] += 0.5
-    chroma = np.zeros((n, 12), np.float32)
     accents = {1: 0.6, 3: 0.8}  # beat 1 (index 1) and beat 3 (index 3) of each bar
     for i, b in enumerate(beats):
         low[b] += 0.5 + accents.get(i % 4, 0.0)
@@ -739,15 +730,11 @@ def _chords_held_over_beat_two(held: bool, bars: int = 16) -> tuple[np.ndarray, 
     """(beat frames, low and full onset envelopes, chroma) of four-beat bars without drums, the first beat
     opening the music, the bass a little stronger on every fourth beat from the first (index 0). Each chord on
     index 1 is half held over index 2 (`held`) or moves on wholly there; every other beat brings a new chord."""
-    period = 30
-    beats = np.arange(bars * 4) * period + period
-    n = beats[-1] + period
-    rng = np.random.default_rng(3)
-    low, full = rng.uniform(0, 0.02, n), rng.uniform(0, 0.02, n)
+    period = BAR_PERIOD
+    beats, low, full, chroma, _rng = _faint_bars(bars, 3)
     low[beats] += 1.0
     low[beats[::4]] += 0.3
     full[beats] += 1.0
-    chroma = np.zeros((n, 12), np.float32)
     for i, b in enumerate(beats):
         first = (5 * i) % 12
         kept = (5 * (i - 1)) % 12  # the first note of the beat before
