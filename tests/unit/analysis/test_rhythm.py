@@ -1119,3 +1119,29 @@ def test_the_beat_tracker_hears_tones_where_the_key_does(monkeypatch):
 
     assert keys[:2] == [None, None] and keys[2] is not None
     assert told == [key is not None for key in keys]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_without_tones_the_chroma_has_no_say_in_tempo_beats_or_bars(monkeypatch, seed):
+    # Drums only: whatever the chroma holds (here noise that changes on every frame, wilder than the hits' colour),
+    # the rhythm comes out as it does with the drums' own chroma.
+    heard = {}
+    analyse_rhythm = analyzer.analyse_rhythm
+
+    def keeping(onsets, chroma, tonal):
+        heard.update(onsets=onsets, chroma=chroma, tonal=tonal)
+        return analyse_rhythm(onsets, chroma, tonal)
+
+    monkeypatch.setattr(analyzer, "analyse_rhythm", keeping)
+    drums = synth.render([synth.Part("A", 16, "C major", "rock", harmony=False)], 100)
+    analyze(drums.samples, drums.sample_rate)
+    assert heard["tonal"] is False
+    noise = np.random.default_rng(seed).uniform(0, 1, heard["chroma"].shape).astype(np.float32)
+
+    own = tempo.analyse_rhythm(heard["onsets"], heard["chroma"], tonal=False)
+    other = tempo.analyse_rhythm(heard["onsets"], noise, tonal=False)
+
+    assert len(own.beats) > 16
+    assert other.bpm == own.bpm and other.beats_per_bar == own.beats_per_bar
+    np.testing.assert_array_equal(other.beats, own.beats)
+    np.testing.assert_array_equal(other.downbeats, own.downbeats)

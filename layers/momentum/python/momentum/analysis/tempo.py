@@ -1336,7 +1336,8 @@ def _no_rhythm() -> Rhythm:
 
 def analyse_rhythm(onsets: Onsets, chroma: np.ndarray, tonal: bool) -> Rhythm:
     """Tempo, beats and bars from the onset envelopes and per-frame chroma; `tonal`: whether the track has
-    tones at all (key.has_pitch_content), without which its chroma changes are noise."""
+    tones at all (key.has_pitch_content). Without tones the chroma's changes are the colour of the drum hits,
+    noise to every step here, and none of them reads it."""
     env = onsets.full
     # Tempo and metrical level come from the changes between frames: the rise into frame 0 is the entry of
     # every band at once, a start rather than a pulse, and would outweigh the real accents there.
@@ -1348,7 +1349,7 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray, tonal: bool) -> Rhythm:
     acf = _autocorrelation(pulse, max_lag)
     high_share = (float(between.sum()) - float(pulse.sum())) / (1 - PULSE_HIGH_WEIGHT) / float(between.sum())
     drumless = high_share < DRUMLESS_HIGH_SHARE
-    first_look = choose_period(pulse, acf, drumless=drumless, chroma=chroma)
+    first_look = choose_period(pulse, acf, drumless=drumless, chroma=chroma if tonal else None)
     period, clarity, unsure, alternative = first_look
     periodicity = float(_comb(acf, np.array([period]))[0])
     if periodicity < MIN_PERIODICITY:  # noise, drones, speech: no beat to report
@@ -1361,7 +1362,11 @@ def analyse_rhythm(onsets: Onsets, chroma: np.ndarray, tonal: bool) -> Rhythm:
             # a performance: the level is chosen again on the onsets as if played in time (see WARP_MIN_BEATS)
             warped = _warped_to_beats(pulse, times)
             warped_acf = _autocorrelation(warped, min(len(warped) - 1, max_lag))
-            warped_chroma = np.stack([_warped_to_beats(chroma[:, k], times) for k in range(chroma.shape[1])], axis=1)
+            warped_chroma = (
+                np.stack([_warped_to_beats(chroma[:, k], times) for k in range(chroma.shape[1])], axis=1)
+                if tonal
+                else None
+            )
             level = second_look(first_look, choose_period(warped, warped_acf, drumless=drumless, chroma=warped_chroma))
             clarity, unsure, alternative = level.clarity, level.unsure, level.alternative
             if abs(level.period / period - 1) > OTHER_LEVEL:
